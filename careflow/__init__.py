@@ -1,0 +1,18 @@
+"""careflow: a justified treatment plan for knee pain and leg veins.
+
+    >>> import careflow
+    >>> plan = careflow.evaluate(careflow.read_patient("examples/vascular-knee-pain.yaml"))
+"""
+
+from .errors import CareflowError, Diagnostic, EngineError, InputError, RulebookError
+from .evaluate import evaluate
+from .model import Patient, loads_patient, parse_patient, read_patient
+from .plan import Contribution, Evidence, Finding, Item, Plan, Protocol, Reason
+from .rulebook import Rulebook, load_rulebook
+
+__all__ = [
+    "CareflowError", "Contribution", "Diagnostic", "EngineError", "Evidence", "Finding",
+    "InputError", "Item", "Patient", "Plan", "Protocol", "Reason", "Rulebook", "RulebookError",
+    "evaluate", "load_rulebook", "loads_patient", "parse_patient", "read_patient",
+]
+__version__ = "0.2.0"

@@ -1,0 +1,197 @@
+"""evaluate(patient) -> Plan: facts in, engine session, provenance, resolver. Glue only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _engine
+from .facts import FACTS, Entity, entities
+from .model import Patient
+from .plan import Evidence, Finding, Plan, Protocol, Reason, unique
+from .resolve import Say, resolve
+from .rulebook import Rulebook, default_rulebook
+from .rulebook.compile import CompiledRule, attr_key, holds
+from .rulebook.schema import All, Any_, Cond, Leaf, Not, Ref
+
+Node = tuple[str, str, str | None]  # (kind, name, side)
+_META = ("t", "st", "sid", "id")
+
+
+@dataclass
+class Firing:
+    rule: CompiledRule
+    side: str | None  # None for a whole-patient rule
+    attrs: dict[str, Any]
+
+
+@dataclass
+class Run:
+    """What one evaluation's session produced: firings and the derived facts they made."""
+
+    book: Rulebook
+    firings: list[Firing] = field(default_factory=list)
+    made: dict[Node, list[int]] = field(default_factory=dict)  # node -> firing indexes
+
+    def node_of(self, ref: Ref, side: str | None) -> Node:
+        if ref.kind == "finding":
+            leg_scoped = self.book.scopes.get(ref.name) == "leg"
+            return ("finding", ref.name, side if leg_scoped else None)
+        return ("claim", ref.name, None if ref.patient else side)
+
+    def sink(self, rule_id: str, matched: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        rule = self.book.rules[rule_id]
+        entity = matched["e"]
+        side = entity.get("side") if entity.get("t") == "leg" else None
+        index = len(self.firings)
+        self.firings.append(Firing(rule, side, entity))
+        new = []
+        for out in rule.rule.outputs:
+            if out.effect == "derive":
+                node: Node = ("finding", out.finding or "",
+                              None if out.side == "patient" else side)
+            elif out.effect == "claim":
+                node = ("claim", f"{out.action}:{out.status}",
+                        None if out.side == "patient" else side)
+            else:
+                continue
+            if node not in self.made:
+                self.made[node] = []
+                if node[0] == "finding" or node[1] in self.book.claim_refs:
+                    new.append({"t": node[0], "name": node[1], "side": node[2] or "-"})
+            self.made[node].append(index)
+        return new
+
+    def stratum_facts(self, stratum: int, ents: list[Entity]) -> list[dict[str, Any]]:
+        refs = self.book.attr_refs.get(stratum, ())
+        out = []
+        for ent in ents:
+            fact = {"t": ent.kind, "st": stratum, **ent.attrs}
+            for ref in refs:
+                if ent.kind == "patient" and (
+                        ref.kind == "finding" and self.book.scopes.get(ref.name) == "leg"
+                        or ref.kind == "claim" and not ref.patient):
+                    continue
+                fact[attr_key(ref)] = self.node_of(ref, ent.side) in self.made
+            out.append(fact)
+        return out
+
+
+def run_engine(book: Rulebook, patient: Patient) -> Run:
+    """Assert the patient's entity facts stratum by stratum into one fresh session."""
+    ents = entities(patient, book.used_keys)
+    run = Run(book)
+    name = ruleset_name(book)
+    _engine.register(name, book.engine_rulesets())
+    with _engine.session(name, run.sink) as session:
+        for stratum in range(book.strata):
+            session.assert_batch(run.stratum_facts(stratum, ents))
+    return run
+
+
+def ruleset_name(book: Rulebook) -> str:
+    return "careflow_" + book.digest.split(":")[1][:16]
+
+
+class Explainer:
+    """Reasons for a firing: the patient facts behind it, derived facts expanded."""
+
+    def __init__(self, run: Run, patient: Patient) -> None:
+        self.run, self.patient = run, patient
+        self.cache: dict[int, tuple[Reason, ...]] = {}
+
+    def firing(self, index: int, stack: tuple[int, ...] = ()) -> tuple[Reason, ...]:
+        if index in self.cache:
+            return self.cache[index]
+        f = self.run.firings[index]
+        out: list[Reason] = []
+        self.collect(f.rule.when, f, out, stack + (index,))
+        reasons = unique(out)
+        self.cache[index] = reasons
+        return reasons
+
+    def have(self, f: Firing) -> Any:
+        return lambda ref: self.run.node_of(ref, f.side) in self.run.made
+
+    def collect(self, cond: Cond, f: Firing, out: list[Reason], stack: tuple[int, ...],
+                negated: bool = False) -> None:
+        if isinstance(cond, All) or (negated and isinstance(cond, Any_)):
+            for child in cond.items:
+                self.collect(child, f, out, stack, negated)
+        elif isinstance(cond, Any_):
+            for child in cond.items:  # only the branches that hold made the rule fire
+                if holds(child, f.attrs, self.have(f)):
+                    self.collect(child, f, out, stack)
+        elif isinstance(cond, Not):
+            self.collect(cond.item, f, out, stack, True)
+        elif isinstance(cond, Leaf):
+            out.append(self.leaf(cond, f))
+        else:
+            node = self.run.node_of(cond, f.side)
+            if negated or node not in self.run.made:
+                label = _label(cond)
+                out.append(Reason(fact=label, value=node in self.run.made))
+                return
+            for source in self.run.made[node]:
+                if source in stack:
+                    continue
+                for reason in self.firing(source, stack):
+                    out.append(Reason(fact=reason.fact, value=reason.value,
+                                      via=(_label(cond), *reason.via)))
+
+    def leaf(self, leaf: Leaf, f: Firing) -> Reason:
+        spec = FACTS[leaf.fact]
+        leg = self.patient.leg(f.side) if f.side else None
+        path, value = spec.source(self.patient, leg)
+        return Reason(fact=path, value=value)
+
+
+def _label(ref: Ref) -> str:
+    if ref.kind == "finding":
+        return ref.name
+    action, status = ref.name.split(":")
+    return f"{action} {status}"
+
+
+def build_plan(book: Rulebook, patient: Patient, run: Run) -> Plan:
+    explain = Explainer(run, patient)
+    says: list[Say] = []
+    for index, f in enumerate(run.firings):
+        rule = f.rule.rule
+        evidence = tuple(_evidence(book, eid) for eid in rule.evidence)
+        for out in rule.outputs:
+            if out.effect == "derive":
+                continue
+            side = "*" if out.side == "any" else None if out.side == "patient" else f.side
+            says.append(Say(
+                effect=out.effect, action=out.action or "", side=side, rule=rule.id,
+                title=rule.title, priority=rule.priority, reasons=explain.firing(index),
+                evidence=evidence, status=out.status, detail=out.detail,
+                reason_code=out.reason_code, urgency=out.urgency, coverage=out.coverage,
+                disclosures=out.disclosures))
+    findings = []
+    for (kind, name, side), sources in sorted(
+            run.made.items(), key=lambda kv: (kv[0][2] or "", kv[0][1])):
+        if kind != "finding":
+            continue
+        reasons = unique(r for s in sources for r in explain.firing(s))
+        findings.append(Finding(name=name, side=side, reasons=reasons, rules=tuple(
+            sorted({run.firings[s].rule.id for s in sources}))))
+    return Plan(
+        patient_id=patient.id, assessed_on=patient.assessed_on,
+        protocol=Protocol(name=book.name, version=book.version, digest=book.digest),
+        review_after_weeks=int(book.parameters.get("review_after_weeks", 12)),
+        items=tuple(resolve(says)), findings=tuple(findings))
+
+
+def _evidence(book: Rulebook, eid: str) -> Evidence:
+    e = book.evidence[eid]
+    return Evidence(source=e.source, grade=e.grade, url=e.url, verification=e.verification,
+                    note=e.note)
+
+
+def evaluate(patient: Patient, rulebook: Rulebook | None = None) -> Plan:
+    """The justified plan for one patient. Raises EngineError rather than return a partial
+    plan."""
+    book = rulebook or default_rulebook()
+    return build_plan(book, patient, run_engine(book, patient))

@@ -1,0 +1,1 @@
+"""Readers of a Plan: text for doctors (and, later, other formats)."""

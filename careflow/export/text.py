@@ -1,0 +1,70 @@
+"""A plan as plain text a doctor reads: grouped by leg, each item with its reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..labels import label
+from ..plan import Item, Plan, Reason
+
+_HEAD = {"en": ("Plan for", "assessed on", "Review after", "weeks", "Protocol"),
+         "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル")}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
+
+
+def reason_line(reason: Reason, lang: str) -> str:
+    via = ""
+    if reason.via:
+        via = " (" + " <- ".join(label("finding", f, lang) for f in reason.via) + ")"
+    return f"{reason.fact} = {_value(reason.value)}{via}"
+
+
+def item_lines(item: Item, lang: str = "en") -> list[str]:
+    status = label("status", item.status, lang).upper()
+    head = f"[{status}] {label('action', item.action, lang)}"
+    if item.action == "referral":
+        head += f": {label('reason', item.reason_code, lang)} ({label('urgency', item.urgency, lang)})"
+    elif item.reason_code:
+        head += f" - {label('reason', item.reason_code, lang)}"
+    if item.detail:
+        head += " {" + ", ".join(f"{k}: {v}" for k, v in item.detail.items()) + "}"
+    if item.coverage == "self_pay":
+        head += f" [{label('coverage', 'self_pay', lang)}]"
+    lines = [head, f"    rule {item.rule}: {item.title}"]
+    lines += [f"    - {reason_line(r, lang)}" for r in item.reasons]
+    for other in item.other_rules:
+        lines.append(f"    also {other.rule} ({other.effect}"
+                     f"{', ' + label('status', other.status, lang) if other.status else ''})")
+    if item.disclosures:
+        lines.append("    tell the patient: " + "; ".join(
+            label("disclosure", d, lang) for d in item.disclosures))
+    for e in item.evidence:
+        note = f" - {e.note}" if e.note else ""
+        lines.append(f"    evidence [{e.verification}] {e.source} ({e.grade}){note}")
+    return lines
+
+
+def render(plan: Plan, lang: str = "en") -> str:
+    h = _HEAD[lang]
+    out = [f"{h[0]} {plan.patient_id}, {h[1]} {plan.assessed_on}",
+           f"{h[2]}: {plan.review_after_weeks} {h[3]}",
+           f"{h[4]}: {plan.protocol.name} {plan.protocol.version} ({plan.protocol.digest[:19]})",
+           ""]
+    for side in ("right", "left", None):
+        items = plan.for_side(side)
+        if not items:
+            continue
+        out.append(f"== {label('side', side, lang)} ==")
+        for item in items:
+            out.extend(item_lines(item, lang))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

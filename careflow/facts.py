@@ -1,0 +1,215 @@
+"""Patient -> entity facts: the vocabulary rules may use (style principle 1).
+
+One fact for the patient and one per leg (the leg fact repeats the patient's facts so that a
+leg rule reads one fact, not a join). Keys are the rule names with dots as double
+underscores. An unknown measurement is left out of the fact: an engine comparison on a missing
+key never matches, so unknown is never treated as normal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import vocabulary as v
+from .model import HistoryEntry, Leg, Patient
+
+Source = Callable[[Patient, Leg | None], tuple[str, Any]]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One name a rule may test, with its type and where its value comes from."""
+
+    name: str
+    scope: str  # "patient" (also on every leg fact) or "leg"
+    type: str  # "bool" | "number" | "enum"
+    get: Callable[[Patient, Leg | None], Any]
+    source: Source
+    nullable: bool = False
+    values: tuple[str, ...] = ()
+    text: str = ""
+
+    @property
+    def key(self) -> str:
+        return key_of(self.name)
+
+
+def key_of(name: str) -> str:
+    return name.replace(".", "__")
+
+
+FACTS: dict[str, FactSpec] = {}
+_FAILED = ("none", "partial", "not_tolerated")
+_INEFFECTIVE = ("none", "not_tolerated")
+
+
+def _add(spec: FactSpec) -> None:
+    FACTS[spec.name] = spec
+
+
+def _leg_path(leg: Leg | None, rest: str) -> str:
+    return f"legs.{leg.side if leg else '?'}.{rest}"
+
+
+def _patient(name: str, type_: str, get: Callable[[Patient], Any], *, path: str | None = None,
+             nullable: bool = False, values: tuple[str, ...] = (), text: str = "") -> None:
+    p = path or name
+    _add(FactSpec(name, "patient", type_, lambda pt, _leg: get(pt),
+                  lambda pt, _leg: (p, get(pt)), nullable, values, text))
+
+
+def _leg(name: str, type_: str, get: Callable[[Leg], Any], path: str, *, nullable: bool = False,
+         values: tuple[str, ...] = (), text: str = "") -> None:
+    _add(FactSpec(name, "leg", type_, lambda _pt, leg: get(leg) if leg else None,
+                  lambda _pt, leg: (_leg_path(leg, path), get(leg) if leg else None),
+                  nullable, values, text))
+
+
+# --- the patient --------------------------------------------------------------------
+_patient("age", "number", lambda p: p.age, text="age in years")
+_patient("sex", "enum", lambda p: p.sex, values=v.SEXES)
+_patient("bmi", "number", lambda p: p.bmi, nullable=True,
+         text="body-mass index from height and weight")
+_patient("pregnant", "bool", lambda p: p.pregnant, nullable=True, text="pregnancy")
+_patient("egfr", "number", lambda p: p.egfr, nullable=True, text="eGFR, mL/min/1.73 m2")
+for _code in v.CONDITIONS:
+    _has: Callable[[Patient], bool] = (
+        (lambda p: "diabetes" in p.conditions or "type1_diabetes" in p.conditions)
+        if _code == "diabetes" else (lambda p, c=_code: c in p.conditions)  # type: ignore[misc]
+    )
+    _add(FactSpec(f"condition.{_code}", "patient", "bool",
+                  lambda p, _l, h=_has: h(p),
+                  lambda p, _l, c=_code, h=_has: (f"conditions.{c}", h(p)),
+                  text=f"condition {_code}"))
+for _code in v.ALLERGIES:
+    _add(FactSpec(f"allergy.{_code}", "patient", "bool",
+                  lambda p, _l, c=_code: c in p.allergies,
+                  lambda p, _l, c=_code: (f"allergies.{c}", c in p.allergies),
+                  text=f"allergy to {_code}"))
+for _name in ("smoker", "alcohol_drinks_per_week", "standing_hours_per_day", "sits_on_floor",
+              "japanese_style_toilet", "sleeps_on_futon"):
+    _patient(f"lifestyle.{_name}", "bool" if _name in (
+        "smoker", "sits_on_floor", "japanese_style_toilet", "sleeps_on_futon") else "number",
+        lambda p, n=_name: getattr(p.lifestyle, n))
+for _name in ("accepts_self_pay", "wants_further_improvement", "prefers_non_thermal"):
+    _patient(f"preferences.{_name}", "bool", lambda p, n=_name: getattr(p.preferences, n))
+
+# --- a leg ----------------------------------------------------------------------------
+_leg("side", "enum", lambda leg: leg.side, "side", values=v.SIDES)
+_leg("abi", "number", lambda leg: leg.abi, "abi", nullable=True, text="ankle-brachial index")
+_leg("acute_ischemia_signs", "bool", lambda leg: leg.acute_ischemia_signs,
+     "acute_ischemia_signs")
+_leg("wells_score", "number", lambda leg: leg.wells_score, "wells_score", nullable=True,
+     text="DVT Wells score")
+_leg("knee.examined", "bool", lambda leg: leg.knee is not None, "knee",
+     text="the knee has a complaint")
+_leg("knee.painful", "bool", lambda leg: bool(leg.knee and leg.knee.painful), "knee.pain_nrs",
+     text="knee pain of at least 1 out of 10")
+_leg("knee.pain_nrs", "number", lambda leg: leg.knee.pain_nrs if leg.knee else 0,
+     "knee.pain_nrs", text="knee pain, 0-10")
+for _p in v.PAIN_PATTERNS:
+    _leg(f"knee.pain_pattern.{_p}", "bool",
+         lambda leg, p=_p: bool(leg.knee and p in leg.knee.pain_pattern),
+         f"knee.pain_pattern.{_p}")
+_leg("knee.kl_grade", "number", lambda leg: leg.knee.kl_grade if leg.knee else None,
+     "knee.kl_grade", nullable=True, text="Kellgren-Lawrence grade")
+for _name in ("hot_swollen_joint", "recent_trauma", "cannot_bear_weight", "prior_arthroplasty"):
+    _leg(f"knee.{_name}", "bool", lambda leg, n=_name: bool(leg.knee and getattr(leg.knee, n)),
+         f"knee.{_name}")
+_add(FactSpec("veins.symptom_count", "leg", "number",
+              lambda _p, leg: len(set(leg.veins.symptoms)) if leg and leg.veins else 0,
+              lambda _p, leg: (_leg_path(leg, "veins.symptoms"),
+                               list(leg.veins.symptoms) if leg and leg.veins else []),
+              text="number of vein symptoms"))
+_leg("veins.ceap_c", "number", lambda leg: leg.veins.ceap_c if leg.veins else None,
+     "veins.ceap_c", nullable=True, text="CEAP clinical class")
+for _name in ("bleeding", "superficial_thrombophlebitis"):
+    _leg(f"veins.{_name}", "bool", lambda leg, n=_name: bool(leg.veins and getattr(leg.veins, n)),
+         f"veins.{_name}")
+_leg("duplex.done", "bool", lambda leg: bool(leg.veins and leg.veins.duplex), "veins.duplex",
+     text="a duplex ultrasound is recorded")
+for _name in ("gsv_reflux_ms", "ssv_reflux_ms", "deep_reflux_ms", "gsv_diameter_mm",
+              "ssv_diameter_mm", "dvt"):
+    _leg(f"duplex.{_name}", "bool" if _name == "dvt" else "number",
+         lambda leg, n=_name: getattr(leg.veins.duplex, n)
+         if leg.veins and leg.veins.duplex else None,
+         f"veins.duplex.{_name}", nullable=True)
+
+
+# --- the history, per leg: one number per treatment (entries are not added together) -----
+def _entries(p: Patient, leg: Leg | None, code: str,
+             responses: tuple[str, ...]) -> list[tuple[int, HistoryEntry]]:
+    return [
+        (i, e) for i, e in enumerate(p.history)
+        if e.treatment == code and e.response in responses
+        and (e.side is None or (leg is not None and e.side == leg.side))
+    ]
+
+
+def _longest(p: Patient, leg: Leg | None, code: str, responses: tuple[str, ...]) -> float:
+    return max((e.weeks for _, e in _entries(p, leg, code, responses)), default=0)
+
+
+def _longest_source(code: str, responses: tuple[str, ...], suffix: str) -> Source:
+    def source(p: Patient, leg: Leg | None) -> tuple[str, Any]:
+        found = sorted(_entries(p, leg, code, responses), key=lambda ie: (-ie[1].weeks, ie[0]))
+        if not found:
+            return f"history.{code}.{suffix}", False if suffix == "tried" else 0
+        i, e = found[0]
+        return f"history[{i}]", e.model_dump(mode="json", exclude_none=True)
+    return source
+
+
+for _code in v.TREATMENT_CODES:
+    for _suffix, _resp in (("weeks_failed", _FAILED), ("weeks_ineffective", _INEFFECTIVE),
+                           ("tried", v.RESPONSES)):
+        _getter = (
+            (lambda p, leg, c=_code, r=_resp: bool(_entries(p, leg, c, r)))
+            if _suffix == "tried"
+            else (lambda p, leg, c=_code, r=_resp: _longest(p, leg, c, r))
+        )
+        _add(FactSpec(f"history.{_code}.{_suffix}", "leg",
+                      "bool" if _suffix == "tried" else "number",
+                      _getter, _longest_source(_code, _resp, _suffix),
+                      text={"weeks_failed": "longest course without good response, weeks",
+                            "weeks_ineffective": "longest course with no response or not "
+                                                 "tolerated, weeks",
+                            "tried": "tried before"}[_suffix]))
+
+PATIENT_FACTS = tuple(f for f in FACTS.values() if f.scope == "patient")
+LEG_FACTS = tuple(f for f in FACTS.values() if f.scope == "leg")
+
+
+@dataclass
+class Entity:
+    """One entity fact: the patient (side None) or a leg, with its engine attributes."""
+
+    kind: str  # "patient" | "leg"
+    side: str | None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+def entities(patient: Patient, used: frozenset[str] | None = None) -> list[Entity]:
+    """The patient's entity facts, patient first then legs in document order.
+
+    `used` limits the attributes to the keys some rule tests: smaller facts, faster engine.
+    """
+    def wanted(spec: FactSpec) -> bool:
+        return used is None or spec.key in used
+
+    base = {}
+    for spec in PATIENT_FACTS:
+        value = spec.get(patient, None) if wanted(spec) else None
+        if value is not None:
+            base[spec.key] = value
+    out = [Entity("patient", None, dict(base))]
+    for leg in patient.legs:
+        attrs = dict(base, side=leg.side)
+        for spec in LEG_FACTS:
+            value = spec.get(patient, leg) if wanted(spec) else None
+            if value is not None:
+                attrs[spec.key] = value
+        out.append(Entity("leg", leg.side, attrs))
+    return out

@@ -1,0 +1,118 @@
+"""The plan document (contract section 3): Plan, Item, Reason, Evidence; ordering; JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import vocabulary as v
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(_Frozen):
+    """A patient fact that made a rule fire, with its value; `via` is the chain of derived
+    findings (or claims) it reached the rule through, nearest first."""
+
+    fact: str
+    value: Any
+    via: tuple[str, ...] = ()
+
+
+class Evidence(_Frozen):
+    source: str
+    grade: str
+    url: str | None = None
+    verification: str = Field(description="V verified, S secondary, U unverified")
+    note: str = ""
+
+
+class Contribution(_Frozen):
+    """Another rule's say on the same item: a losing claim, a hold, or an annotation."""
+
+    rule: str
+    effect: str  # claim | hold | annotate
+    status: str | None = None
+    reason_code: str | None = None
+    reasons: tuple[Reason, ...] = ()
+
+
+class Item(_Frozen):
+    action: str
+    kind: str
+    side: str | None
+    track: str
+    phase: str
+    coverage: str | None
+    status: str
+    detail: dict[str, Any] = {}
+    rule: str
+    title: str = ""
+    reasons: tuple[Reason, ...]
+    evidence: tuple[Evidence, ...] = ()
+    reason_code: str | None = None
+    urgency: str | None = None
+    disclosures: tuple[str, ...] = ()
+    other_rules: tuple[Contribution, ...] = ()
+
+
+class Finding(_Frozen):
+    """A derived finding (contract 4.2) with the rules and facts behind it."""
+
+    name: str
+    side: str | None
+    rules: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+class Protocol(_Frozen):
+    name: str
+    version: str
+    digest: str
+
+
+class Plan(_Frozen):
+    patient_id: str
+    assessed_on: dt.date
+    protocol: Protocol
+    review_after_weeks: int
+    items: tuple[Item, ...]
+    findings: tuple[Finding, ...] = ()
+
+    def to_json(self) -> str:
+        """Byte-identical for the same patient and rules."""
+        return self.model_dump_json(indent=2) + "\n"
+
+    def for_side(self, side: str | None) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.side == side)
+
+    def item(self, action: str, side: str | None = None) -> Item | None:
+        return next((i for i in self.items if i.action == action and i.side == side), None)
+
+
+_KIND_GROUP = {"referral": 0, "assessment": 1, "treatment": 2, "advice": 3}
+_TRACK = {t: i for i, t in enumerate(("safety", "knee", "vein", "general"))}
+_PHASE = {p: i for i, p in enumerate(v.PHASES)}
+_SIDE = {"right": 0, "left": 1, None: 2}
+
+
+def clinical_order(item: Item) -> tuple[Any, ...]:
+    """Safety first, then assessment, then treatment by track and phase, then advice."""
+    return (
+        _KIND_GROUP[item.kind], _TRACK[item.track], _PHASE[item.phase], _SIDE[item.side],
+        v.ACTION_ORDER[item.action],
+    )
+
+
+def unique(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+    """Reasons without repeats, first occurrence kept (values may be unhashable)."""
+    seen: dict[str, Reason] = {}
+    for r in reasons:
+        seen.setdefault(json.dumps([r.fact, r.value, r.via], sort_keys=True, default=str), r)
+    return tuple(seen.values())

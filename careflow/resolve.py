@@ -1,0 +1,105 @@
+"""The resolver (architecture step 3): claims -> one item per (action, side).
+
+The strongest status wins (contraindicated > deferred > recommended / option > next_step);
+holds turn an item that would be recommended or an option into deferred; annotations add
+detail. Nothing here creates an item without a claim, and every losing say stays visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import vocabulary as v
+from .plan import Contribution, Evidence, Item, Reason, clinical_order, unique
+
+
+@dataclass(frozen=True)
+class Say:
+    """One rule's contribution to one (action, side): claim, hold or annotate."""
+
+    effect: str
+    action: str
+    side: str | None  # "*" for a hold on every side
+    rule: str
+    title: str
+    priority: int
+    reasons: tuple[Reason, ...]
+    evidence: tuple[Evidence, ...]
+    status: str | None = None
+    detail: tuple[tuple[str, Any], ...] = ()
+    reason_code: str | None = None
+    urgency: str | None = None
+    coverage: str | None = None
+    disclosures: tuple[str, ...] = ()
+
+    def contribution(self) -> Contribution:
+        return Contribution(rule=self.rule, effect=self.effect, status=self.status,
+                            reason_code=self.reason_code, reasons=self.reasons)
+
+
+def _claim_order(say: Say) -> tuple[Any, ...]:
+    assert say.status is not None
+    return (-v.STATUS_STRENGTH[say.status], v.STATUS_TIEBREAK[say.status], say.priority,
+            say.rule)
+
+
+def _by_rule(say: Say) -> tuple[int, str]:
+    return say.priority, say.rule
+
+
+def resolve(says: list[Say]) -> list[Item]:
+    claims: dict[tuple[str, str | None], list[Say]] = {}
+    holds: dict[str, list[Say]] = {}
+    notes: dict[tuple[str, str | None], list[Say]] = {}
+    for say in says:
+        if say.effect == "claim":
+            claims.setdefault((say.action, say.side), []).append(say)
+        elif say.effect == "hold":
+            holds.setdefault(say.action, []).append(say)
+        else:
+            notes.setdefault((say.action, say.side), []).append(say)
+    items = []
+    for (action, side), group in claims.items():
+        group = _merge_same(sorted(group, key=_claim_order))
+        winner, losers = group[0], group[1:]
+        annotations = sorted(notes.get((action, side), []), key=_by_rule)
+        held = sorted((h for h in holds.get(action, []) if h.side in ("*", side)),
+                      key=_by_rule) if winner.status in ("recommended", "option") else []
+        spec = v.ACTIONS[action]
+        detail: dict[str, Any] = {}
+        for say in [winner, *annotations]:
+            for key, value in say.detail:
+                detail.setdefault(key, value)
+        coverage = winner.coverage or next(
+            (a.coverage for a in annotations if a.coverage), spec.coverage)
+        disclosures = set(spec.disclosures)
+        for a in annotations:
+            disclosures.update(a.disclosures)
+        decider = held[0] if held else winner
+        others = ([winner] if held else []) + losers + held[1:] + annotations
+        evidence = list({e.source: e for e in decider.evidence + winner.evidence}.values())
+        items.append(Item(
+            action=action, kind=spec.kind, side=side, track=spec.track, phase=spec.phase,
+            coverage=coverage, status="deferred" if held else winner.status or "recommended",
+            detail=dict(sorted(detail.items())), rule=decider.rule, title=decider.title,
+            reasons=decider.reasons, evidence=tuple(evidence),
+            reason_code=decider.reason_code, urgency=winner.urgency,
+            disclosures=tuple(d for d in v.DISCLOSURES if d in disclosures),
+            other_rules=tuple(o.contribution() for o in others),
+        ))
+    return sorted(items, key=clinical_order)
+
+
+def _merge_same(group: list[Say]) -> list[Say]:
+    """One rule firing for both legs on a whole-patient item says the same thing twice:
+    keep one say per rule, with the reasons of both."""
+    merged: dict[tuple[str, str | None], Say] = {}
+    for say in group:
+        first = merged.get((say.rule, say.status))
+        if first is None:
+            merged[(say.rule, say.status)] = say
+        else:
+            reasons = unique(first.reasons + say.reasons)
+            merged[(say.rule, say.status)] = Say(**{**first.__dict__, "reasons": reasons})
+    return sorted(merged.values(), key=_claim_order)

@@ -1,0 +1,479 @@
+"""Read a rules folder into a RuleSet, collecting every problem as a Diagnostic.
+
+Diagnostic codes (stable; tests and `careflow check` rely on them):
+    CF001 the YAML does not parse          CF002 wrong structure
+    CF003 unknown key                      CF004 missing key
+    CF101 unknown fact                     CF102 unknown action
+    CF103 unknown operator                 CF104 wrong value type for a fact
+    CF105 unknown parameter                CF106 finding that no rule derives
+    CF107 unknown code (status, urgency, reason, side, scope, kind, coverage, disclosure)
+    CF108 fact not available in the rule's scope
+    CF109 malformed rule id                CF110 unknown evidence id
+    CF111 treatment claim without evidence CF112 rule that produces nothing
+    CF201 duplicate rule id                CF202 cycle in derived facts
+    CF203 an action produced and contraindicated by identical conditions
+    CF204 one finding derived at two scopes
+    CF301 parameter problem (missing value or source, unknown override)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import vocabulary as v
+from ..errors import Diagnostic
+from ..facts import FACTS
+from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_yaml, plain
+from .schema import (
+    All, Any_, Cond, EvidenceRef, Leaf, Not, Output, Param, Parameter, Ref, Rule, RuleSet, Where,
+)
+
+RULE_KEYS = ("id", "title", "scope", "priority", "when", "derive", "claim", "claims", "hold",
+             "annotate", "evidence", "note")
+CLAIM_KEYS = ("action", "status", "detail", "reason_code", "urgency", "coverage", "side")
+ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "side")
+HOLD_KEYS = ("reason_code", "targets")
+TARGET_KEYS = ("kinds", "actions", "groups", "side")
+OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "known")
+COMBINATORS = ("all", "any", "not", "finding", "claimed")
+ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+REASON_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def _all(parts: list[Cond]) -> Cond:
+    """A conjunction, flattened: `all` inside `all` is one level (so its derived facts can be
+    joined in the engine)."""
+    flat: list[Cond] = []
+    for part in parts:
+        flat.extend(part.items if isinstance(part, All) else [part])
+    return flat[0] if len(flat) == 1 else All(tuple(flat))
+
+
+def suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Reader:
+    """Turns YAML documents into schema objects, appending to `problems` as it goes."""
+
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        self.problems = problems
+        self.file = ""
+        self.rule_id: str | None = None
+
+    # -- helpers ----------------------------------------------------------------------
+    def at(self, node: Any, key: str | None = None) -> Where:
+        if isinstance(node, Marked):
+            line, col = node.where(key)
+        elif isinstance(node, MarkedList):
+            line, col = node.line, node.column
+        else:
+            line, col = 0, 0
+        return Where(self.file, line, col)
+
+    def problem(self, where: Where, code: str, message: str) -> None:
+        self.problems.append(
+            Diagnostic(where.file, where.line, where.column, code, message, self.rule_id))
+
+    def mapping(self, node: Any, where: Where, what: str) -> Marked | None:
+        if not isinstance(node, Marked):
+            self.problem(where, "CF002", f"{what} must be a mapping")
+            return None
+        return node
+
+    def keys(self, node: Marked, allowed: tuple[str, ...], what: str) -> None:
+        for key in node:
+            if key not in allowed:
+                self.problem(self.at(node, key), "CF003",
+                             f"unknown key '{key}' in {what}{suggest(key, allowed)}")
+
+    def code(self, value: Any, allowed: tuple[str, ...], where: Where, what: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in allowed:
+            self.problem(where, "CF107",
+                         f"unknown {what} {value!r}{suggest(str(value), allowed)}")
+            return None
+        return value
+
+    def reason(self, value: Any, where: Where, referral: bool = False) -> str | None:
+        if value is None:
+            return None
+        if referral:
+            return self.code(value, v.REFERRAL_REASONS, where, "referral reason")
+        if not isinstance(value, str) or not REASON_RE.match(value):
+            self.problem(where, "CF107", f"reason_code {value!r} must be a snake_case code")
+            return None
+        return value
+
+    def action(self, value: Any, where: Where) -> str | None:
+        if not isinstance(value, str) or value not in v.ACTIONS:
+            self.problem(where, "CF102",
+                         f"unknown action {value!r}{suggest(str(value), v.ACTIONS)}")
+            return None
+        return value
+
+    # -- conditions -------------------------------------------------------------------
+    def cond(self, node: Any, where: Where, scope: str) -> Cond:
+        if isinstance(node, list):
+            return _all([self.cond(c, self.item_at(node, i, where), scope)
+                         for i, c in enumerate(node)])
+        node = self.mapping(node, where, "a condition")
+        if node is None:
+            return All(())
+        parts: list[Cond] = []
+        for key, value in node.items():
+            here = self.at(node, key)
+            if key in ("all", "any"):
+                if not isinstance(value, list) or not value:
+                    self.problem(here, "CF002", f"'{key}' needs a non-empty list of conditions")
+                    continue
+                items = tuple(self.cond(c, self.item_at(value, i, here), scope)
+                              for i, c in enumerate(value))
+                parts.append(_all(list(items)) if key == "all" else Any_(items))
+            elif key == "not":
+                parts.append(Not(self.cond(value, here, scope)))
+            elif key == "finding":
+                if not isinstance(value, str):
+                    self.problem(here, "CF002", "'finding' names one finding")
+                    continue
+                parts.append(Ref("finding", value, here))
+            elif key == "claimed":
+                parts.append(self.claimed(value, here))
+            else:
+                parts.extend(self.leaves(key, value, here, scope))
+        return parts[0] if len(parts) == 1 else _all(parts)
+
+    def item_at(self, seq: Any, i: int, default: Where) -> Where:
+        if isinstance(seq, MarkedList) and i < len(seq.item_marks):
+            line, col = seq.item_marks[i]
+            return Where(self.file, line, col)
+        return default
+
+    def claimed(self, value: Any, here: Where) -> Cond:
+        node = self.mapping(value, here, "'claimed'")
+        if node is None:
+            return All(())
+        self.keys(node, ("action", "status", "side"), "'claimed'")
+        action = self.action(node.get("action"), self.at(node, "action"))
+        status = self.code(node.get("status"), v.STATUSES, self.at(node, "status"), "status")
+        if status is None and "status" not in node:
+            self.problem(here, "CF004", "'claimed' needs a status")
+        side = self.code(node.get("side", "this"), ("this", "patient"),
+                         self.at(node, "side"), "side")
+        return Ref("claim", f"{action}:{status}", here, patient=side == "patient")
+
+    def leaves(self, name: str, value: Any, here: Where, scope: str) -> list[Cond]:
+        spec = FACTS.get(name)
+        if spec is None:
+            self.problem(here, "CF101",
+                         f"unknown fact '{name}'{suggest(name, list(FACTS) + list(COMBINATORS))}")
+            return []
+        if spec.scope == "leg" and scope == "patient":
+            self.problem(here, "CF108", f"fact '{name}' belongs to a leg; this rule's scope is "
+                                        "the whole patient (use scope: leg)")
+        ops = value if isinstance(value, Marked) else {"eq": value}
+        out: list[Cond] = []
+        for op, operand in ops.items():
+            if op not in OPS:
+                self.problem(self.at(ops, op) if isinstance(ops, Marked) else here, "CF103",
+                             f"unknown operator '{op}' for fact '{name}'{suggest(op, OPS)}")
+                continue
+            operand = self.operand(name, spec.type, spec.values, op, operand, here)
+            out.append(Leaf(name, op, operand, here))
+        return out
+
+    def operand(self, name: str, type_: str, values: tuple[str, ...], op: str, operand: Any,
+                here: Where) -> Any:
+        if isinstance(operand, str) and operand.startswith("$"):
+            return Param(operand[1:])
+        if op == "known":
+            if not isinstance(operand, bool):
+                self.problem(here, "CF104", f"'known' takes true or false, not {operand!r}")
+            return operand
+        if op == "in":
+            if not isinstance(operand, list) or not operand:
+                self.problem(here, "CF104", f"'in' takes a non-empty list for fact '{name}'")
+                return ()
+            return tuple(self.operand(name, type_, values, "eq", x, here) for x in operand)
+        ok = {
+            "bool": isinstance(operand, bool),
+            "number": isinstance(operand, (int, float)) and not isinstance(operand, bool),
+            "enum": isinstance(operand, str) and operand in values,
+        }[type_]
+        if type_ != "number" and op in ("lt", "lte", "gt", "gte"):
+            self.problem(here, "CF104", f"fact '{name}' is {type_}: it cannot be compared with "
+                                        f"'{op}'")
+        elif not ok:
+            expected = {"bool": "true or false", "number": "a number",
+                        "enum": f"one of {', '.join(values)}"}[type_]
+            self.problem(here, "CF104",
+                         f"fact '{name}' takes {expected}, not {operand!r}")
+        return operand
+
+    # -- outputs ----------------------------------------------------------------------
+    def claim(self, node: Any, where: Where) -> Output | None:
+        node = self.mapping(node, where, "a claim")
+        if node is None:
+            return None
+        self.keys(node, CLAIM_KEYS, "a claim")
+        for key in ("action", "status"):
+            if key not in node:
+                self.problem(where, "CF004", f"a claim needs '{key}'")
+        action = self.action(node.get("action"), self.at(node, "action"))
+        status = self.code(node.get("status"), v.STATUSES, self.at(node, "status"), "status")
+        urgency = self.code(node.get("urgency"), v.URGENCIES, self.at(node, "urgency"),
+                            "urgency")
+        reason = self.reason(node.get("reason_code"), self.at(node, "reason_code"),
+                             referral=action == "referral")
+        if action == "referral" and (reason is None or urgency is None):
+            self.problem(where, "CF004", "a referral claim needs reason_code and urgency")
+        return Output("claim", where, action=action, status=status,
+                      side=self.code(node.get("side", "this"), ("this", "patient"),
+                                     self.at(node, "side"), "side") or "this",
+                      detail=self.detail(node.get("detail"), self.at(node, "detail")),
+                      reason_code=reason, urgency=urgency,
+                      coverage=self.code(node.get("coverage"), v.COVERAGES,
+                                         self.at(node, "coverage"), "coverage"))
+
+    def detail(self, node: Any, where: Where) -> tuple[tuple[str, Any], ...]:
+        if node is None:
+            return ()
+        node = self.mapping(node, where, "detail")
+        if node is None:
+            return ()
+        out = []
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                value = plain(value)
+            out.append((key, Param(value[1:]) if isinstance(value, str)
+                        and value.startswith("$") else value))
+        return tuple(out)
+
+    def annotate(self, node: Any, where: Where) -> Output | None:
+        node = self.mapping(node, where, "an annotation")
+        if node is None:
+            return None
+        self.keys(node, ANNOTATE_KEYS, "an annotation")
+        if "action" not in node:
+            self.problem(where, "CF004", "an annotation needs 'action'")
+        disclosures = node.get("disclosures", [])
+        if not isinstance(disclosures, list):
+            self.problem(self.at(node, "disclosures"), "CF002", "'disclosures' must be a list")
+            disclosures = []
+        return Output(
+            "annotate", where, action=self.action(node.get("action"), self.at(node, "action")),
+            side=self.code(node.get("side", "this"), ("this", "patient"),
+                           self.at(node, "side"), "side") or "this",
+            detail=self.detail(node.get("detail"), self.at(node, "detail")),
+            coverage=self.code(node.get("coverage"), v.COVERAGES, self.at(node, "coverage"),
+                               "coverage"),
+            disclosures=tuple(d for d in (self.code(x, v.DISCLOSURES, self.at(node, "disclosures"),
+                                                    "disclosure") for x in disclosures) if d),
+        )
+
+    def hold(self, node: Any, where: Where) -> list[Output]:
+        node = self.mapping(node, where, "'hold'")
+        if node is None:
+            return []
+        self.keys(node, HOLD_KEYS, "'hold'")
+        if "reason_code" not in node:
+            self.problem(where, "CF004", "a hold needs a reason_code")
+        reason = self.reason(node.get("reason_code"), self.at(node, "reason_code"))
+        targets = node.get("targets")
+        if not isinstance(targets, list) or not targets:
+            self.problem(where, "CF004", "a hold needs a non-empty list of targets")
+            return []
+        out = []
+        for i, target in enumerate(targets):
+            here = self.item_at(targets, i, where)
+            target = self.mapping(target, here, "a hold target")
+            if target is None:
+                continue
+            self.keys(target, TARGET_KEYS, "a hold target")
+            side = self.code(target.get("side", "this"), ("this", "patient", "any"),
+                             self.at(target, "side"), "side") or "this"
+            kinds = tuple(k for k in (self.code(k, v.KINDS, here, "kind")
+                                      for k in target.get("kinds", [])) if k)
+            actions = [a for a in (self.action(a, here) for a in target.get("actions", [])) if a]
+            for group in target.get("groups", []):
+                if group not in v.ACTION_GROUPS:
+                    self.problem(here, "CF107", f"unknown action group {group!r}"
+                                                f"{suggest(str(group), v.ACTION_GROUPS)}")
+                else:
+                    actions.extend(v.ACTION_GROUPS[group])
+            actions.extend(a.code for a in v.ACTIONS.values() if a.kind in kinds)
+            if not actions:
+                self.problem(here, "CF004", "a hold target needs kinds, actions or groups")
+            for action in dict.fromkeys(actions):
+                if v.ACTIONS[action].kind in ("referral", "advice"):
+                    continue  # a referral and advice are never held (contract 4.0)
+                out.append(Output("hold", here, action=action, side=side, reason_code=reason))
+        return out
+
+    # -- a rule -----------------------------------------------------------------------
+    def rule(self, node: Any, where: Where, area: str) -> Rule | None:
+        self.rule_id = None
+        node = self.mapping(node, where, "a rule")
+        if node is None:
+            return None
+        rid = node.get("id")
+        if isinstance(rid, str):
+            self.rule_id = rid
+            if not ID_RE.match(rid):
+                self.problem(self.at(node, "id"), "CF109",
+                             f"rule id {rid!r} must be UPPER_SNAKE_CASE with at least two words")
+        else:
+            self.problem(where, "CF004", "a rule needs an 'id'")
+        self.keys(node, RULE_KEYS, "a rule")
+        title = node.get("title")
+        if not isinstance(title, str) or not title.strip():
+            self.problem(where, "CF004", "a rule needs a 'title' a doctor would write")
+        scope = self.code(node.get("scope", "leg"), ("leg", "patient"), self.at(node, "scope"),
+                          "scope") or "leg"
+        if "when" not in node:
+            self.problem(where, "CF004", "a rule needs 'when'")
+        when = self.cond(node.get("when", []), self.at(node, "when"), scope)
+        outputs: list[Output] = []
+        if "derive" in node:
+            derive = node["derive"]
+            here = self.at(node, "derive")
+            if isinstance(derive, str):
+                outputs.append(Output("derive", here, finding=derive, side="this"))
+            elif isinstance(derive, Marked) and isinstance(derive.get("finding"), str):
+                self.keys(derive, ("finding", "for"), "'derive'")
+                side = "patient" if derive.get("for") == "patient" else "this"
+                outputs.append(Output("derive", here, finding=derive["finding"], side=side))
+            else:
+                self.problem(here, "CF002", "'derive' names a finding")
+        if "claim" in node:
+            outputs.append(self.claim(node["claim"], self.at(node, "claim")))  # type: ignore[arg-type]
+        if "claims" in node:
+            claims = node["claims"]
+            if isinstance(claims, list):
+                outputs.extend(self.claim(c, self.item_at(claims, i, self.at(node, "claims")))
+                               for i, c in enumerate(claims))  # type: ignore[misc]
+            else:
+                self.problem(self.at(node, "claims"), "CF002", "'claims' must be a list")
+        if "hold" in node:
+            outputs.extend(self.hold(node["hold"], self.at(node, "hold")))
+        if "annotate" in node:
+            notes = node["annotate"]
+            for i, n in enumerate(notes if isinstance(notes, list) else [notes]):
+                outputs.append(self.annotate(  # type: ignore[arg-type]
+                    n, self.item_at(notes, i, self.at(node, "annotate"))))
+        outputs = [o for o in outputs if o is not None]
+        if not outputs and not any(k in node for k in ("derive", "claim", "claims", "hold",
+                                                       "annotate")):
+            self.problem(where, "CF112",
+                         "a rule must derive a finding, claim an item, hold or annotate")
+        evidence = node.get("evidence", [])
+        if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+            self.problem(self.at(node, "evidence"), "CF002", "'evidence' is a list of ids")
+            evidence = []
+        priority = node.get("priority", 100)
+        if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority < 60000:
+            self.problem(self.at(node, "priority"), "CF104", "'priority' is a whole number 0-59999")
+            priority = 100
+        note = node.get("note", "")
+        return Rule(rid if isinstance(rid, str) else "?", title if isinstance(title, str) else "",
+                    area, scope, when, tuple(outputs), tuple(evidence), priority, where,
+                    note if isinstance(note, str) else "")
+
+
+def _read(path: Path, rel: str, problems: list[Diagnostic]) -> tuple[Any, bytes]:
+    raw = path.read_bytes()
+    try:
+        return load_yaml(raw), raw
+    except YamlSourceError as exc:
+        problems.append(Diagnostic(rel, exc.line, exc.column, "CF001", str(exc).split(": ", 1)[-1]
+                                   if exc.line else str(exc)))
+        return None, raw
+
+
+def read_parameters(node: Any, reader: Reader, rs: RuleSet) -> None:
+    reader.rule_id = None
+    where = Where(reader.file, 1, 1)
+    node = reader.mapping(node, where, "parameters.yaml")
+    if node is None:
+        return
+    reader.keys(node, ("protocol", "parameters"), "parameters.yaml")
+    protocol = node.get("protocol")
+    if isinstance(protocol, Marked):
+        rs.name = str(protocol.get("name", rs.name))
+        rs.version = str(protocol.get("version", rs.version))
+    params = node.get("parameters")
+    if not isinstance(params, Marked):
+        reader.problem(where, "CF002", "parameters.yaml needs a 'parameters' mapping")
+        return
+    for name, spec in params.items():
+        here = reader.at(params, name)
+        if not isinstance(spec, Marked) or "value" not in spec or "source" not in spec:
+            reader.problem(here, "CF301", f"parameter '{name}' needs a value and a source")
+            continue
+        reader.keys(spec, ("value", "source", "verification", "unit", "text"),
+                    f"parameter '{name}'")
+        rs.parameters[name] = Parameter(name, plain(spec["value"]), str(spec["source"]),
+                                        str(spec.get("verification", "U")),
+                                        str(spec.get("unit", "")), str(spec.get("text", "")))
+
+
+def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:
+    reader.rule_id = None
+    where = Where(reader.file, 1, 1)
+    node = reader.mapping(node, where, "evidence.yaml")
+    if node is None or not isinstance(node.get("evidence"), Marked):
+        reader.problem(where, "CF002", "evidence.yaml needs an 'evidence' mapping")
+        return
+    for eid, spec in node["evidence"].items():
+        here = reader.at(node["evidence"], eid)
+        if not isinstance(spec, Marked) or not all(k in spec for k in ("source", "grade")):
+            reader.problem(here, "CF004", f"evidence '{eid}' needs a source and a grade")
+            continue
+        reader.keys(spec, ("source", "grade", "url", "verification", "note"), f"evidence '{eid}'")
+        ver = spec.get("verification", "U")
+        if ver not in ("V", "S", "U"):
+            reader.problem(reader.at(spec, "verification"), "CF107",
+                           f"verification is V, S or U, not {ver!r}")
+        rs.evidence[eid] = EvidenceRef(eid, str(spec["source"]), str(spec["grade"]),
+                                       spec.get("url"), str(ver), str(spec.get("note", "")))
+
+
+def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
+    """Every *.yaml file of a rules folder (parameters.yaml, evidence.yaml, one per area)."""
+    rs = RuleSet(name=folder.name, version="0")
+    reader = Reader(problems)
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    if not files:
+        problems.append(Diagnostic(str(folder), 0, 0, "CF002", "no rule files (*.yaml) here"))
+    for path in files:
+        rel = f"{folder.name}/{path.name}"
+        reader.file = rel
+        data, raw = _read(path, rel, problems)
+        rs.files[path.name] = raw
+        if data is None and path.stat().st_size:
+            continue
+        if path.name == "parameters.yaml":
+            read_parameters(data, reader, rs)
+        elif path.name == "evidence.yaml":
+            read_evidence(data, reader, rs)
+        else:
+            reader.rule_id = None
+            node = reader.mapping(data, Where(rel, 1, 1), "a rule file")
+            if node is None:
+                continue
+            reader.keys(node, ("area", "title", "rules"), "a rule file")
+            area = str(node.get("area", path.stem))
+            rules = node.get("rules")
+            if not isinstance(rules, list):
+                reader.problem(Where(rel, 1, 1), "CF002", "a rule file needs a 'rules' list")
+                continue
+            for i, item in enumerate(rules):
+                rule = reader.rule(item, reader.item_at(rules, i, Where(rel, 1, 1)), area)
+                if rule is not None:
+                    rs.rules.append(rule)
+    return rs

@@ -1,0 +1,127 @@
+"""The parsed rule set: plain frozen data, independent of YAML and of the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Where:
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Param:
+    """A reference to a named threshold in parameters.yaml (`$name` in a rule)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A test of one fact: `op` is eq, ne, lt, lte, gt, gte, in or known."""
+
+    fact: str
+    op: str
+    value: Any
+    where: Where
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A derived fact: a finding (`kind` "finding") or a claim on an item ("claim")."""
+
+    kind: str
+    name: str  # finding name, or "action:status" for a claim
+    where: Where
+    patient: bool = False  # a leg rule asking about a whole-patient claim
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Any_:
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Cond
+
+
+Cond = Union[Leaf, Ref, All, Any_, Not]
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a rule produces.
+
+    effect "derive": a finding; "claim": an item with a status; "hold": turns an item that
+    would be recommended or an option into deferred; "annotate": adds detail to an item.
+    Holds and annotations never create an item on their own.
+    """
+
+    effect: str
+    where: Where
+    finding: str | None = None
+    action: str | None = None
+    status: str | None = None
+    side: str = "this"  # "this" | "patient" | "any" (holds only)
+    detail: tuple[tuple[str, Any], ...] = ()
+    reason_code: str | None = None
+    urgency: str | None = None
+    coverage: str | None = None
+    disclosures: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # holds: the kinds of item held
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    area: str
+    scope: str  # "patient" | "leg"
+    when: Cond
+    outputs: tuple[Output, ...]
+    evidence: tuple[str, ...]
+    priority: int
+    where: Where
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    id: str
+    source: str
+    grade: str
+    url: str | None
+    verification: str  # V | S | U (clinical-reference tags)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: Any
+    source: str
+    verification: str
+    unit: str = ""
+    text: str = ""
+
+
+@dataclass
+class RuleSet:
+    """Everything loaded from a rules folder, before compiling."""
+
+    name: str
+    version: str
+    rules: list[Rule] = field(default_factory=list)
+    evidence: dict[str, EvidenceRef] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes (digest)

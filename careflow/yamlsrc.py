@@ -1,0 +1,132 @@
+"""Safe YAML reading with positions: no Python objects, no aliases, no duplicate keys.
+
+PyYAML's SafeLoader already refuses tags that build Python objects; on top of that we refuse
+anchors/aliases (a document of ours never needs them and they allow "billion laughs"
+expansion) and duplicate keys (PyYAML keeps the last one silently: a guess).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+
+
+class Marked(dict[str, Any]):
+    """A mapping that remembers where it and each of its keys stand in the source."""
+
+    line: int = 0
+    column: int = 0
+    key_marks: dict[str, tuple[int, int]]
+
+    def where(self, key: str | None = None) -> tuple[int, int]:
+        if key is not None and key in self.key_marks:
+            return self.key_marks[key]
+        return self.line, self.column
+
+
+class MarkedList(list[Any]):
+    line: int = 0
+    column: int = 0
+    item_marks: list[tuple[int, int]]
+
+
+class YamlSourceError(ValueError):
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        self.line, self.column = line, column
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlSourceError(
+                "YAML anchors and aliases are not accepted",
+                event.start_mark.line + 1, event.start_mark.column + 1,
+            )
+        depth = getattr(self, "_depth", 0)
+        if depth > MAX_DEPTH:
+            event = self.peek_event()
+            raise YamlSourceError(
+                f"nested deeper than {MAX_DEPTH} levels",
+                event.start_mark.line + 1, event.start_mark.column + 1,
+            )
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        result = Marked()
+        result.line, result.column = _pos(node)
+        result.key_marks = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
+                key = str(key)
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                line, col = _pos(key_node)
+                raise YamlSourceError(f"duplicate key '{key}'", line, col)
+            result.key_marks[key] = _pos(key_node)
+            result[key] = self.construct_object(value_node, deep=True)
+        return result
+
+    def construct_sequence(self, node: Any, deep: bool = False) -> Any:
+        result = MarkedList(self.construct_object(child, deep=True) for child in node.value)
+        result.line, result.column = _pos(node)
+        result.item_marks = [_pos(child) for child in node.value]
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+# Dates stay text: the model parses them, so an impossible date is reported with its field.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """Parse one YAML (or JSON) document; raise YamlSourceError with a line on any problem."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise YamlSourceError(f"not UTF-8 text ({exc.reason})") from None
+    if len(text) > MAX_BYTES:
+        raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except YamlSourceError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise YamlSourceError(f"not valid YAML: {exc.problem or exc}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlSourceError(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlSourceError("document nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar PyYAML cannot build
+        raise YamlSourceError(f"not valid YAML: {exc}") from None
+
+
+def plain(value: Any) -> Any:
+    """Marked containers back to plain dicts and lists (for pydantic and JSON)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
