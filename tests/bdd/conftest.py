@@ -1,0 +1,19 @@
+"""pytest-bdd wiring: the shared steps, and the check that every rule a scenario is tagged
+with really fired while it ran (the tags are the coverage `careflow check` counts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from careflow.rulebook import default_rulebook
+
+from .steps_common import *  # noqa: F403 - step definitions are found by import
+
+
+def pytest_bdd_after_scenario(request: Any, feature: Any, scenario: Any) -> None:
+    world = request.getfixturevalue("world")
+    rule_ids = set(default_rulebook().rules)
+    tagged = {t for t in scenario.tags if t in rule_ids}
+    missing = tagged - world.fired
+    assert not missing, (f"scenario '{scenario.name}' is tagged with rules that did not fire: "
+                         f"{sorted(missing)}")
