@@ -8,6 +8,9 @@ from typing import Any
 from careflow.rulebook import default_rulebook
 
 from .steps_common import *  # noqa: F403 - step definitions are found by import
+from .steps_knee_selfpay import *  # noqa: F403
+from .steps_safety_assessment import *  # noqa: F403
+from .steps_veins_advice import *  # noqa: F403
 
 
 def pytest_bdd_after_scenario(request: Any, feature: Any, scenario: Any) -> None:
