@@ -1,0 +1,80 @@
+"""evaluate(): a justified, deterministic, clinically ordered plan."""
+
+from __future__ import annotations
+
+from careflow import evaluate, read_patient
+from careflow.plan import clinical_order
+
+from .helpers import patient
+
+EXAMPLE = "examples/vascular-knee-pain.yaml"
+
+
+def test_same_patient_gives_byte_identical_json() -> None:
+    p = read_patient(EXAMPLE)
+    assert evaluate(p).to_json() == evaluate(p).to_json()
+
+
+def test_every_item_has_a_rule_reasons_and_evidence_on_treatments() -> None:
+    plan = evaluate(read_patient(EXAMPLE))
+    assert plan.items
+    for item in plan.items:
+        assert item.rule and item.reasons
+        if item.kind in ("treatment", "referral"):
+            assert item.evidence, item.action
+
+
+def test_items_are_in_clinical_order_and_unique_per_action_and_side() -> None:
+    plan = evaluate(read_patient(EXAMPLE))
+    assert list(plan.items) == sorted(plan.items, key=clinical_order)
+    keys = [(i.action, i.side) for i in plan.items]
+    assert len(keys) == len(set(keys))
+
+
+def test_the_plan_names_its_rule_set() -> None:
+    plan = evaluate(read_patient(EXAMPLE))
+    assert plan.protocol.name and plan.protocol.version
+    assert plan.protocol.digest.startswith("sha256:")
+
+
+def test_reasons_expand_derived_findings_to_patient_facts() -> None:
+    plan = evaluate(read_patient(EXAMPLE))
+    stockings = plan.item("compression_stockings", "right")
+    assert stockings is not None
+    via = [r for r in stockings.reasons if r.via]
+    assert any(r.fact == "legs.right.veins.ceap_c" and r.value == 2 for r in via)
+    assert all(not r.fact.startswith("f__") for r in stockings.reasons)
+
+
+def test_a_red_flag_refers_and_holds_elective_care() -> None:
+    p = patient(legs=[{"side": "right", "wells_score": 3, "knee": {"pain_nrs": 5, "kl_grade": 2},
+                       "veins": {"ceap_c": 3}}])
+    plan = evaluate(p)
+    referral = plan.item("referral", "right")
+    assert referral is not None and referral.reason_code == "suspected_dvt"
+    assert referral.urgency == "urgent"
+    for item in plan.items:
+        if item.kind == "treatment":
+            assert item.status not in ("recommended", "option"), item.action
+    held = plan.item("exercise_therapy", "right")
+    assert held is not None and held.status == "deferred" and held.reason_code == "suspected_dvt"
+    assert any(o.rule == "KNEE_EXERCISE" for o in held.other_rules)  # the loser stays visible
+
+
+def test_unknown_is_never_normal_abi_missing_in_an_at_risk_leg_defers_stockings() -> None:
+    plan = evaluate(patient(age=70, legs=[{"side": "right", "veins": {"ceap_c": 2}}]))
+    stockings = plan.item("compression_stockings", "right")
+    assert stockings is not None and stockings.status == "deferred"
+    assert stockings.reason_code == "abi_unknown"
+    assert plan.item("abi_measurement", "right") is not None
+
+
+def test_two_legs_are_two_tracks() -> None:
+    plan = evaluate(patient(legs=[
+        {"side": "right", "abi": 1.0, "veins": {"ceap_c": 3}},
+        {"side": "left", "abi": 1.0, "knee": {"pain_nrs": 2, "kl_grade": 2}},
+    ]))
+    assert plan.item("compression_stockings", "right") is not None
+    assert plan.item("compression_stockings", "left") is None
+    assert plan.item("exercise_therapy", "left") is not None
+    assert plan.item("exercise_therapy", "right") is None
