@@ -6,8 +6,8 @@ What this adapter guarantees, from ../shared/design/durable-rules-notes.md:
 - every evaluation in its own session with a fresh id (never the patient id: sids are hashed
   to 32 bits and collide), facts of a stratum asserted as ONE batch, the session deleted in
   `finally`;
-- a catch-all rule so that no fact is "unhandled" (otherwise the batch raises but its actions
-  still run later);
+- a catch-all rule so that no fact is "unhandled" (otherwise the batch raises, its actions
+  still run later, and we measured a segfault on the next call); it never fires;
 - `state["exception"]` checked after every call: an error inside an action fails the whole
   evaluation (EngineError), never a partial plan;
 - one lock around the engine: the Host is not thread-safe (segfaults under 4 threads).
@@ -80,8 +80,11 @@ def register(name: str, rules: dict[str, dict[str, Any]]) -> None:
         definition = copy.deepcopy(rules)
         for rule_id, rule in definition.items():
             rule["run"] = rule_id
-        definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 65535,
-                                 "run": CATCH_ALL}
+        # Every fact enters this rule's first pattern, so no batch is ever "unhandled"; its
+        # second pattern matches no fact, so it never fires and costs no action callback.
+        definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}},
+                                         {"never": {"t": "__careflow_never__"}}],
+                                 "pri": 65535, "run": CATCH_ALL}
         try:
             _host().set_rulesets({name: definition})
         except Exception as exc:  # the C core reports bad definitions as plain errors

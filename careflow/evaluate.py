@@ -130,20 +130,21 @@ class Explainer:
             node = self.run.node_of(cond, f.side)
             if negated or node not in self.run.made:
                 label = _label(cond)
-                out.append(Reason(fact=label, value=node in self.run.made))
+                out.append(Reason.model_construct(fact=label, value=node in self.run.made,
+                                                  via=()))
                 return
             for source in self.run.made[node]:
                 if source in stack:
                     continue
                 for reason in self.firing(source, stack):
-                    out.append(Reason(fact=reason.fact, value=reason.value,
-                                      via=(_label(cond), *reason.via)))
+                    out.append(Reason.model_construct(
+                        fact=reason.fact, value=reason.value, via=(_label(cond), *reason.via)))
 
     def leaf(self, leaf: Leaf, f: Firing) -> Reason:
         spec = FACTS[leaf.fact]
         leg = self.patient.leg(f.side) if f.side else None
         path, value = spec.source(self.patient, leg)
-        return Reason(fact=path, value=value)
+        return Reason.model_construct(fact=path, value=value, via=())
 
 
 def _label(ref: Ref) -> str:

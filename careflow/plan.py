@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -112,7 +111,7 @@ def clinical_order(item: Item) -> tuple[Any, ...]:
 
 def unique(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
     """Reasons without repeats, first occurrence kept (values may be unhashable)."""
-    seen: dict[str, Reason] = {}
+    seen: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
     for r in reasons:
-        seen.setdefault(json.dumps([r.fact, r.value, r.via], sort_keys=True, default=str), r)
+        seen.setdefault((r.fact, repr(r.value), r.via), r)
     return tuple(seen.values())
