@@ -1,0 +1,35 @@
+"""A non-editable install carries the protocol inside the package: the wheel holds rules/ and
+features/, and `careflow plan` run from the unpacked wheel in another folder uses them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_ships_the_rules_and_plans_from_any_folder(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(out), str(ROOT)], check=True, capture_output=True)
+    wheel = next(out.glob("careflow-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "careflow/rules/parameters.yaml" in names
+    assert "careflow/rules/veins.yaml" in names
+    assert any(n.startswith("careflow/features/") and n.endswith(".feature") for n in names)
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = ("import careflow.rulebook as r, sys; print(r.default_rules_dir()); "
+            "from careflow.cli import main; sys.argv=['careflow','plan',"
+            f"{str(ROOT / 'examples' / 'red-flag-dvt.yaml')!r}]; main()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith(str(site)), first
+    assert "suspected deep vein thrombosis" in done.stdout
