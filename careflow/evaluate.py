@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import _engine
 from .facts import FACTS, Entity, entities
 from .model import Patient
-from .plan import Evidence, Finding, Plan, Protocol, Reason, unique
+from .plan import Evidence, Finding, Plan, Protocol, Reason
 from .resolve import Say, resolve
 from .rulebook import Rulebook, default_rulebook
 from .rulebook.compile import CompiledRule, attr_key, holds
@@ -93,27 +94,52 @@ def ruleset_name(book: Rulebook) -> str:
     return "careflow_" + book.digest.split(":")[1][:16]
 
 
+Raw = tuple[str, Any, tuple[str, ...]]  # (fact, value, via): a reason before it is a model
+
+
 class Explainer:
-    """Reasons for a firing: the patient facts behind it, derived facts expanded."""
+    """Reasons for a firing: the patient facts behind it, derived facts expanded.
+
+    Reasons are plain tuples while they are collected and become `Reason` models once each
+    (a plan shares identical reasons between items)."""
 
     def __init__(self, run: Run, patient: Patient) -> None:
         self.run, self.patient = run, patient
-        self.cache: dict[int, tuple[Reason, ...]] = {}
+        self.raw: dict[int, tuple[Raw, ...]] = {}
+        self.models: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
+        self.done: dict[int, tuple[Reason, ...]] = {}
 
-    def firing(self, index: int, stack: tuple[int, ...] = ()) -> tuple[Reason, ...]:
-        if index in self.cache:
-            return self.cache[index]
+    def firing(self, index: int) -> tuple[Reason, ...]:
+        """The reasons of one firing as models."""
+        if index not in self.done:
+            self.done[index] = self.models_of(self.raw_of(index, ()))
+        return self.done[index]
+
+    def models_of(self, raws: Iterable[Raw]) -> tuple[Reason, ...]:
+        out: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
+        for fact, value, via in raws:
+            key = (fact, repr(value), via)
+            if key not in out:
+                model = self.models.get(key)
+                if model is None:
+                    model = self.models[key] = Reason.model_construct(
+                        fact=fact, value=value, via=via)
+                out[key] = model
+        return tuple(out.values())
+
+    def raw_of(self, index: int, stack: tuple[int, ...]) -> tuple[Raw, ...]:
+        if index in self.raw:
+            return self.raw[index]
         f = self.run.firings[index]
-        out: list[Reason] = []
+        out: list[Raw] = []
         self.collect(f.rule.when, f, out, stack + (index,))
-        reasons = unique(out)
-        self.cache[index] = reasons
-        return reasons
+        self.raw[index] = tuple(out)
+        return self.raw[index]
 
     def have(self, f: Firing) -> Any:
         return lambda ref: self.run.node_of(ref, f.side) in self.run.made
 
-    def collect(self, cond: Cond, f: Firing, out: list[Reason], stack: tuple[int, ...],
+    def collect(self, cond: Cond, f: Firing, out: list[Raw], stack: tuple[int, ...],
                 negated: bool = False) -> None:
         if isinstance(cond, All) or (negated and isinstance(cond, Any_)):
             for child in cond.items:
@@ -125,26 +151,20 @@ class Explainer:
         elif isinstance(cond, Not):
             self.collect(cond.item, f, out, stack, True)
         elif isinstance(cond, Leaf):
-            out.append(self.leaf(cond, f))
+            leg = self.patient.leg(f.side) if f.side else None
+            path, value = FACTS[cond.fact].source(self.patient, leg)
+            out.append((path, value, ()))
         else:
             node = self.run.node_of(cond, f.side)
             if negated or node not in self.run.made:
-                label = _label(cond)
-                out.append(Reason.model_construct(fact=label, value=node in self.run.made,
-                                                  via=()))
+                out.append((_label(cond), node in self.run.made, ()))
                 return
+            label = _label(cond)
             for source in self.run.made[node]:
                 if source in stack:
                     continue
-                for reason in self.firing(source, stack):
-                    out.append(Reason.model_construct(
-                        fact=reason.fact, value=reason.value, via=(_label(cond), *reason.via)))
-
-    def leaf(self, leaf: Leaf, f: Firing) -> Reason:
-        spec = FACTS[leaf.fact]
-        leg = self.patient.leg(f.side) if f.side else None
-        path, value = spec.source(self.patient, leg)
-        return Reason.model_construct(fact=path, value=value, via=())
+                for fact, value, via in self.raw_of(source, stack):
+                    out.append((fact, value, (label, *via)))
 
 
 def _label(ref: Ref) -> str:
@@ -152,6 +172,18 @@ def _label(ref: Ref) -> str:
         return ref.name
     action, status = ref.name.split(":")
     return f"{action} {status}"
+
+
+_EVIDENCE: dict[tuple[str, str], Evidence] = {}
+
+
+def _evidence(book: Rulebook, eid: str) -> Evidence:
+    key = (book.digest, eid)
+    if key not in _EVIDENCE:
+        e = book.evidence[eid]
+        _EVIDENCE[key] = Evidence(source=e.source, grade=e.grade, url=e.url,
+                                  verification=e.verification, note=e.note)
+    return _EVIDENCE[key]
 
 
 def build_plan(book: Rulebook, patient: Patient, run: Run) -> Plan:
@@ -175,20 +207,15 @@ def build_plan(book: Rulebook, patient: Patient, run: Run) -> Plan:
             run.made.items(), key=lambda kv: (kv[0][2] or "", kv[0][1])):
         if kind != "finding":
             continue
-        reasons = unique(r for s in sources for r in explain.firing(s))
-        findings.append(Finding(name=name, side=side, reasons=reasons, rules=tuple(
-            sorted({run.firings[s].rule.id for s in sources}))))
-    return Plan(
+        reasons = explain.models_of(r for s in sources for r in explain.raw_of(s, ()))
+        findings.append(Finding.model_construct(
+            name=name, side=side, reasons=reasons,
+            rules=tuple(sorted({run.firings[s].rule.id for s in sources}))))
+    return Plan.model_construct(
         patient_id=patient.id, assessed_on=patient.assessed_on,
         protocol=Protocol(name=book.name, version=book.version, digest=book.digest),
         review_after_weeks=int(book.parameters.get("review_after_weeks", 12)),
         items=tuple(resolve(says)), findings=tuple(findings))
-
-
-def _evidence(book: Rulebook, eid: str) -> Evidence:
-    e = book.evidence[eid]
-    return Evidence(source=e.source, grade=e.grade, url=e.url, verification=e.verification,
-                    note=e.note)
 
 
 def evaluate(patient: Patient, rulebook: Rulebook | None = None) -> Plan:

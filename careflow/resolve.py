@@ -34,8 +34,8 @@ class Say:
     disclosures: tuple[str, ...] = ()
 
     def contribution(self) -> Contribution:
-        return Contribution(rule=self.rule, effect=self.effect, status=self.status,
-                            reason_code=self.reason_code, reasons=self.reasons)
+        return Contribution.model_construct(rule=self.rule, effect=self.effect, status=self.status,
+                                            reason_code=self.reason_code, reasons=self.reasons)
 
 
 def _claim_order(say: Say) -> tuple[Any, ...]:
@@ -79,7 +79,7 @@ def resolve(says: list[Say]) -> list[Item]:
         decider = held[0] if held else winner
         others = ([winner] if held else []) + losers + held[1:] + annotations
         evidence = list({e.source: e for e in decider.evidence + winner.evidence}.values())
-        items.append(Item(
+        items.append(Item.model_construct(
             action=action, kind=spec.kind, side=side, track=spec.track, phase=spec.phase,
             coverage=coverage, status="deferred" if held else winner.status or "recommended",
             detail=dict(sorted(detail.items())), rule=decider.rule, title=decider.title,
