@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import durable_rules_engine as _core
 from durable import engine as _dr
 
 from .errors import EngineError
@@ -93,22 +95,50 @@ def register(name: str, rules: dict[str, dict[str, Any]]) -> None:
 
 
 class Session:
-    """One evaluation's session: assert batches, then it is deleted."""
+    """One evaluation's session: assert batches, then it is deleted.
+
+    Actions are run by a lean loop over the engine's own C calls (assert, start action,
+    complete and start the next), the same calls durable_rules' Python layer makes, without
+    its per-action closure objects, timestamps, lease timers and state re-serialisation: our
+    actions never change the session state, so there is nothing to write back. An error in an
+    action abandons it and fails the evaluation.
+    """
 
     def __init__(self, ruleset: str) -> None:
         self.ruleset = ruleset
         self.sid = f"s{next(_SIDS)}"
+        self.rules = _host().get_ruleset(ruleset)
 
     def assert_batch(self, facts: list[dict[str, Any]]) -> None:
         batch = [{**fact, "sid": self.sid} for fact in facts]
         try:
-            state = _host().assert_facts(self.ruleset, batch)
+            state = self.rules.assert_facts(batch)
+            result = _core.start_action_for_state(self.rules._handle, state)
+            message = json.loads(result[1]) if result else None
+            while message:
+                message = self._run_action(state, message)
         except EngineError:
             raise
         except Exception as exc:
             raise EngineError(f"rule engine failed: {exc}") from exc
-        if isinstance(state, dict) and state.get("exception"):
-            raise EngineError(f"a rule action failed: {state['exception']}")
+
+    def _run_action(self, state: int, message: dict[str, Any]) -> dict[str, Any] | None:
+        handle = self.rules._handle
+        action_name, matched = next(iter(message.items()))
+        host = _host()
+        try:
+            if action_name != CATCH_ALL:
+                if host.sink is None:
+                    raise EngineError(f"rule {action_name} fired outside an evaluation")
+                for fact in host.sink(action_name, matched):
+                    self.rules.assert_fact({**fact, "sid": self.sid})
+        except BaseException as exc:
+            _core.abandon_action(handle, state)
+            if isinstance(exc, EngineError):
+                raise
+            raise EngineError(f"a rule action failed in {action_name}: {exc!r}") from exc
+        following = _core.complete_and_start_action(handle, state)
+        return json.loads(following) if following else None
 
 
 @contextmanager

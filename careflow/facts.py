@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import vocabulary as v
@@ -37,7 +38,12 @@ class FactSpec:
 
 
 def key_of(name: str) -> str:
-    return name.replace(".", "__")
+    """The engine's key for a fact name: short (`k12`), because the engine parses every
+    matched fact as JSON on each firing and long keys cost time; `side` stays `side`."""
+    return _SHORT.get(name) or name.replace(".", "__")
+
+
+_SHORT: dict[str, str] = {}
 
 
 FACTS: dict[str, FactSpec] = {}
@@ -178,6 +184,7 @@ for _code in v.TREATMENT_CODES:
                                                  "tolerated, weeks",
                             "tried": "tried before"}[_suffix]))
 
+_SHORT.update({name: f"k{i}" for i, name in enumerate(FACTS) if name != "side"})
 PATIENT_FACTS = tuple(f for f in FACTS.values() if f.scope == "patient")
 LEG_FACTS = tuple(f for f in FACTS.values() if f.scope == "leg")
 
@@ -191,25 +198,30 @@ class Entity:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=8)
+def _wanted(used: frozenset[str] | None) -> tuple[tuple[tuple[FactSpec, str], ...], ...]:
+    def pick(specs: tuple[FactSpec, ...]) -> tuple[tuple[FactSpec, str], ...]:
+        return tuple((s, s.key) for s in specs if used is None or s.key in used)
+    return pick(PATIENT_FACTS), pick(LEG_FACTS)
+
+
 def entities(patient: Patient, used: frozenset[str] | None = None) -> list[Entity]:
     """The patient's entity facts, patient first then legs in document order.
 
     `used` limits the attributes to the keys some rule tests: smaller facts, faster engine.
     """
-    def wanted(spec: FactSpec) -> bool:
-        return used is None or spec.key in used
-
+    patient_specs, leg_specs = _wanted(used)
     base = {}
-    for spec in PATIENT_FACTS:
-        value = spec.get(patient, None) if wanted(spec) else None
+    for spec, key in patient_specs:
+        value = spec.get(patient, None)
         if value is not None:
-            base[spec.key] = value
+            base[key] = value
     out = [Entity("patient", None, dict(base))]
     for leg in patient.legs:
         attrs = dict(base, side=leg.side)
-        for spec in LEG_FACTS:
-            value = spec.get(patient, leg) if wanted(spec) else None
+        for spec, key in leg_specs:
+            value = spec.get(patient, leg)
             if value is not None:
-                attrs[spec.key] = value
+                attrs[key] = value
         out.append(Entity("leg", leg.side, attrs))
     return out
