@@ -111,8 +111,11 @@ _leg("wells_score", "number", lambda leg: leg.wells_score, "wells_score", nullab
      text="DVT Wells score")
 _leg("knee.examined", "bool", lambda leg: leg.knee is not None, "knee",
      text="the knee has a complaint")
-_leg("knee.painful", "bool", lambda leg: bool(leg.knee and leg.knee.painful), "knee.pain_nrs",
-     text="knee pain of at least 1 out of 10")
+_add(FactSpec("knee.painful", "leg", "bool",
+              lambda _p, leg: bool(leg and leg.knee and leg.knee.painful),
+              lambda _p, leg: (_leg_path(leg, "knee.pain_nrs"),
+                               leg.knee.pain_nrs if leg and leg.knee else 0),
+              text="knee pain of at least 1 out of 10"))
 _leg("knee.pain_nrs", "number", lambda leg: leg.knee.pain_nrs if leg.knee else 0,
      "knee.pain_nrs", text="knee pain, 0-10")
 for _p in v.PAIN_PATTERNS:

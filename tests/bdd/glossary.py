@@ -32,6 +32,8 @@ LEG_ROWS: dict[str, tuple[str, str]] = {
     "great saphenous diameter (mm)": ("veins.duplex.gsv_diameter_mm", "float"),
     "small saphenous diameter (mm)": ("veins.duplex.ssv_diameter_mm", "float"),
     "deep vein thrombosis on duplex": ("veins.duplex.dvt", "bool"),
+    # the same finding, for "its reasons include the ... of yes" (a label without " of ")
+    "acute ischaemia signs": ("acute_ischemia_signs", "bool"),
 }
 
 PATIENT_ROWS: dict[str, tuple[str, str]] = {
@@ -94,6 +96,8 @@ TREATMENTS = {
     "the intra-arterial injection": "intra_arterial_injection",
     "an exosome injection": "exosome_injection",
     "the medical diet": "medical_diet",
+    "the exosome injection": "exosome_injection",
+    "the intra-arterial injection (動注治療)": "intra_arterial_injection",
 }
 
 RESPONSES = {

@@ -212,7 +212,7 @@ def no_referral(world: World, side: str) -> None:
     assert world.plan.item("referral", where) is None
 
 
-@then(parsers.re(r"its reasons include (?:the )?(?P<fact>.+?) of (?P<value>.+)$"))
+@then(parsers.re(r"its reasons include (?:the )?(?P<fact>.+) of (?P<value>.+)$"))
 def reason_includes(world: World, fact: str, value: str) -> None:
     item = world.item
     assert item is not None, "no item was named before this step"
@@ -246,7 +246,7 @@ def reason_through_finding(world: World, finding: str) -> None:
     item = world.item
     assert item is not None
     code = g.finding_code(finding)
-    assert any(code in r.via or r.fact == code for r in item.reasons), (
+    assert any(code in r.via or (r.fact == code and r.value is True) for r in item.reasons), (
         f"{item.action}: no reason through {code}; reasons are "
         f"{[(r.fact, r.via) for r in item.reasons]}")
 
