@@ -165,7 +165,7 @@ def _longest_source(code: str, responses: tuple[str, ...], suffix: str) -> Sourc
     def source(p: Patient, leg: Leg | None) -> tuple[str, Any]:
         found = sorted(_entries(p, leg, code, responses), key=lambda ie: (-ie[1].weeks, ie[0]))
         if not found:
-            return f"history.{code}.{suffix}", False if suffix == "tried" else 0
+            return f"history.{code}.{suffix}", 0 if suffix.startswith("weeks") else False
         i, e = found[0]
         return f"history[{i}]", e.model_dump(mode="json", exclude_none=True)
     return source
@@ -173,19 +173,20 @@ def _longest_source(code: str, responses: tuple[str, ...], suffix: str) -> Sourc
 
 for _code in v.TREATMENT_CODES:
     for _suffix, _resp in (("weeks_failed", _FAILED), ("weeks_ineffective", _INEFFECTIVE),
-                           ("tried", v.RESPONSES)):
+                           ("tried", v.RESPONSES), ("not_tolerated", ("not_tolerated",))):
         _getter = (
             (lambda p, leg, c=_code, r=_resp: bool(_entries(p, leg, c, r)))
-            if _suffix == "tried"
+            if _suffix in ("tried", "not_tolerated")
             else (lambda p, leg, c=_code, r=_resp: _longest(p, leg, c, r))
         )
         _add(FactSpec(f"history.{_code}.{_suffix}", "leg",
-                      "bool" if _suffix == "tried" else "number",
+                      "bool" if _suffix in ("tried", "not_tolerated") else "number",
                       _getter, _longest_source(_code, _resp, _suffix),
                       text={"weeks_failed": "longest course without good response, weeks",
                             "weeks_ineffective": "longest course with no response or not "
                                                  "tolerated, weeks",
-                            "tried": "tried before"}[_suffix]))
+                            "tried": "tried before",
+                            "not_tolerated": "not tolerated before"}[_suffix]))
 
 _SHORT.update({name: f"k{i}" for i, name in enumerate(FACTS) if name != "side"})
 PATIENT_FACTS = tuple(f for f in FACTS.values() if f.scope == "patient")

@@ -99,8 +99,9 @@ REASONS = {
     "egfr_unknown": ("eGFR unknown", "eGFR未測定"),
     "pregnancy_unknown": ("pregnancy status unknown", "妊娠の有無が未確認"),
     "pregnancy": ("pregnancy", "妊娠"),
-    "tried_without_benefit": ("tried for 12 weeks or more without benefit",
-                              "12週以上効果なし"),
+    "tried_without_benefit": ("already tried without benefit or not tolerated",
+                              "効果なし・副作用のため再施行しない"),
+    "not_tolerated": ("not tolerated before", "以前に副作用で中止"),
     "low_abi": ("ankle-brachial index below 0.6", "ABI 0.6未満"),
     "acute_ischemia_signs": ("signs of acute ischaemia", "急性虚血の徴候"),
     "heart_failure": ("heart failure", "心不全"),
@@ -152,15 +153,164 @@ FINDINGS = {
     "self_pay_considered": ("self-pay options considered", "自費診療を検討"),
     "self_pay_ready": ("self-pay options open", "自費診療の選択肢あり"),
     "intra_arterial_candidate": ("candidate for the intra-arterial injection", "動注治療の候補"),
+    "active_ulcer": ("active venous ulcer on a leg", "下肢の活動性潰瘍"),
 }
 
 SIDES = {"right": ("right leg", "右脚"), "left": ("left leg", "左脚"),
          None: ("whole patient", "全身")}
 
+# --- the patient document's codes (contract 2 and 2.1) ---------------------------------
+CONDITIONS = {
+    "diabetes": ("diabetes", "糖尿病"),
+    "type1_diabetes": ("type 1 diabetes", "1型糖尿病"),
+    "peripheral_arterial_disease": ("peripheral arterial disease", "末梢動脈疾患"),
+    "heart_failure": ("heart failure", "心不全"),
+    "severe_neuropathy": ("severe neuropathy", "重度の神経障害"),
+    "skin_infection": ("skin infection", "皮膚感染症"),
+    "rheumatoid_arthritis": ("rheumatoid arthritis", "関節リウマチ"),
+    "active_infection": ("active infection", "活動性感染症"),
+    "sepsis": ("sepsis", "敗血症"),
+    "malignancy": ("malignancy", "悪性腫瘍"),
+    "suspected_malignancy": ("suspected malignancy", "悪性腫瘍の疑い"),
+    "pancreatitis_history": ("previous pancreatitis", "膵炎の既往"),
+    "medullary_thyroid_cancer_or_men2": ("medullary thyroid cancer or MEN2",
+                                         "甲状腺髄様癌・MEN2"),
+    "thrombophilia": ("thrombophilia", "血栓性素因"),
+    "dvt_history": ("previous deep vein thrombosis", "深部静脈血栓症の既往"),
+    "hormone_therapy": ("hormone therapy", "ホルモン療法"),
+    "immobile": ("unable to walk", "歩行困難"),
+    "bleeding_disorder": ("bleeding disorder or anticoagulation", "出血性疾患・抗凝固療法"),
+}
+
+ALLERGIES = {
+    "cyanoacrylate": ("cyanoacrylate allergy", "シアノアクリレートアレルギー"),
+    "contrast_media": ("contrast-media allergy", "造影剤アレルギー"),
+    "imipenem": ("imipenem allergy", "イミペネムアレルギー"),
+    "stocking_material": ("allergy to the stocking material", "ストッキング素材アレルギー"),
+}
+
+# The clinic's own words for the symptoms and pain patterns (clinic article).
+PAIN_PATTERNS = {
+    "start_up": ("start-up pain", "動き始めの痛み"),
+    "on_movement": ("pain on movement", "動作中の痛み"),
+    "at_rest": ("pain at rest", "安静時の痛み"),
+    "worse_after_standing": ("worse after standing", "長時間の立ち仕事で悪化"),
+    "relieved_by_elevation": ("relieved by elevation", "足を上げて休むと軽くなる"),
+}
+
+VEIN_SYMPTOMS = {
+    "bulging_veins": ("bulging veins", "血管がボコボコと浮き上がる"),
+    "visible_blue_veins": ("visible blue veins", "血管が青く目立つ"),
+    "heaviness": ("heaviness", "だるさ・重さ"),
+    "evening_swelling": ("evening swelling", "夕方のむくみ"),
+    "night_cramps": ("night cramps", "夜間のこむら返り"),
+    "leg_fatigue_pain": ("leg fatigue and pain", "足の疲れ・痛み"),
+    "skin_pigmentation": ("skin pigmentation", "皮膚の黒ずみ・色素沈着"),
+}
+
+RESPONSES = {
+    "none": ("no response", "効果なし"),
+    "partial": ("a partial response", "一部改善"),
+    "good": ("a good response", "改善"),
+    "not_tolerated": ("not tolerated", "継続できず"),
+}
+
+SEXES = {"female": ("female", "女性"), "male": ("male", "男性")}
+
+VERIFICATIONS = {
+    "V": ("verified", "確認済み"),
+    "S": ("secondary source only", "二次資料のみ"),
+    "U": ("unverified", "未確認"),
+}
+
+# The facts rules test (careflow/facts.py names), in the feature files' clinical words.
+FACTS = {
+    "age": ("age", "年齢"),
+    "sex": ("sex", "性別"),
+    "bmi": ("BMI", "BMI"),
+    "pregnant": ("pregnant", "妊娠"),
+    "egfr": ("eGFR", "eGFR"),
+    "lifestyle.smoker": ("smoker", "喫煙"),
+    "lifestyle.alcohol_drinks_per_week": ("alcohol (drinks a week)", "飲酒量（週あたりドリンク数）"),
+    "lifestyle.standing_hours_per_day": ("hours standing a day", "1日の立ち仕事の時間"),
+    "lifestyle.sits_on_floor": ("sits on the floor", "床に座る（正座・横座り）"),
+    "lifestyle.japanese_style_toilet": ("Japanese-style toilet", "和式トイレの使用"),
+    "lifestyle.sleeps_on_futon": ("sleeps on a futon", "布団で寝る"),
+    "preferences.accepts_self_pay": ("accepts self-pay treatment", "自費診療を希望"),
+    "preferences.wants_further_improvement": ("wants further improvement",
+                                              "さらなる改善を希望"),
+    "preferences.prefers_non_thermal": ("prefers treatment without heat",
+                                        "熱を使わない治療を希望"),
+    "side": ("side", "左右"),
+    "abi": ("ankle-brachial index", "ABI（足関節上腕血圧比）"),
+    "acute_ischemia_signs": ("signs of acute ischaemia", "急性虚血の徴候"),
+    "wells_score": ("Wells score", "Wellsスコア"),
+    "knee.examined": ("knee complaint", "膝の訴え"),
+    "knee.painful": ("painful knee", "膝の痛み"),
+    "knee.pain_nrs": ("knee pain (0-10)", "膝の痛み（0-10）"),
+    "knee.kl_grade": ("Kellgren-Lawrence grade", "KL分類"),
+    "knee.hot_swollen_joint": ("hot swollen knee", "膝の熱感・腫れ"),
+    "knee.recent_trauma": ("recent knee trauma", "最近の膝の外傷"),
+    "knee.cannot_bear_weight": ("cannot bear weight", "体重をかけられない"),
+    "knee.prior_arthroplasty": ("artificial knee", "人工膝関節"),
+    "veins.symptoms": ("vein symptoms", "静脈瘤の症状"),
+    "veins.symptom_count": ("number of vein symptoms", "静脈瘤の症状の数"),
+    "veins.ceap_c": ("CEAP clinical class", "CEAP臨床分類"),
+    "veins.bleeding": ("bleeding varicose vein", "静脈瘤からの出血"),
+    "veins.superficial_thrombophlebitis": ("acute superficial thrombophlebitis",
+                                           "急性表在性血栓性静脈炎"),
+    "duplex.done": ("duplex ultrasound done", "下肢静脈エコー検査済み"),
+    "duplex.gsv_reflux_ms": ("great saphenous reflux (ms)", "大伏在静脈の逆流時間（ms）"),
+    "duplex.ssv_reflux_ms": ("small saphenous reflux (ms)", "小伏在静脈の逆流時間（ms）"),
+    "duplex.deep_reflux_ms": ("deep reflux (ms)", "深部静脈の逆流時間（ms）"),
+    "duplex.gsv_diameter_mm": ("great saphenous diameter (mm)", "大伏在静脈の径（mm）"),
+    "duplex.ssv_diameter_mm": ("small saphenous diameter (mm)", "小伏在静脈の径（mm）"),
+    "duplex.dvt": ("deep vein thrombosis on duplex", "エコーで深部静脈血栓"),
+}
+
+HISTORY_FACTS = {
+    "weeks_failed": ("weeks without a good response", "効果不十分だった期間（週）"),
+    "weeks_ineffective": ("weeks with no response or not tolerated",
+                          "効果なし・継続できなかった期間（週）"),
+    "tried": ("tried before", "治療歴あり"),
+}
+
+# the rule files' areas (rules/*.yaml `area:`), for the protocol book
+AREAS = {
+    "safety": ("safety gate: red flags", "安全確認（危険徴候）"),
+    "assessment": ("assessment", "検査"),
+    "findings": ("derived findings", "所見"),
+    "knee": ("knee track: insured care", "膝の治療（保険診療）"),
+    "veins": ("vein track: stockings and endovenous treatment",
+              "静脈の治療（弾性ストッキング・血管内治療）"),
+    "self_pay": ("knee track: self-pay options", "膝の治療（自費診療）"),
+    "advice": ("lifestyle advice", "生活指導"),
+    "follow_up": ("follow-up", "経過観察"),
+}
+
+# keys of an item's detail and of a treatment-history entry, and the detail values
+DETAIL_KEYS = {
+    "pressure_mmhg": ("pressure (mmHg)", "圧迫圧（mmHg）"),
+    "agent": ("agent", "薬剤"),
+    "target_bmi": ("target BMI", "目標BMI"),
+    "treatment": ("treatment", "治療"),
+    "side": ("side", "左右"),
+    "weeks": ("weeks", "週数"),
+    "response": ("response", "効果"),
+}
+
+DETAIL_VALUES = {
+    "imipenem_cilastatin": ("imipenem/cilastatin", "イミペネム・シラスタチン"),
+    "microspheres": ("microspheres", "マイクロスフィア"),
+}
+
 _TABLES = {
     "action": ACTIONS, "status": STATUSES, "phase": PHASES, "track": TRACKS, "kind": KINDS,
     "urgency": URGENCIES, "coverage": COVERAGES, "disclosure": DISCLOSURES, "reason": REASONS,
-    "finding": FINDINGS, "side": SIDES,
+    "finding": FINDINGS, "side": SIDES, "condition": CONDITIONS, "allergy": ALLERGIES,
+    "pain_pattern": PAIN_PATTERNS, "vein_symptom": VEIN_SYMPTOMS, "response": RESPONSES,
+    "sex": SEXES, "verification": VERIFICATIONS, "fact": FACTS, "history_fact": HISTORY_FACTS,
+    "detail_key": DETAIL_KEYS, "detail_value": DETAIL_VALUES, "area": AREAS,
 }
 
 
@@ -171,3 +321,91 @@ def label(kind: str, code: str | None, lang: str = "en") -> str:
     if pair is None:
         return str(code)
     return pair[LANGS.index(lang)]
+
+
+def fact_label(name: str, lang: str = "en") -> str:
+    """The label of a fact a rule tests (`veins.ceap_c`, `condition.sepsis`,
+    `history.steroid_injection.tried`, ...); an unknown name shows as itself."""
+    i = LANGS.index(lang)
+    if name in FACTS:
+        return FACTS[name][i]
+    head, _, rest = name.partition(".")
+    if head == "condition" and rest in CONDITIONS:
+        return CONDITIONS[rest][i]
+    if head == "allergy" and rest in ALLERGIES:
+        return ALLERGIES[rest][i]
+    if name.startswith("knee.pain_pattern.") and name.rsplit(".", 1)[1] in PAIN_PATTERNS:
+        return PAIN_PATTERNS[name.rsplit(".", 1)[1]][i]
+    if head == "history":
+        code, _, suffix = rest.rpartition(".")
+        if code in ACTIONS and suffix in HISTORY_FACTS:
+            sep = ": " if lang == "en" else "："
+            return ACTIONS[code][i] + sep + HISTORY_FACTS[suffix][i]
+    return name
+
+
+# patient-document paths (plan reasons) -> fact names, where they differ
+_PATHS = {
+    "knee": "knee.examined", "veins.duplex": "duplex.done",
+    **{f"veins.duplex.{n}": f"duplex.{n}" for n in (
+        "gsv_reflux_ms", "ssv_reflux_ms", "deep_reflux_ms", "gsv_diameter_mm",
+        "ssv_diameter_mm", "dvt")},
+}
+
+
+def reason_label(fact: str, lang: str = "en") -> str:
+    """The label of a plan reason's `fact`: a patient-document path (`legs.right.veins.ceap_c`,
+    `conditions.sepsis`, `history[0]`), a finding name, or a claim (`action status`)."""
+    i = LANGS.index(lang)
+    if fact in FINDINGS:
+        return FINDINGS[fact][i]
+    if " " in fact:
+        action, _, status = fact.partition(" ")
+        if action in ACTIONS and status in STATUSES:
+            sep = ": " if lang == "en" else "："
+            return ACTIONS[action][i] + sep + STATUSES[status][i]
+    if fact.startswith("history[") and fact.endswith("]"):
+        n = fact[len("history["):-1]
+        if n.isdigit():
+            return (f"treatment history entry {int(n) + 1}", f"治療歴 {int(n) + 1}")[i]
+    if fact.startswith("legs."):
+        _, side, rest = fact.split(".", 2) if fact.count(".") >= 2 else (fact, "", "")
+        if side in SIDES and rest:
+            name = _PATHS.get(rest, rest)
+            inner = fact_label(name, lang)
+            if inner == name:
+                return fact
+            sep = ": " if lang == "en" else "："
+            return SIDES[side][i] + sep + inner
+        return fact
+    head, _, rest = fact.partition(".")
+    if head == "conditions" and rest in CONDITIONS:
+        return CONDITIONS[rest][i]
+    if head == "allergies" and rest in ALLERGIES:
+        return ALLERGIES[rest][i]
+    return fact_label(fact, lang)
+
+
+def value_label(value: object, lang: str = "en") -> str:
+    """A reason's value as words: yes/no, lists joined, codes labelled where known."""
+    i = LANGS.index(lang)
+    if isinstance(value, bool):
+        return (("no", "yes"), ("いいえ", "はい"))[i][value]
+    if value is None:
+        return ("unknown", "不明")[i]
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return ("none", "なし")[i]
+        return ("、" if lang == "ja" else ", ").join(value_label(x, lang) for x in value)
+    if isinstance(value, dict):
+        sep = ", " if lang == "en" else "、"
+        colon = ": " if lang == "en" else "："
+        return sep.join(f"{label('detail_key', k, lang)}{colon}{value_label(v, lang)}"
+                        for k, v in value.items())
+    if isinstance(value, str):
+        for table in (VEIN_SYMPTOMS, PAIN_PATTERNS, ACTIONS, RESPONSES, SIDES, DETAIL_VALUES):
+            if value in table:
+                return table[value][i]  # type: ignore[index]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -209,8 +209,41 @@ Feature: The knee track - insured care for knee osteoarthritis
         | Kellgren-Lawrence grade | 2 |
       And she had steroid injections in the right knee for 12 weeks and it was not tolerated
       When the plan is made
-      Then steroid injection is contraindicated for the right leg because of tried for 12 weeks or more without benefit
+      Then steroid injection is contraindicated for the right leg because of already tried without benefit or not tolerated
       And hyaluronic acid injection is recommended for the right leg
+
+    @FINDING_KNEE_OA_XRAY @KNEE_HYALURONIC_ACID_NOT_TOLERATED
+    Scenario: Hyaluronic acid that was not tolerated is not repeated, even after 2 weeks
+      Given a 62-year-old woman
+      And her right leg shows:
+        | knee pain (0-10)        | 6 |
+        | Kellgren-Lawrence grade | 2 |
+      And she had hyaluronic acid injections in the right knee for 2 weeks and it was not tolerated
+      When the plan is made
+      Then hyaluronic acid injection is contraindicated for the right leg because of not tolerated before
+
+    @FINDING_KNEE_OA_XRAY @KNEE_STEROID_NOT_TOLERATED
+    Scenario: A steroid injection that was not tolerated is not repeated, even after 2 weeks
+      Given a 62-year-old woman
+      And her right leg shows:
+        | knee pain (0-10)        | 6 |
+        | Kellgren-Lawrence grade | 2 |
+      And she had steroid injections in the right knee for 2 weeks and it was not tolerated
+      When the plan is made
+      Then steroid injection is contraindicated for the right leg because of not tolerated before
+
+  Rule: A knee without pain gets no injection
+
+    @FINDING_KNEE_OA_XRAY @KNEE_EXERCISE
+    Scenario: Osteoarthritis on the X-ray of a knee that does not hurt
+      Given a 62-year-old woman
+      And her right leg shows:
+        | knee pain (0-10)        | 0 |
+        | Kellgren-Lawrence grade | 2 |
+      When the plan is made
+      Then exercise therapy is recommended for the right leg
+      And hyaluronic acid injection is not offered for the right leg
+      And steroid injection is not offered for the right leg
 
   Rule: No knee injection with an infection, sepsis or a bleeding risk
 

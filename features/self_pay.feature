@@ -542,6 +542,41 @@ Feature: The knee track - self-pay options after insured knee care
         | condition    | reason     |
         | a malignancy | malignancy |
 
+      @SELF_PAY_EXOSOME_NOT_WITH_BLEEDING_DISORDER
+      Examples: bleeding disorder, as for the other knee injections
+        | condition           | reason                               |
+        | a bleeding disorder | bleeding disorder or anticoagulation |
+
+  Rule: A self-pay injection that did not help over 12 weeks, or was not tolerated, is not repeated
+
+    @SELF_PAY_CONSIDERED @SELF_PAY_EXOSOME_NOT_REPEATED
+    Scenario: An exosome injection that did not help over 12 weeks is not repeated
+      Given a 60-year-old woman
+      And she is:
+        | eGFR                       | 70  |
+        | accepts self-pay treatment | yes |
+      And her right leg shows:
+        | knee pain (0-10)        | 6 |
+        | Kellgren-Lawrence grade | 2 |
+      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
+      And she had an exosome injection in the right knee for 12 weeks with no response
+      When the plan is made
+      Then the exosome injection is contraindicated for the right leg because of already tried without benefit or not tolerated
+
+    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_REPEATED
+    Scenario: An intra-arterial injection that was not tolerated is not repeated
+      Given a 60-year-old woman
+      And she is:
+        | eGFR                       | 70  |
+        | accepts self-pay treatment | yes |
+      And her right leg shows:
+        | knee pain (0-10)        | 6 |
+        | Kellgren-Lawrence grade | 2 |
+      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
+      And she had the intra-arterial injection in the right knee for 4 weeks and it was not tolerated
+      When the plan is made
+      Then the intra-arterial injection is contraindicated for the right leg because of already tried without benefit or not tolerated
+
   Rule: The medical diet (メディカルダイエット) is for a BMI of 25 or more
 
     Obesity in Japan is a BMI of 25 or more (JSSO); with knee osteoarthritis it is an obesity
@@ -702,7 +737,7 @@ Feature: The knee track - self-pay options after insured knee care
 
   Rule: With an active venous ulcer (CEAP C6) the self-pay options wait
 
-    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_IA_WAITS_FOR_ULCER @SELF_PAY_EXOSOME_WAITS_FOR_ULCER @SELF_PAY_DIET_WAITS_FOR_ULCER @VEIN_WOUND_CARE_ULCER
+    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_IA_WAITS_FOR_ULCER @SELF_PAY_EXOSOME_WAITS_FOR_ULCER @SELF_PAY_ACTIVE_ULCER @SELF_PAY_DIET_WAITS_FOR_ULCER @VEIN_WOUND_CARE_ULCER
     Scenario: The ulcer is treated before any self-pay option
       Given a 60-year-old woman
       And she is:
@@ -719,3 +754,21 @@ Feature: The knee track - self-pay options after insured knee care
       And the intra-arterial injection is deferred for the right leg because of active venous ulcer (C6)
       And the exosome injection is deferred for the right leg because of active venous ulcer (C6)
       And the medical diet is deferred for the patient because of active venous ulcer (C6)
+
+    @SELF_PAY_ACTIVE_ULCER @SELF_PAY_DIET_WAITS_FOR_ULCER @SELF_PAY_READY
+    Scenario: An ulcer on the other leg holds the medical diet, not the knee's own options
+      Given a 60-year-old woman
+      And she is:
+        | BMI                        | 27  |
+        | eGFR                       | 70  |
+        | accepts self-pay treatment | yes |
+      And her right leg shows:
+        | knee pain (0-10)        | 6 |
+        | Kellgren-Lawrence grade | 2 |
+      And her left leg shows:
+        | CEAP clinical class | 6 |
+        | ankle-brachial index | 1.0 |
+      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
+      When the plan is made
+      Then the medical diet is deferred for the patient because of active venous ulcer (C6)
+      And the exosome injection is an option for the right leg
