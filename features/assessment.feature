@@ -392,3 +392,31 @@ Feature: Assessment - what must be known first, and what waits for it
         | great saphenous diameter (mm) | 6         |
       When the plan is made
       Then endovenous thermal ablation is recommended for the right leg
+
+  Rule: A leg where deep vein thrombosis is likely gets a duplex ultrasound, whatever its symptoms
+
+    @ASSESS_DUPLEX_FOR_SUSPECTED_DVT @SAFETY_SUSPECTED_DVT
+    Scenario: A Wells score of 2 without knee pain or vein symptoms still gets a duplex
+      Given a 50-year-old man
+      And his right leg shows:
+        | Wells score | 2 |
+      When the plan is made
+      Then duplex ultrasound is recommended for the right leg
+      And its reasons include the Wells score of 2
+      And a referral for suspected deep vein thrombosis is recommended urgently for the right leg
+
+  Rule: The exosome injection into the knee also waits for the knee X-ray
+
+    @ASSESS_KNEE_XRAY_TRAUMA @SELF_PAY_EXOSOME_OPTION
+    Scenario: After a fall the exosome injection waits for the X-ray
+      Given a 50-year-old woman
+      And she is:
+        | accepts self-pay treatment | yes |
+      And her right leg shows:
+        | knee pain (0-10)        | 6   |
+        | Kellgren-Lawrence grade | 2   |
+        | recent knee trauma      | yes |
+      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
+      When the plan is made
+      Then knee X-ray is recommended for the right leg
+      And the exosome injection is deferred for the right leg because of waiting for the knee X-ray

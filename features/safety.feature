@@ -90,7 +90,7 @@ Feature: The safety gate - red flags stop elective care
       And compression stockings are recommended for the left leg
       And exercise therapy is recommended for the left leg
 
-    @SAFETY_SUSPECTED_DVT @ASSESS_DUPLEX @ADVICE_STOP_SMOKING
+    @SAFETY_SUSPECTED_DVT @ASSESS_DUPLEX @ASSESS_DUPLEX_FOR_SUSPECTED_DVT @ADVICE_STOP_SMOKING
     Scenario: Under suspected deep vein thrombosis the duplex ultrasound and advice are still given
       Given a 60-year-old man
       And he is:
@@ -101,7 +101,7 @@ Feature: The safety gate - red flags stop elective care
       When the plan is made
       Then a referral for suspected deep vein thrombosis is recommended urgently for the right leg
       And duplex ultrasound is recommended for the right leg
-      And its reasons include the vein symptoms of heaviness
+      And its reasons include the Wells score of 2
       And stop smoking is recommended for the patient
 
   Rule: Signs of acute limb ischaemia are an emergency and hold elective care
