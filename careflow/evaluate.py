@@ -33,6 +33,7 @@ class Run:
     book: Rulebook
     firings: list[Firing] = field(default_factory=list)
     made: dict[Node, list[int]] = field(default_factory=dict)  # node -> firing indexes
+    seen: set[tuple[str, str | None]] = field(default_factory=set)
 
     def node_of(self, ref: Ref, side: str | None) -> Node:
         if ref.kind == "finding":
@@ -44,6 +45,11 @@ class Run:
         rule = self.book.rules[rule_id]
         entity = matched["e"]
         side = entity.get("side") if entity.get("t") == "leg" else None
+        if (rule_id, side) in self.seen:
+            # the engine fires a rule once per `any` branch (or join) that holds: the same
+            # decision for the same entity, already recorded
+            return []
+        self.seen.add((rule_id, side))
         index = len(self.firings)
         self.firings.append(Firing(rule, side, entity))
         new = []

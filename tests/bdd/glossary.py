@@ -166,13 +166,28 @@ def convert(kind: str, text: str) -> Any:
     if kind == "bool":
         return lookup({"yes": True, "no": False}, text, "yes/no")
     if kind == "patterns":
-        return [lookup(PATTERNS, t, "pain pattern") for t in _split(text)]
+        return [lookup(PATTERNS, t, "pain pattern") for t in _split(text, PATTERNS)]
     if kind == "symptoms":
-        return [lookup(SYMPTOMS, t, "vein symptom") for t in _split(text)]
+        return [lookup(SYMPTOMS, t, "vein symptom") for t in _split(text, SYMPTOMS)]
     raise AssertionError(kind)
 
 
-def _split(text: str) -> list[str]:
+def _split(text: str, known: dict[str, str]) -> list[str]:
+    """`heaviness, night cramps and leg fatigue and pain`: split on commas, then on " and "
+    only where the words are not one known phrase."""
     if text in ("none", ""):
         return []
-    return [t.strip() for t in text.replace(" and ", ", ").split(",") if t.strip()]
+    out: list[str] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        if part in known or " and " not in part:
+            out.append(part)
+            continue
+        words = part.split(" and ")
+        while words:
+            for n in range(len(words), 0, -1):
+                phrase = " and ".join(words[:n])
+                if phrase in known or n == 1:
+                    out.append(phrase)
+                    words = words[n:]
+                    break
+    return out
