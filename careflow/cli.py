@@ -14,6 +14,7 @@ from .errors import EngineError, InputError, RulebookError
 from .evaluate import evaluate
 from .export import text
 from .model import read_patient
+from .plan import Plan
 from .rulebook import load_rulebook
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -23,6 +24,8 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
 class Format(str, Enum):
     text = "text"
     json = "json"
+    fhir = "fhir"
+    cds_hooks = "cds-hooks"
 
 
 class Lang(str, Enum):
@@ -64,8 +67,26 @@ def plan(
     except EngineError as exc:
         _fail(4, [f"engine error: {exc}"])
         return
-    out = result.to_json() if format is Format.json else text.render(result, lang.value)
-    sys.stdout.write(out)
+    if format is Format.text and sys.stdout.isatty():
+        from .export import rich_text
+
+        rich_text.render(result, lang.value)  # colour in a terminal; plain text otherwise
+        return
+    sys.stdout.write(_render(result, format, lang.value))
+
+
+def _render(result: Plan, format: Format, lang: str) -> str:
+    if format is Format.json:
+        return result.to_json()
+    if format is Format.fhir:
+        from .export.fhir import to_fhir_json
+
+        return to_fhir_json(result, lang)
+    if format is Format.cds_hooks:
+        from .export.cds_hooks import to_cards_json
+
+        return to_cards_json(result, lang)
+    return text.render(result, lang)
 
 
 @app.command()
@@ -89,6 +110,90 @@ def check(
         _fail(1, problems)
         return
     typer.echo(f"ok: {len(book.rules)} rules, {book.name} {book.version}, {book.digest}")
+
+
+class SchemaName(str, Enum):
+    patient = "patient"
+    plan = "plan"
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="patient (the input) or plan (the output)")],
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of the patient document or of the plan."""
+    from .export.schema import schema_json
+
+    sys.stdout.write(schema_json(name.value))
+
+
+@app.command()
+def book(
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    out: Annotated[Path, typer.Option(
+        "--out", help="folder for protocol.<lang>.md and protocol.<lang>.html")] = Path("book"),
+    rules: RulesOpt = None,
+    params: ParamsOpt = None,
+    features: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        help="features folder whose scenarios specify the rules (default: the shipped one)")
+    ] = None,
+) -> None:
+    """Write the protocol book (Markdown and HTML) from the rules and the feature files."""
+    from .export.book import build_book
+
+    if features is not None and not features.is_dir():
+        _fail(2, [f"{features}: not a folder of feature files"])
+        return
+    if out.exists() and not out.is_dir():
+        _fail(2, [f"{out}: exists and is not a folder"])
+        return
+    try:
+        rulebook = load_rulebook(rules, params) if (rules or params) else None
+    except RulebookError as exc:
+        _fail(3, [str(d) for d in exc.diagnostics])
+        return
+    result = build_book(rulebook, features, lang.value)
+    try:
+        written = result.write(out)
+    except OSError as exc:
+        _fail(2, [f"{out}: cannot write ({exc.strerror})"])
+        return
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command()
+def batch(
+    infile: Annotated[Path, typer.Argument(
+        metavar="IN", help="patients: JSON Lines (one document a line), or .csv of flat "
+                           "patients (dotted column names)")],
+    outfile: Annotated[Path, typer.Argument(
+        metavar="OUT", help="JSON Lines: one plan or error record per record, in input order")],
+    workers: Annotated[Optional[int], typer.Option(  # noqa: UP007
+        "--workers", "-w", min=0, help="worker processes (default: one per CPU; 0: no pool)")
+    ] = None,
+    fail_fast: Annotated[bool, typer.Option(
+        "--fail-fast", help="stop at the first bad record (exit 2)")] = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="keep OUT's complete lines, skip their records, append the rest")
+    ] = False,
+    progress: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+        "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)")
+    ] = None,
+    rules: RulesOpt = None,
+    params: ParamsOpt = None,
+) -> None:
+    """Plans for a whole population, on every core, in input order (docs/batch.md).
+
+    Exit codes: 0 every record has a plan;
+    2 some records were bad (error records in OUT name their lines) or --fail-fast stopped;
+    3 the rule set does not load;
+    4 the engine failed on some record, or a worker died (rerun with --resume)."""
+    from .batch import run_files
+
+    code = run_files(infile, outfile, workers, fail_fast, resume, progress, rules, params,
+                     echo=lambda line: typer.echo(line, err=True))
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -3,6 +3,8 @@ phases, tracks, findings). Japanese labels use the clinic's own terms."""
 
 from __future__ import annotations
 
+from typing import Any
+
 LANGS = ("en", "ja")
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -118,7 +120,8 @@ REASONS = {
     "cyanoacrylate_allergy": ("cyanoacrylate allergy", "シアノアクリレートアレルギー"),
     "refluxing_trunk_too_wide": ("refluxing trunk wider than 12 mm", "逆流のある静脈径が12mm超"),
     "trunk_diameter_unknown": ("diameter of the refluxing trunk unknown", "逆流静脈の径が未測定"),
-    "superficial_thrombophlebitis": ("acute superficial thrombophlebitis", "急性表在性血栓性静脈炎"),
+    "superficial_thrombophlebitis": ("acute superficial thrombophlebitis",
+                                     "急性表在性血栓性静脈炎"),
     "low_expected_benefit_kl_4": ("KL 4: low expected benefit", "KL4のため効果が期待しにくい"),
     "rheumatoid_arthritis": ("rheumatoid arthritis", "関節リウマチ"),
     "malignancy": ("malignancy", "悪性腫瘍"),
@@ -231,7 +234,8 @@ FACTS = {
     "pregnant": ("pregnant", "妊娠"),
     "egfr": ("eGFR", "eGFR"),
     "lifestyle.smoker": ("smoker", "喫煙"),
-    "lifestyle.alcohol_drinks_per_week": ("alcohol (drinks a week)", "飲酒量（週あたりドリンク数）"),
+    "lifestyle.alcohol_drinks_per_week": ("alcohol (drinks a week)",
+                                          "飲酒量（週あたりドリンク数）"),
     "lifestyle.standing_hours_per_day": ("hours standing a day", "1日の立ち仕事の時間"),
     "lifestyle.sits_on_floor": ("sits on the floor", "床に座る（正座・横座り）"),
     "lifestyle.japanese_style_toilet": ("Japanese-style toilet", "和式トイレの使用"),
@@ -273,6 +277,7 @@ HISTORY_FACTS = {
     "weeks_ineffective": ("weeks with no response or not tolerated",
                           "効果なし・継続できなかった期間（週）"),
     "tried": ("tried before", "治療歴あり"),
+    "not_tolerated": ("not tolerated before", "以前に継続できなかった"),
 }
 
 # the rule files' areas (rules/*.yaml `area:`), for the protocol book
@@ -304,7 +309,7 @@ DETAIL_VALUES = {
     "microspheres": ("microspheres", "マイクロスフィア"),
 }
 
-_TABLES = {
+_TABLES: dict[str, dict[Any, tuple[str, str]]] = {
     "action": ACTIONS, "status": STATUSES, "phase": PHASES, "track": TRACKS, "kind": KINDS,
     "urgency": URGENCIES, "coverage": COVERAGES, "disclosure": DISCLOSURES, "reason": REASONS,
     "finding": FINDINGS, "side": SIDES, "condition": CONDITIONS, "allergy": ALLERGIES,
@@ -317,7 +322,7 @@ _TABLES = {
 def label(kind: str, code: str | None, lang: str = "en") -> str:
     """The label of a code in a language; an unknown code shows as itself, never blank."""
     table = _TABLES[kind]
-    pair = table.get(code)  # type: ignore[call-overload]
+    pair = table.get(code)
     if pair is None:
         return str(code)
     return pair[LANGS.index(lang)]
@@ -405,7 +410,7 @@ def value_label(value: object, lang: str = "en") -> str:
     if isinstance(value, str):
         for table in (VEIN_SYMPTOMS, PAIN_PATTERNS, ACTIONS, RESPONSES, SIDES, DETAIL_VALUES):
             if value in table:
-                return table[value][i]  # type: ignore[index]
+                return table[value][i]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
