@@ -7,7 +7,12 @@ What this adapter guarantees, from ../shared/design/durable-rules-notes.md:
   to 32 bits and collide), facts of a stratum asserted as ONE batch, the session deleted in
   `finally`;
 - a catch-all rule so that no fact is "unhandled" (otherwise the batch raises, its actions
-  still run later, and we measured a segfault on the next call); it never fires;
+  still run later, and we measured a segfault on the next call); it has ONE pattern and fires
+  (cheaply) for every fact: a second pattern that never matches left partial matches that
+  made `delete_state` double-free (a one-leg patient with no finding crashed the process);
+- facts are handed to the engine as JSON we write ourselves: its parser reads a number with
+  an exponent but no fraction (`1e-05`, Python's repr of 0.00001) as garbage and corrupts
+  the session (segfault), so floats are written positionally (`0.00001`);
 - `state["exception"]` checked after every call: an error inside an action fails the whole
   evaluation (EngineError), never a partial plan;
 - one lock around the engine: the Host is not thread-safe (segfaults under 4 threads).
@@ -18,9 +23,11 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine as _core
@@ -82,16 +89,42 @@ def register(name: str, rules: dict[str, dict[str, Any]]) -> None:
         definition = copy.deepcopy(rules)
         for rule_id, rule in definition.items():
             rule["run"] = rule_id
-        # Every fact enters this rule's first pattern, so no batch is ever "unhandled"; its
-        # second pattern matches no fact, so it never fires and costs no action callback.
-        definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}},
-                                         {"never": {"t": "__careflow_never__"}}],
-                                 "pri": 65535, "run": CATCH_ALL}
+        # Every fact matches this rule, so no batch is ever "unhandled". One pattern only: a
+        # second pattern that never matches made delete_state double-free (see above).
+        definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 65535,
+                                 "run": CATCH_ALL}
         try:
             _host().set_rulesets({name: definition})
         except Exception as exc:  # the C core reports bad definitions as plain errors
             raise EngineError(f"the engine refused rule set {name}: {exc}") from exc
         _REGISTERED.add(name)
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):  # the model refuses these; never hand them to the engine
+        raise EngineError(f"the engine cannot take the number {value!r}")
+    text = repr(value)
+    return format(Decimal(text), "f") if "e" in text or "E" in text else text
+
+
+def _dumps(value: Any) -> str:
+    """JSON the engine's own parser reads correctly (see the module docstring)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {_dumps(v)}"
+                               for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_dumps(v) for v in value) + "]"
+    if isinstance(value, float):
+        return _number(value)
+    return json.dumps(value)
+
+
+def _state(result: tuple[int, int], what: str) -> int:
+    """The state handle of an assert; anything but OK (unhandled, already observed) fails."""
+    code, state = result
+    if code != 0:
+        raise EngineError(f"the engine did not take {what} (code {code})")
+    return state
 
 
 class Session:
@@ -112,7 +145,7 @@ class Session:
     def assert_batch(self, facts: list[dict[str, Any]]) -> None:
         batch = [{**fact, "sid": self.sid} for fact in facts]
         try:
-            state = self.rules.assert_facts(batch)
+            state = _state(_core.assert_facts(self.rules._handle, _dumps(batch)), "a batch")
             result = _core.start_action_for_state(self.rules._handle, state)
             message = json.loads(result[1]) if result else None
             while message:
@@ -131,7 +164,8 @@ class Session:
                 if host.sink is None:
                     raise EngineError(f"rule {action_name} fired outside an evaluation")
                 for fact in host.sink(action_name, matched):
-                    self.rules.assert_fact({**fact, "sid": self.sid})
+                    _state(_core.assert_fact(handle, _dumps({**fact, "sid": self.sid})),
+                           "a derived fact")
         except BaseException as exc:
             _core.abandon_action(handle, state)
             if isinstance(exc, EngineError):
