@@ -40,6 +40,7 @@ Sink = Callable[[str, dict[str, dict[str, Any]]], list[dict[str, Any]]]
 the firing derives, which the adapter asserts into the same session."""
 
 CATCH_ALL = "__careflow_catch_all__"
+_CATCH_ALL_MESSAGE = '{"' + CATCH_ALL + '"'
 _LOCK = threading.RLock()
 _SIDS = itertools.count(1)
 
@@ -107,8 +108,23 @@ def _number(value: float) -> str:
     return format(Decimal(text), "f") if "e" in text or "E" in text else text
 
 
+def _plain(value: Any) -> bool:
+    """True when json.dumps already writes `value` the way the engine reads it: no float
+    whose repr has an exponent (our facts are flat, or lists of flat mappings)."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        for v in (item.values() if isinstance(item, dict) else (item,)):
+            if isinstance(v, float) and ("e" in repr(v) or not math.isfinite(v)):
+                return False
+            if isinstance(v, (dict, list, tuple)):
+                return False
+    return True
+
+
 def _dumps(value: Any) -> str:
     """JSON the engine's own parser reads correctly (see the module docstring)."""
+    if _plain(value):
+        return json.dumps(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{json.dumps(str(k))}: {_dumps(v)}"
                                for k, v in value.items()) + "}"
@@ -147,7 +163,7 @@ class Session:
         try:
             state = _state(_core.assert_facts(self.rules._handle, _dumps(batch)), "a batch")
             result = _core.start_action_for_state(self.rules._handle, state)
-            message = json.loads(result[1]) if result else None
+            message = self._next(state, result[1] if result else None)
             while message:
                 message = self._run_action(state, message)
         except EngineError:
@@ -171,8 +187,14 @@ class Session:
             if isinstance(exc, EngineError):
                 raise
             raise EngineError(f"a rule action failed in {action_name}: {exc!r}") from exc
-        following = _core.complete_and_start_action(handle, state)
-        return json.loads(following) if following else None
+        return self._next(state, _core.complete_and_start_action(handle, state))
+
+    def _next(self, state: int, text: str | None) -> dict[str, Any] | None:
+        """The next action's message; the catch-all's are completed without parsing them
+        (it fires once per fact and does nothing)."""
+        while text and text.startswith(_CATCH_ALL_MESSAGE):
+            text = _core.complete_and_start_action(self.rules._handle, state)
+        return json.loads(text) if text else None
 
 
 @contextmanager
