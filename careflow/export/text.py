@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..labels import label
+from ..labels import label, reason_label, value_label
 from ..plan import Item, Plan, Reason
 
 _HEAD = {"en": ("Plan for", "assessed on", "Review after", "weeks", "Protocol"),
          "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル")}
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
-    return str(value)
-
-
 def reason_line(reason: Reason, lang: str) -> str:
+    """`right leg: CEAP clinical class = 2 (via venous disease)`, in the plan's language."""
     via = ""
     if reason.via:
-        via = " (" + " <- ".join(label("finding", f, lang) for f in reason.via) + ")"
-    return f"{reason.fact} = {_value(reason.value)}{via}"
+        via = " (" + " <- ".join(reason_label(f, lang) for f in reason.via) + ")"
+    return f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}{via}"
 
 
 def item_lines(item: Item, lang: str = "en") -> list[str]:
