@@ -1,0 +1,84 @@
+"""Synthetic inputs for the scaling benchmarks: more rules, one or two legs.
+
+`scaled_rules(src, k, dest)` writes a rules folder with k copies of every rule file: copy i
+renames each rule id (`X` -> `X_C{i}`) and each finding it derives or tests (`f` -> `f_c{i}`),
+so every copy is an independent chain of findings that claims the same items (the resolver
+then merges k times as many claims). parameters.yaml and evidence.yaml are shared.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from careflow.model import Patient, parse_patient
+
+SHARED = ("parameters.yaml", "evidence.yaml")
+
+
+def _rename_cond(node: Any, suffix: str) -> Any:
+    if isinstance(node, list):
+        return [_rename_cond(c, suffix) for c in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "finding" and isinstance(value, str):
+            out[key] = value + suffix.lower()
+        elif key in ("all", "any", "not"):
+            out[key] = _rename_cond(value, suffix)
+        else:
+            out[key] = value
+    return out
+
+
+def _rename_rule(rule: dict[str, Any], suffix: str) -> dict[str, Any]:
+    rule = dict(rule)
+    rule["id"] = f"{rule['id']}{suffix}"
+    if "when" in rule:
+        rule["when"] = _rename_cond(rule["when"], suffix)
+    derive = rule.get("derive")
+    if isinstance(derive, str):
+        rule["derive"] = derive + suffix.lower()
+    elif isinstance(derive, dict):
+        rule["derive"] = {**derive, "finding": derive["finding"] + suffix.lower()}
+    return rule
+
+
+def scaled_rules(src: Path, k: int, dest: Path) -> Path:
+    """A rules folder with k copies of every rule file of `src` (k=1: the files as they are)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.glob("*.yaml")):
+        shutil.copyfile(path, dest / path.name)
+        if path.name in SHARED:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for i in range(2, k + 1):
+            suffix = f"_C{i}"
+            copy = dict(data, rules=[_rename_rule(r, suffix) for r in data.get("rules", [])])
+            (dest / f"{path.stem}{suffix.lower()}.yaml").write_text(
+                yaml.safe_dump(copy, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return dest
+
+
+_OTHER = {"right": "left", "left": "right"}
+
+
+def with_legs(patient: Patient, n: int) -> Patient:
+    """The patient with exactly n legs (1 or 2): the first leg kept, or mirrored to the other
+    side (with its side-specific history)."""
+    doc = patient.model_dump(mode="json", exclude_none=True)
+    first = doc["legs"][0]
+    side = first["side"]
+    if n == 1:
+        doc["legs"] = [first]
+        doc["history"] = [h for h in doc.get("history", []) if h.get("side") in (None, side)]
+    else:
+        other = _OTHER[side]
+        doc["legs"] = [first, {**first, "side": other}]
+        history = [h for h in doc.get("history", []) if h.get("side") in (None, side)]
+        doc["history"] = history + [{**h, "side": other} for h in history if h.get("side")]
+    return parse_patient(doc, f"{patient.id} with {n} leg(s)")
