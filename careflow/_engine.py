@@ -24,6 +24,7 @@ import copy
 import itertools
 import json
 import math
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,10 +36,13 @@ from durable import engine as _dr
 
 from .errors import EngineError
 
-Sink = Callable[[str, dict[str, dict[str, Any]]], list[dict[str, Any]]]
-"""Called for each firing with the rule id and the matched facts by alias; returns the facts
-the firing derives, which the adapter asserts into the same session."""
+Sink = Callable[[str, str], list[dict[str, Any]]]
+"""Called for each firing with the rule id and the handle (`h`) of the fact that carries one
+(the caller gives each entity fact a handle and keeps the fact itself); returns the facts the
+firing derives, which the adapter asserts into the same session. Passing the handle instead
+of the matched facts saves decoding every matched fact's JSON on every firing."""
 
+HANDLE = re.compile(r'"h":\s*"([^"]*)"')
 CATCH_ALL = "__careflow_catch_all__"
 _CATCH_ALL_MESSAGE = '{"' + CATCH_ALL + '"'
 _LOCK = threading.RLock()
@@ -54,21 +58,11 @@ class _Host(_dr.Host):  # type: ignore[misc]
         return None
 
     def get_action(self, action_name: str) -> Callable[[Any], None]:
-        if action_name == CATCH_ALL:
-            return _ignore
-
-        def fire(c: Any) -> None:
-            if self.sink is None:
-                raise EngineError(f"rule {action_name} fired outside an evaluation")
-            matched = {alias: dict(fact) for alias, fact in c._m.items()}
-            for fact in self.sink(action_name, matched):
-                c.assert_fact(fact)
-
-        return fire
+        return _not_here  # actions run only through Session's own loop
 
 
-def _ignore(_c: Any) -> None:
-    return None
+def _not_here(_c: Any) -> None:
+    raise EngineError("a careflow rule action ran outside careflow's session loop")
 
 
 _HOST: _Host | None = None
@@ -80,6 +74,10 @@ def _host() -> _Host:
     if _HOST is None:
         _HOST = _Host()
     return _HOST
+
+
+def registered(name: str) -> bool:
+    return name in _REGISTERED
 
 
 def register(name: str, rules: dict[str, dict[str, Any]]) -> None:
@@ -114,7 +112,7 @@ def _plain(value: Any) -> bool:
     items = value if isinstance(value, list) else [value]
     for item in items:
         for v in (item.values() if isinstance(item, dict) else (item,)):
-            if isinstance(v, float) and ("e" in repr(v) or not math.isfinite(v)):
+            if type(v) is float and ("e" in repr(v) or not math.isfinite(v)):
                 return False
             if isinstance(v, (dict, list, tuple)):
                 return False
@@ -171,30 +169,32 @@ class Session:
         except Exception as exc:
             raise EngineError(f"rule engine failed: {exc}") from exc
 
-    def _run_action(self, state: int, message: dict[str, Any]) -> dict[str, Any] | None:
+    def _run_action(self, state: int, message: str) -> str | None:
         handle = self.rules._handle
-        action_name, matched = next(iter(message.items()))
+        action_name = message[2:message.index('"', 2)]
         host = _host()
         try:
-            if action_name != CATCH_ALL:
-                if host.sink is None:
-                    raise EngineError(f"rule {action_name} fired outside an evaluation")
-                for fact in host.sink(action_name, matched):
+            found = HANDLE.search(message)
+            if found is None:
+                raise EngineError(f"rule {action_name} fired on facts without a handle")
+            if host.sink is None:
+                raise EngineError(f"rule {action_name} fired outside an evaluation")
+            for fact in host.sink(action_name, found.group(1)):
                     _state(_core.assert_fact(handle, _dumps({**fact, "sid": self.sid})),
                            "a derived fact")
         except BaseException as exc:
             _core.abandon_action(handle, state)
-            if isinstance(exc, EngineError):
-                raise
+            if isinstance(exc, EngineError) or not isinstance(exc, Exception):
+                raise  # ours, or an interrupt / exit: not an engine failure to rename
             raise EngineError(f"a rule action failed in {action_name}: {exc!r}") from exc
         return self._next(state, _core.complete_and_start_action(handle, state))
 
-    def _next(self, state: int, text: str | None) -> dict[str, Any] | None:
-        """The next action's message; the catch-all's are completed without parsing them
-        (it fires once per fact and does nothing)."""
+    def _next(self, state: int, text: str | None) -> str | None:
+        """The next action's message (JSON text); the catch-all's are completed at once (it
+        fires once per fact and does nothing)."""
         while text and text.startswith(_CATCH_ALL_MESSAGE):
             text = _core.complete_and_start_action(self.rules._handle, state)
-        return json.loads(text) if text else None
+        return text or None
 
 
 @contextmanager

@@ -34,6 +34,7 @@ class Run:
     firings: list[Firing] = field(default_factory=list)
     made: dict[Node, list[int]] = field(default_factory=dict)  # node -> firing indexes
     seen: set[tuple[str, str | None]] = field(default_factory=set)
+    asserted: dict[str, dict[str, Any]] = field(default_factory=dict)  # handle -> entity fact
 
     def node_of(self, ref: Ref, side: str | None) -> Node:
         if ref.kind == "finding":
@@ -41,9 +42,9 @@ class Run:
             return ("finding", ref.name, side if leg_scoped else None)
         return ("claim", ref.name, None if ref.patient else side)
 
-    def sink(self, rule_id: str, matched: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    def sink(self, rule_id: str, handle: str) -> list[dict[str, Any]]:
         rule = self.book.rules[rule_id]
-        entity = matched["e"]
+        entity = self.asserted[handle]
         side = entity.get("side") if entity.get("t") == "leg" else None
         if (rule_id, side) in self.seen:
             # the engine fires a rule once per `any` branch (or join) that holds: the same
@@ -73,13 +74,15 @@ class Run:
         refs = self.book.attr_refs.get(stratum, ())
         out = []
         for ent in ents:
-            fact = {"t": ent.kind, "st": stratum, **ent.attrs}
+            handle = f"{ent.kind}:{ent.side or '-'}:{stratum}"
+            fact = {"h": handle, "t": ent.kind, "st": stratum, **ent.attrs}
             for ref in refs:
                 if ent.kind == "patient" and (
                         ref.kind == "finding" and self.book.scopes.get(ref.name) == "leg"
                         or ref.kind == "claim" and not ref.patient):
                     continue
                 fact[attr_key(ref)] = self.node_of(ref, ent.side) in self.made
+            self.asserted[handle] = fact
             out.append(fact)
         return out
 
@@ -89,7 +92,8 @@ def run_engine(book: Rulebook, patient: Patient) -> Run:
     ents = entities(patient, book.used_keys)
     run = Run(book)
     name = ruleset_name(book)
-    _engine.register(name, book.engine_rulesets())
+    if not _engine.registered(name):
+        _engine.register(name, book.engine_rulesets())
     with _engine.session(name, run.sink) as session:
         for stratum in range(book.strata):
             session.assert_batch(run.stratum_facts(stratum, ents))
@@ -142,6 +146,13 @@ class Explainer:
         self.raw[index] = tuple(out)
         return self.raw[index]
 
+    def sources(self, node: Node) -> list[int]:
+        """The firings that made a derived fact, in rule order (priority, id), not in the
+        engine's firing order: the same plan whatever evaluates the rules."""
+        firings = self.run.firings
+        return sorted(self.run.made[node],
+                      key=lambda i: (firings[i].rule.rule.priority, firings[i].rule.id))
+
     def have(self, f: Firing) -> Any:
         return lambda ref: self.run.node_of(ref, f.side) in self.run.made
 
@@ -166,7 +177,7 @@ class Explainer:
                 out.append((_label(cond), node in self.run.made, ()))
                 return
             label = _label(cond)
-            for source in self.run.made[node]:
+            for source in self.sources(node):
                 if source in stack:
                     continue
                 for fact, value, via in self.raw_of(source, stack):
@@ -195,7 +206,10 @@ def _evidence(book: Rulebook, eid: str) -> Evidence:
 def build_plan(book: Rulebook, patient: Patient, run: Run) -> Plan:
     explain = Explainer(run, patient)
     says: list[Say] = []
-    for index, f in enumerate(run.firings):
+    in_rule_order = sorted(range(len(run.firings)), key=lambda i: (
+        run.firings[i].rule.rule.priority, run.firings[i].rule.id, run.firings[i].side or ""))
+    for index in in_rule_order:
+        f = run.firings[index]
         rule = f.rule.rule
         evidence = tuple(_evidence(book, eid) for eid in rule.evidence)
         for out in rule.outputs:
@@ -213,7 +227,8 @@ def build_plan(book: Rulebook, patient: Patient, run: Run) -> Plan:
             run.made.items(), key=lambda kv: (kv[0][2] or "", kv[0][1])):
         if kind != "finding":
             continue
-        reasons = explain.models_of(r for s in sources for r in explain.raw_of(s, ()))
+        reasons = explain.models_of(
+            r for s in explain.sources((kind, name, side)) for r in explain.raw_of(s, ()))
         findings.append(Finding.model_construct(
             name=name, side=side, reasons=reasons,
             rules=tuple(sorted({run.firings[s].rule.id for s in sources}))))
