@@ -23,7 +23,6 @@ from common import example_patients, latencies_ms, percentile
 from careflow import _engine
 from careflow.rulebook import Rulebook, default_rulebook
 
-
 # the module: `careflow.evaluate` is also the name of the function the package exports
 ev = importlib.import_module("careflow.evaluate")
 

@@ -18,7 +18,7 @@ from careflow.evaluate import Firing, Node, Run
 from careflow.facts import entities
 from careflow.model import Patient
 from careflow.rulebook import CompiledRule, Rulebook
-from careflow.rulebook.compile import holds
+from careflow.rulebook.compile import holds, output_node
 from careflow.rulebook.schema import Ref
 
 _BY_STRATUM: dict[int, tuple[Rulebook, list[list[CompiledRule]]]] = {}
@@ -66,15 +66,9 @@ def plain_run(book: Rulebook, patient: Patient) -> Run:
                 index = len(run.firings)
                 run.firings.append(Firing(cr, side, _attrs(ent.kind, ent.attrs)))
                 for out in cr.rule.outputs:
-                    if out.effect == "derive":
-                        node: Node = ("finding", out.finding or "",
-                                      None if out.side == "patient" else side)
-                    elif out.effect == "claim":
-                        node = ("claim", f"{out.action}:{out.status}",
-                                None if out.side == "patient" else side)
-                    else:
-                        continue
-                    made.setdefault(node, []).append(index)
+                    node = output_node(out, side)
+                    if node is not None:
+                        made.setdefault(node, []).append(index)
             pending = waiting
     return run
 

@@ -26,8 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from common import (
-    EXAMPLES, RESULTS, ROOT, canonical, example_patients, latencies_ms, median_ms, percentile,
-    rate, rss_mb,
+    EXAMPLES,
+    RESULTS,
+    ROOT,
+    canonical,
+    example_patients,
+    latencies_ms,
+    median_ms,
+    percentile,
+    rate,
+    rss_mb,
 )
 from plain import fired, plain_run
 from synthetic import scaled_rules, with_legs
@@ -52,8 +60,9 @@ def log(msg: str) -> None:
 def count_actions(book: Rulebook, patient: Patient) -> int:
     """Engine actions (Python callbacks, the catch-all's included) for one evaluation: the
     action messages the C core hands out, whichever loop runs them."""
-    from careflow import _engine
     from durable import engine as dr
+
+    from careflow import _engine
 
     count = 0
     core = getattr(_engine, "_core", None)

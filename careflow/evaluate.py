@@ -12,7 +12,7 @@ from .model import Patient
 from .plan import Evidence, Finding, Plan, Protocol, Reason
 from .resolve import Say, resolve
 from .rulebook import Rulebook, default_rulebook
-from .rulebook.compile import CompiledRule, attr_key, holds
+from .rulebook.compile import CompiledRule, attr_key, holds, output_node
 from .rulebook.schema import All, Any_, Cond, Leaf, Not, Ref
 
 Node = tuple[str, str, str | None]  # (kind, name, side)
@@ -55,13 +55,8 @@ class Run:
         self.firings.append(Firing(rule, side, entity))
         new = []
         for out in rule.rule.outputs:
-            if out.effect == "derive":
-                node: Node = ("finding", out.finding or "",
-                              None if out.side == "patient" else side)
-            elif out.effect == "claim":
-                node = ("claim", f"{out.action}:{out.status}",
-                        None if out.side == "patient" else side)
-            else:
+            node = output_node(out, side)
+            if node is None:
                 continue
             if node not in self.made:
                 self.made[node] = []

@@ -7,6 +7,7 @@ false and lists to empty. Derived values (BMI) are computed, not stored.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import vocabulary as v
 from .errors import InputError
-from .yamlsrc import YamlSourceError, load_yaml, plain
+from .yamlsrc import YamlSourceError, load_yaml, plain, shown
 
 Side = Literal["right", "left"]
 Condition = Literal[v.CONDITIONS]  # type: ignore[valid-type]
@@ -117,6 +118,15 @@ class Patient(_Frozen):
     legs: Annotated[tuple[Leg, ...], Field(min_length=1, max_length=2)]
     history: tuple[HistoryEntry, ...] = ()
 
+    @field_validator("id")
+    @classmethod
+    def _printable_id(cls, value: str) -> str:
+        # the id is printed in plans and on terminals: no control characters (escape
+        # sequences, newlines) that could rewrite what a clinician reads
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+            raise ValueError("must not contain control characters")
+        return value
+
     @field_validator("assessed_on", mode="before")
     @classmethod
     def _date_only(cls, value: Any) -> Any:
@@ -181,7 +191,10 @@ def _path(loc: tuple[Any, ...]) -> str:
         elif isinstance(part, str) and part.startswith(("function-", "literal[")):
             continue
         else:
-            out += ("." if out else "") + str(part)
+            name = str(part)
+            if not name.isprintable() or len(name) > 60:
+                name = shown(name)  # an unknown key is echoed back: never raw control codes
+            out += ("." if out else "") + name
     return out or "document"
 
 
@@ -199,6 +212,11 @@ def _message(error: Any) -> str:
         if error["loc"] == ("legs",):
             return "must list one or two legs"
         return error["msg"].lower()
+    if kind == "string_too_short":
+        n = ctx.get("min_length")
+        return "must not be empty" if n == 1 else f"must be at least {n} characters long"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters long"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind.startswith("date"):
@@ -206,14 +224,25 @@ def _message(error: Any) -> str:
     return _MESSAGES.get(kind, error["msg"])
 
 
+MAX_PROBLEMS = 50  # a document with more is reported by its first 50 and a count
+
+
 def problems_of(exc: ValidationError) -> list[str]:
-    """Pydantic's errors as `path: message` lines, in document order."""
-    seen: list[str] = []
-    for error in exc.errors(include_url=False):
-        line = f"{_path(error['loc'])}: {_message(error)}"
-        if line not in seen:
-            seen.append(line)
-    return seen
+    """Pydantic's errors as `path: message` lines, in document order (at most MAX_PROBLEMS,
+    then a count: a huge document of bad items must not cost quadratic time or a flood)."""
+    seen: dict[str, None] = {}
+    errors = exc.errors(include_url=False)
+    for error in errors:
+        if error["type"] == "too_short" and any(
+                other["loc"][:len(error["loc"])] == error["loc"]
+                and len(other["loc"]) > len(error["loc"]) for other in errors):
+            continue  # pydantic counts the items it could not read as missing: not news
+        seen[f"{_path(error['loc'])}: {_message(error)}"] = None
+    lines = list(seen)
+    if len(lines) > MAX_PROBLEMS:
+        more = len(lines) - MAX_PROBLEMS
+        lines = lines[:MAX_PROBLEMS] + [f"document: {more} more problems not shown"]
+    return lines
 
 
 def parse_patient(data: Any, source: str | None = None) -> Patient:

@@ -2,11 +2,13 @@
 
 PyYAML's SafeLoader already refuses tags that build Python objects; on top of that we refuse
 anchors/aliases (a document of ours never needs them and they allow "billion laughs"
-expansion) and duplicate keys (PyYAML keeps the last one silently: a guess).
+expansion) and duplicate keys (PyYAML keeps the last one silently: a guess), and type plain
+scalars by YAML 1.2 (JSON) rules rather than 1.1 ones (see the resolvers below).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -78,7 +80,7 @@ class _Loader(yaml.SafeLoader):
             key = str(key) if not isinstance(key, str) else key
             if key in result:
                 line, col = _pos(key_node)
-                raise YamlSourceError(f"duplicate key '{key}'", line, col)
+                raise YamlSourceError(f"duplicate key {shown(key)}", line, col)
             result.key_marks[key] = _pos(key_node)
             result[key] = self.construct_object(value_node, deep=True)
         return result
@@ -90,6 +92,28 @@ class _Loader(yaml.SafeLoader):
         return result
 
 
+# Scalars are typed as in YAML 1.2 (JSON's rules), not 1.1: `yes`/`no`/`on`/`off` stay text,
+# and so do numbers a form may mean differently from how YAML 1.1 reads them: a leading zero
+# (`070` is octal 56 in 1.1), `0x`/`0b` prefixes, underscores (`1_0`) and colons (`1:20` is
+# 80 in 1.1). Text then fails the field's type check with the field's name: never a guess.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                           "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
+                  |[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?
+                  |[-+]?\.(?:inf|Inf|INF)
+                  |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."))
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 # Dates stay text: the model parses them, so an impossible date is reported with its field.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
@@ -104,7 +128,8 @@ def load_yaml(text: str | bytes) -> Any:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise YamlSourceError(f"not UTF-8 text ({exc.reason})") from None
+            raise YamlSourceError(f"not UTF-8 text ({exc.reason})",
+                                  text.count(b"\n", 0, exc.start) + 1) from None
     if len(text) > MAX_BYTES:
         raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
     try:
@@ -115,12 +140,23 @@ def load_yaml(text: str | bytes) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise YamlSourceError(f"not valid YAML: {exc.problem or exc}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ...)
+        first = str(exc).splitlines()[0]
+        raise YamlSourceError(f"not valid YAML: {first}",
+                              text.count("\n", 0, exc.position) + 1) from None
     except yaml.YAMLError as exc:
-        raise YamlSourceError(f"not valid YAML: {exc}") from None
+        raise YamlSourceError(f"not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise YamlSourceError("document nested too deeply") from None
     except (ValueError, TypeError, OverflowError) as exc:  # a scalar PyYAML cannot build
         raise YamlSourceError(f"not valid YAML: {exc}") from None
+
+
+def shown(name: str, limit: int = 60) -> str:
+    """A name from a document as it may be printed: quoted, control characters escaped (a key
+    is echoed back in error messages and must not drive the reader's terminal), shortened."""
+    text = repr(name) if not name.isprintable() else f"'{name}'"
+    return text if len(text) <= limit else text[:limit - 4] + "...'"
 
 
 def plain(value: Any) -> Any:

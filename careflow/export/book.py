@@ -26,6 +26,7 @@ from ..coverage import TAG, default_features_dir
 from ..facts import FACTS
 from ..labels import fact_label, label, value_label
 from ..rulebook import Rulebook, default_rulebook
+from ..rulebook.compile import refs
 from ..rulebook.schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule
 from . import diagram as dg
 
@@ -606,14 +607,6 @@ def _params_of(rule: Rule) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _refs(cond: Cond) -> list[Ref]:
-    if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in _refs(c)]
-    if isinstance(cond, Not):
-        return _refs(cond.item)
-    return [cond] if isinstance(cond, Ref) else []
-
-
 # --- the book -----------------------------------------------------------------------------
 AREA_ORDER = ("safety", "assessment", "findings", "knee", "veins", "self_pay", "advice",
               "follow_up")
@@ -724,7 +717,7 @@ def build_book(rulebook: Rulebook | None = None, features: str | Path | None = N
         for o in rule.outputs:
             if o.effect == "derive" and o.finding:
                 derived.setdefault(o.finding, []).append(rule.id)
-        for ref in _refs(rule.when):
+        for ref in refs(rule.when):
             if ref.kind == "finding":
                 used.setdefault(ref.name, [])
                 if rule.id not in used[ref.name]:

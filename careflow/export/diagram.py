@@ -21,7 +21,8 @@ from itertools import pairwise
 from .. import vocabulary as v
 from ..labels import label
 from ..rulebook import Rulebook
-from ..rulebook.schema import All, Any_, Cond, Not, Ref, Rule
+from ..rulebook.compile import refs
+from ..rulebook.schema import All, Cond, Ref, Rule
 
 TRACKS = ("safety", "knee", "vein", "general")
 
@@ -64,14 +65,6 @@ def _top_findings(cond: Cond) -> set[str]:
     """Findings a condition needs positively at its top level (the gate of a rule)."""
     items = cond.items if isinstance(cond, All) else (cond,)
     return {c.name for c in items if isinstance(c, Ref) and c.kind == "finding"}
-
-
-def _refs(cond: Cond) -> list[Ref]:
-    if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in _refs(c)]
-    if isinstance(cond, Not):
-        return _refs(cond.item)
-    return [cond] if isinstance(cond, Ref) else []
 
 
 def _claims(rule: Rule) -> list[tuple[str, str]]:
@@ -140,14 +133,14 @@ def _across(book: Rulebook, rules: list[Rule], track: str, order: list[str],
         if not mine:
             continue
         seen: set[str] = set()
-        stack = [(r.name, None) for r in _refs(rule.when) if r.kind == "finding"]
+        stack = [(r.name, None) for r in refs(rule.when) if r.kind == "finding"]
         while stack:
             name, _ = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
             for producer in producers.get(name, []):
-                for ref in _refs(producer.when):
+                for ref in refs(producer.when):
                     if ref.kind == "finding":
                         stack.append((ref.name, None))
                     elif ref.kind == "claim":

@@ -21,7 +21,8 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
     status = label("status", item.status, lang).upper()
     head = f"[{status}] {label('action', item.action, lang)}"
     if item.action == "referral":
-        head += f": {label('reason', item.reason_code, lang)} ({label('urgency', item.urgency, lang)})"
+        reason = label("reason", item.reason_code, lang)
+        head += f": {reason} ({label('urgency', item.urgency, lang)})"
     elif item.reason_code:
         head += f" - {label('reason', item.reason_code, lang)}"
     if item.detail:

@@ -156,11 +156,12 @@ def _split(when: Cond) -> tuple[list[Ref], Cond]:
     return joins, All(tuple(rest))
 
 
-def _refs(cond: Cond) -> list[Ref]:
+def refs(cond: Cond) -> list[Ref]:
+    """Every derived fact a condition names, anywhere in it."""
     if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in _refs(c)]
+        return [r for c in cond.items for r in refs(c)]
     if isinstance(cond, Not):
-        return _refs(cond.item)
+        return refs(cond.item)
     return [cond] if isinstance(cond, Ref) else []
 
 
@@ -238,6 +239,15 @@ class Compiler:
         return Output(**{**output.__dict__, "detail": tuple(resolved)})
 
 
+def output_node(output: Output, side: str | None) -> tuple[str, str, str | None] | None:
+    """The derived fact (kind, name, side) a rule output makes when the rule fires for the
+    entity on `side` (None for the whole patient); None for holds and annotations."""
+    node = produced(output)
+    if node is None:
+        return None
+    return (node[0], node[1], None if output.side == "patient" else side)
+
+
 def produced(output: Output) -> tuple[str, str] | None:
     if output.effect == "derive":
         return ("finding", output.finding or "")
@@ -299,7 +309,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
 
     # references: exist, scope fits
     for rule in rs.rules:
-        for ref in _refs(rule.when):
+        for ref in refs(rule.when):
             node = (ref.kind, ref.name)
             if node not in producers:
                 from .parse import suggest
@@ -349,9 +359,9 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
             Join(f"j{i}", ref, "patient" if ref.patient or scopes.get(ref.name) == "patient"
                  else rule.scope)
             for i, ref in enumerate(join_refs))
-        for ref in _refs(rest):
+        for ref in refs(rest):
             attr_refs.setdefault(stratum, set()).add(ref)
-        for ref in _refs(when):
+        for ref in refs(when):
             if ref.kind == "claim":
                 claim_refs.add(ref.name)
         used.update(key_of(leaf.fact) for leaf in _leaves(when))
@@ -389,9 +399,9 @@ def _strata(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]],
         joins, rest = _split(rule.when)
         joined = {(r.kind, r.name) for r in joins}
         out: list[tuple[str, bool]] = []
-        for ref in _refs(rule.when):
+        for ref in refs(rule.when):
             node = (ref.kind, ref.name)
-            same = node in joined and ref not in _refs(rest)
+            same = node in joined and ref not in refs(rest)
             for producer in producers.get(node, []):
                 out.append((producer.id, same))
         deps[rule.id] = out

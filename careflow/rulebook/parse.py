@@ -28,7 +28,19 @@ from ..errors import Diagnostic
 from ..facts import FACTS
 from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_yaml, plain
 from .schema import (
-    All, Any_, Cond, EvidenceRef, Leaf, Not, Output, Param, Parameter, Ref, Rule, RuleSet, Where,
+    All,
+    Any_,
+    Cond,
+    EvidenceRef,
+    Leaf,
+    Not,
+    Output,
+    Param,
+    Parameter,
+    Ref,
+    Rule,
+    RuleSet,
+    Where,
 )
 
 RULE_KEYS = ("id", "title", "scope", "priority", "when", "derive", "claim", "claims", "hold",
