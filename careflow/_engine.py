@@ -13,8 +13,9 @@ What this adapter guarantees, from ../shared/design/durable-rules-notes.md:
 - facts are handed to the engine as JSON we write ourselves: its parser reads a number with
   an exponent but no fraction (`1e-05`, Python's repr of 0.00001) as garbage and corrupts
   the session (segfault), so floats are written positionally (`0.00001`);
-- `state["exception"]` checked after every call: an error inside an action fails the whole
-  evaluation (EngineError), never a partial plan;
+- actions run in our own loop over the engine's C calls: an error inside an action abandons
+  it and fails the whole evaluation (EngineError), never a partial plan; every assert's
+  status is checked;
 - one lock around the engine: the Host is not thread-safe (segfaults under 4 threads).
 """
 

@@ -142,11 +142,11 @@ class Explainer:
         return self.raw[index]
 
     def sources(self, node: Node) -> list[int]:
-        """The firings that made a derived fact, in rule order (priority, id), not in the
+        """The firings that made a derived fact, in rule order (priority, id, side), not in the
         engine's firing order: the same plan whatever evaluates the rules."""
         firings = self.run.firings
-        return sorted(self.run.made[node],
-                      key=lambda i: (firings[i].rule.rule.priority, firings[i].rule.id))
+        return sorted(self.run.made[node], key=lambda i: (
+            firings[i].rule.rule.priority, firings[i].rule.id, firings[i].side or ""))
 
     def have(self, f: Firing) -> Any:
         return lambda ref: self.run.node_of(ref, f.side) in self.run.made

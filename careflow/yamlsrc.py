@@ -112,7 +112,7 @@ _Loader.add_implicit_resolver(
     re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
                   |[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?
                   |[-+]?\.(?:inf|Inf|INF)
-                  |\.(?:nan|NaN|NAN))$""", re.X),
+                  |\.(?:nan|NaN|NAN))$""", re.VERBOSE),
     list("-+0123456789."))
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 # Dates stay text: the model parses them, so an impossible date is reported with its field.
@@ -125,11 +125,12 @@ def load_yaml(text: str | bytes) -> Any:
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlSourceError(f"not UTF-8 text ({exc.reason})",
-                                  text.count(b"\n", 0, exc.start) + 1) from None
+                                  raw.count(b"\n", 0, exc.start) + 1) from None
     if len(text) > MAX_BYTES:
         raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
     try:
