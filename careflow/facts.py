@@ -86,21 +86,21 @@ for _code in v.CONDITIONS:
         if _code == "diabetes" else (lambda p, c=_code: c in p.conditions)  # type: ignore[misc]
     )
     _add(FactSpec(f"condition.{_code}", "patient", "bool",
-                  lambda p, _l, h=_has: h(p),
-                  lambda p, _l, c=_code, h=_has: (f"conditions.{c}", h(p)),
+                  lambda p, _l, h=_has: h(p),  # type: ignore[misc]
+                  lambda p, _l, c=_code, h=_has: (f"conditions.{c}", h(p)),  # type: ignore[misc]
                   text=f"condition {_code}"))
 for _code in v.ALLERGIES:
     _add(FactSpec(f"allergy.{_code}", "patient", "bool",
-                  lambda p, _l, c=_code: c in p.allergies,
-                  lambda p, _l, c=_code: (f"allergies.{c}", c in p.allergies),
+                  lambda p, _l, c=_code: c in p.allergies,  # type: ignore[misc]
+                  lambda p, _l, c=_code: (f"allergies.{c}", c in p.allergies),  # type: ignore[misc]
                   text=f"allergy to {_code}"))
 for _name in ("smoker", "alcohol_drinks_per_week", "standing_hours_per_day", "sits_on_floor",
               "japanese_style_toilet", "sleeps_on_futon"):
     _patient(f"lifestyle.{_name}", "bool" if _name in (
         "smoker", "sits_on_floor", "japanese_style_toilet", "sleeps_on_futon") else "number",
-        lambda p, n=_name: getattr(p.lifestyle, n))
+        lambda p, n=_name: getattr(p.lifestyle, n))  # type: ignore[misc]
 for _name in ("accepts_self_pay", "wants_further_improvement", "prefers_non_thermal"):
-    _patient(f"preferences.{_name}", "bool", lambda p, n=_name: getattr(p.preferences, n))
+    _patient(f"preferences.{_name}", "bool", lambda p, n=_name: getattr(p.preferences, n))  # type: ignore[misc]
 
 # --- a leg ----------------------------------------------------------------------------
 _leg("side", "enum", lambda leg: leg.side, "side", values=v.SIDES)
@@ -120,12 +120,12 @@ _leg("knee.pain_nrs", "number", lambda leg: leg.knee.pain_nrs if leg.knee else 0
      "knee.pain_nrs", text="knee pain, 0-10")
 for _p in v.PAIN_PATTERNS:
     _leg(f"knee.pain_pattern.{_p}", "bool",
-         lambda leg, p=_p: bool(leg.knee and p in leg.knee.pain_pattern),
+         lambda leg, p=_p: bool(leg.knee and p in leg.knee.pain_pattern),  # type: ignore[misc]
          f"knee.pain_pattern.{_p}")
 _leg("knee.kl_grade", "number", lambda leg: leg.knee.kl_grade if leg.knee else None,
      "knee.kl_grade", nullable=True, text="Kellgren-Lawrence grade")
 for _name in ("hot_swollen_joint", "recent_trauma", "cannot_bear_weight", "prior_arthroplasty"):
-    _leg(f"knee.{_name}", "bool", lambda leg, n=_name: bool(leg.knee and getattr(leg.knee, n)),
+    _leg(f"knee.{_name}", "bool", lambda leg, n=_name: bool(leg.knee and getattr(leg.knee, n)),  # type: ignore[misc]
          f"knee.{_name}")
 _add(FactSpec("veins.symptom_count", "leg", "number",
               lambda _p, leg: len(set(leg.veins.symptoms)) if leg and leg.veins else 0,
@@ -135,14 +135,14 @@ _add(FactSpec("veins.symptom_count", "leg", "number",
 _leg("veins.ceap_c", "number", lambda leg: leg.veins.ceap_c if leg.veins else None,
      "veins.ceap_c", nullable=True, text="CEAP clinical class")
 for _name in ("bleeding", "superficial_thrombophlebitis"):
-    _leg(f"veins.{_name}", "bool", lambda leg, n=_name: bool(leg.veins and getattr(leg.veins, n)),
+    _leg(f"veins.{_name}", "bool", lambda leg, n=_name: bool(leg.veins and getattr(leg.veins, n)),  # type: ignore[misc]
          f"veins.{_name}")
 _leg("duplex.done", "bool", lambda leg: bool(leg.veins and leg.veins.duplex), "veins.duplex",
      text="a duplex ultrasound is recorded")
 for _name in ("gsv_reflux_ms", "ssv_reflux_ms", "deep_reflux_ms", "gsv_diameter_mm",
               "ssv_diameter_mm", "dvt"):
     _leg(f"duplex.{_name}", "bool" if _name == "dvt" else "number",
-         lambda leg, n=_name: getattr(leg.veins.duplex, n)
+         lambda leg, n=_name: getattr(leg.veins.duplex, n)  # type: ignore[misc]
          if leg.veins and leg.veins.duplex else None,
          f"veins.duplex.{_name}", nullable=True)
 

@@ -30,18 +30,15 @@ Int = Annotated[int, Field(strict=True)]
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
-def _range(kind: Any, ge: float, le: float) -> Any:
-    return Annotated[kind, Field(ge=ge, le=le)]
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Lifestyle(_Frozen):
     smoker: Bool = False
-    alcohol_drinks_per_week: _range(Num, 0, 200) = 0  # standard drinks of 10 g ethanol
-    standing_hours_per_day: _range(Num, 0, 24) = 0
+    # standard drinks of 10 g ethanol
+    alcohol_drinks_per_week: Annotated[Num, Field(ge=0, le=200)] = 0
+    standing_hours_per_day: Annotated[Num, Field(ge=0, le=24)] = 0
     sits_on_floor: Bool = False
     japanese_style_toilet: Bool = False
     sleeps_on_futon: Bool = False
@@ -54,9 +51,9 @@ class Preferences(_Frozen):
 
 
 class Knee(_Frozen):
-    pain_nrs: _range(Int, 0, 10) = 0
+    pain_nrs: Annotated[Int, Field(ge=0, le=10)] = 0
     pain_pattern: tuple[PainPattern, ...] = ()
-    kl_grade: _range(Int, 0, 4) | None = None
+    kl_grade: Annotated[Int, Field(ge=0, le=4)] | None = None
     hot_swollen_joint: Bool = False
     recent_trauma: Bool = False
     cannot_bear_weight: Bool = False
@@ -68,17 +65,17 @@ class Knee(_Frozen):
 
 
 class Duplex(_Frozen):
-    gsv_reflux_ms: _range(Num, 0, 20_000) | None = None
-    ssv_reflux_ms: _range(Num, 0, 20_000) | None = None
-    deep_reflux_ms: _range(Num, 0, 20_000) | None = None
-    gsv_diameter_mm: _range(Num, 0, 50) | None = None
-    ssv_diameter_mm: _range(Num, 0, 50) | None = None
+    gsv_reflux_ms: Annotated[Num, Field(ge=0, le=20_000)] | None = None
+    ssv_reflux_ms: Annotated[Num, Field(ge=0, le=20_000)] | None = None
+    deep_reflux_ms: Annotated[Num, Field(ge=0, le=20_000)] | None = None
+    gsv_diameter_mm: Annotated[Num, Field(ge=0, le=50)] | None = None
+    ssv_diameter_mm: Annotated[Num, Field(ge=0, le=50)] | None = None
     dvt: Bool | None = None
 
 
 class Veins(_Frozen):
     symptoms: tuple[VeinSymptom, ...] = ()
-    ceap_c: _range(Int, 0, 6) | None = None
+    ceap_c: Annotated[Int, Field(ge=0, le=6)] | None = None
     bleeding: Bool = False
     superficial_thrombophlebitis: Bool = False
     duplex: Duplex | None = None
@@ -86,9 +83,9 @@ class Veins(_Frozen):
 
 class Leg(_Frozen):
     side: Side
-    abi: _range(Num, 0, 2) | None = None
+    abi: Annotated[Num, Field(ge=0, le=2)] | None = None
     acute_ischemia_signs: Bool = False
-    wells_score: _range(Int, -2, 9) | None = None
+    wells_score: Annotated[Int, Field(ge=-2, le=9)] | None = None
     knee: Knee | None = None
     veins: Veins | None = None
 
@@ -96,7 +93,7 @@ class Leg(_Frozen):
 class HistoryEntry(_Frozen):
     treatment: Treatment
     side: Side | None = None
-    weeks: _range(Int, 0, 2_600)
+    weeks: Annotated[Int, Field(ge=0, le=2_600)]
     response: Response
 
 
@@ -105,14 +102,14 @@ class Patient(_Frozen):
 
     id: Annotated[str, Field(strict=True, min_length=1, max_length=128)]
     assessed_on: dt.date
-    age: _range(Int, 0, 120)
+    age: Annotated[Int, Field(ge=0, le=120)]
     sex: Literal["female", "male"]
-    height_cm: _range(Num, 30, 250) | None = None
-    weight_kg: _range(Num, 1, 400) | None = None
+    height_cm: Annotated[Num, Field(ge=30, le=250)] | None = None
+    weight_kg: Annotated[Num, Field(ge=1, le=400)] | None = None
     pregnant: Bool | None = None
     conditions: tuple[Condition, ...] = ()
     allergies: tuple[Allergy, ...] = ()
-    egfr: _range(Num, 0, 200) | None = None
+    egfr: Annotated[Num, Field(ge=0, le=200)] | None = None
     lifestyle: Lifestyle = Lifestyle()
     preferences: Preferences = Preferences()
     legs: Annotated[tuple[Leg, ...], Field(min_length=1, max_length=2)]
@@ -148,7 +145,7 @@ class Patient(_Frozen):
     @field_validator("legs")
     @classmethod
     def _unique_sides(cls, legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
-        sides = [leg.side for leg in legs]
+        sides: list[str] = [leg.side for leg in legs]
         for side in v.SIDES:
             if sides.count(side) > 1:
                 raise ValueError(f"two legs have side '{side}': each side may appear once")
@@ -211,7 +208,7 @@ def _message(error: Any) -> str:
     if kind in ("too_short", "too_long"):
         if error["loc"] == ("legs",):
             return "must list one or two legs"
-        return error["msg"].lower()
+        return str(error["msg"]).lower()
     if kind == "string_too_short":
         n = ctx.get("min_length")
         return "must not be empty" if n == 1 else f"must be at least {n} characters long"
@@ -221,7 +218,7 @@ def _message(error: Any) -> str:
         return str(ctx.get("error", error["msg"]))
     if kind.startswith("date"):
         return f"must be a real date written YYYY-MM-DD (got {error.get('input')!r})"
-    return _MESSAGES.get(kind, error["msg"])
+    return _MESSAGES.get(kind, str(error["msg"]))
 
 
 MAX_PROBLEMS = 50  # a document with more is reported by its first 50 and a count

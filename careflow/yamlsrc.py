@@ -49,14 +49,14 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
 class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise YamlSourceError(
                 "YAML anchors and aliases are not accepted",
                 event.start_mark.line + 1, event.start_mark.column + 1,
             )
         depth = getattr(self, "_depth", 0)
         if depth > MAX_DEPTH:
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise YamlSourceError(
                 f"nested deeper than {MAX_DEPTH} levels",
                 event.start_mark.line + 1, event.start_mark.column + 1,
@@ -116,7 +116,7 @@ _Loader.add_implicit_resolver(
     list("-+0123456789."))
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 # Dates stay text: the model parses them, so an impossible date is reported with its field.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
 

@@ -101,7 +101,7 @@ def holds(cond: Cond, attrs: Attrs, have: Callable[[Ref], bool]) -> bool:
 
 def leaf_holds(leaf: Leaf, value: Any) -> bool:
     if leaf.op == "known":
-        return (value is not None) == leaf.value
+        return bool((value is not None) == leaf.value)
     if value is None:
         return False  # an unknown value satisfies no comparison
     if leaf.op == "in":

@@ -367,8 +367,10 @@ class Reader:
         if "claims" in node:
             claims = node["claims"]
             if isinstance(claims, list):
-                outputs.extend(self.claim(c, self.item_at(claims, i, self.at(node, "claims")))
-                               for i, c in enumerate(claims))  # type: ignore[misc]
+                for i, c in enumerate(claims):
+                    claimed = self.claim(c, self.item_at(claims, i, self.at(node, "claims")))
+                    if claimed is not None:
+                        outputs.append(claimed)
             else:
                 self.problem(self.at(node, "claims"), "CF002", "'claims' must be a list")
         if "hold" in node:
