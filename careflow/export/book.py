@@ -29,6 +29,7 @@ from ..rulebook import Rulebook, default_rulebook
 from ..rulebook.compile import refs
 from ..rulebook.schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule
 from . import diagram as dg
+from . import rule_title
 
 # --- words -----------------------------------------------------------------------------
 _W: dict[str, tuple[str, str]] = {
@@ -807,7 +808,7 @@ def _rule_links(ids: list[str]) -> Inline:
 def _rule_blocks(rule: Rule, book: Rulebook, by_rule: dict[str, list[Scenario]],
                  sources: dict[str, Any], params: dict[str, Any], lang: str) -> list[Block]:
     colon = ": " if lang == "en" else "："
-    out: list[Block] = [Heading(4, f"{rule.id} - {rule.title}", f"rule-{rule.id}")]
+    out: list[Block] = [Heading(4, f"{rule.id} - {rule_title(rule, lang)}", f"rule-{rule.id}")]
     scope = _t("scope_leg" if rule.scope == "leg" else "scope_patient", lang)
     items = [ListItem([Bold(_t("scope", lang)), colon + scope]),
              ListItem([Bold(_t("when", lang)), colon], cond_items(rule.when, lang, params)),

@@ -27,6 +27,7 @@ from typing import Any
 from .. import vocabulary as v
 from ..labels import label, value_label
 from ..plan import Evidence, Item, Plan
+from . import item_title
 from .fhir import reason_text
 
 SUMMARY_MAX = 139  # the spec: "<140 characters"
@@ -94,7 +95,7 @@ def _source(item: Item, plan: Plan) -> dict[str, str]:
 def detail(item: Item, plan: Plan, lang: str = "en") -> str:
     """The card's Markdown: rule, reasons, detail, disclosures, evidence."""
     colon = ": " if lang == "en" else "："
-    out = [f"**{_w('rule', lang)}** `{item.rule}`{colon}{_md(item.title)}", ""]
+    out = [f"**{_w('rule', lang)}** `{item.rule}`{colon}{_md(item_title(item, lang))}", ""]
     if item.reason_code and item.action != "referral":
         out += [f"**{_w('held_by', lang)}**{colon}{_md(label('reason', item.reason_code, lang))}",
                 ""]

@@ -42,6 +42,7 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from ..labels import label, reason_label, value_label
 from ..plan import Item, Plan
+from . import item_title
 
 SYSTEM = "urn:careflow:codesystem:"  # + action | status | kind | reason | coverage
 EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code
@@ -142,7 +143,8 @@ def reason_text(item: Item, lang: str = "en") -> list[str]:
 def rationale(item: Item, lang: str = "en") -> str:
     """The rule's title and the reasons, as one paragraph of text."""
     colon, stop, sep = (": ", ". ", "; ") if lang == "en" else ("：", "。", "、")
-    out = f"{_w('rule', lang)} {item.rule}{colon}{item.title}" if item.title else \
+    title = item_title(item, lang)
+    out = f"{_w('rule', lang)} {item.rule}{colon}{title}" if title else \
         f"{_w('rule', lang)} {item.rule}"
     reasons = reason_text(item, lang)
     if reasons:

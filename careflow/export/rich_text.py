@@ -19,6 +19,7 @@ from rich.tree import Tree
 
 from ..labels import label, value_label
 from ..plan import Item, Plan
+from . import item_title
 from .fhir import reason_text
 
 STATUS_STYLE = {
@@ -71,7 +72,7 @@ def _head(item: Item, lang: str) -> Text:
 def _item_tree(item: Item, lang: str) -> Tree:
     node = Tree(_head(item, lang), guide_style="dim")
     colon = ": " if lang == "en" else "："
-    node.add(Text(f"{_w('rule', lang)} {item.rule}{colon}{item.title}", "dim"))
+    node.add(Text(f"{_w('rule', lang)} {item.rule}{colon}{item_title(item, lang)}", "dim"))
     for line in reason_text(item, lang):
         node.add(Text(f"{_w('because', lang)}{colon}{line}"))
     for other in item.other_rules:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ..labels import label, reason_label, value_label
 from ..plan import Item, Plan, Reason
+from . import item_title
 
+_WORDS = {"en": ("rule", "also", "tell the patient", "evidence"),
+          "ja": ("ルール", "関連ルール", "患者への説明事項", "根拠")}
 _HEAD = {"en": ("Plan for", "assessed on", "Review after", "weeks", "Protocol"),
          "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル")}
 
@@ -29,17 +32,18 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
         head += " {" + ", ".join(f"{k}: {v}" for k, v in item.detail.items()) + "}"
     if item.coverage == "self_pay":
         head += f" [{label('coverage', 'self_pay', lang)}]"
-    lines = [head, f"    rule {item.rule}: {item.title}"]
+    w = _WORDS[lang]
+    lines = [head, f"    {w[0]} {item.rule}: {item_title(item, lang)}"]
     lines += [f"    - {reason_line(r, lang)}" for r in item.reasons]
     for other in item.other_rules:
-        lines.append(f"    also {other.rule} ({other.effect}"
+        lines.append(f"    {w[1]} {other.rule} ({other.effect}"
                      f"{', ' + label('status', other.status, lang) if other.status else ''})")
     if item.disclosures:
-        lines.append("    tell the patient: " + "; ".join(
+        lines.append(f"    {w[2]}: " + "; ".join(
             label("disclosure", d, lang) for d in item.disclosures))
     for e in item.evidence:
         note = f" - {e.note}" if e.note else ""
-        lines.append(f"    evidence [{e.verification}] {e.source} ({e.grade}){note}")
+        lines.append(f"    {w[3]} [{e.verification}] {e.source} ({e.grade}){note}")
     return lines
 
 

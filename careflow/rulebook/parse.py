@@ -43,8 +43,8 @@ from .schema import (
     Where,
 )
 
-RULE_KEYS = ("id", "title", "scope", "priority", "when", "derive", "claim", "claims", "hold",
-             "annotate", "evidence", "note")
+RULE_KEYS = ("id", "title", "title_ja", "scope", "priority", "when", "derive", "claim", "claims",
+             "hold", "annotate", "evidence", "note")
 CLAIM_KEYS = ("action", "status", "detail", "reason_code", "urgency", "coverage", "side")
 ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "side")
 HOLD_KEYS = ("reason_code", "targets")
@@ -345,6 +345,14 @@ class Reader:
         title = node.get("title")
         if not isinstance(title, str) or not title.strip():
             self.problem(where, "CF004", "a rule needs a 'title' a doctor would write")
+        title_ja = node.get("title_ja", "")
+        if not isinstance(title_ja, str):
+            self.problem(self.at(node, "title_ja"), "CF002",
+                         "'title_ja' is the rule's title in Japanese, as text")
+            title_ja = ""
+        elif "title_ja" in node and not title_ja.strip():
+            self.problem(self.at(node, "title_ja"), "CF004",
+                         "'title_ja' is empty: write the rule's title in Japanese or leave it out")
         scope = self.code(node.get("scope", "leg"), ("leg", "patient"), self.at(node, "scope"),
                           "scope") or "leg"
         if "when" not in node:
@@ -396,7 +404,7 @@ class Reader:
         note = node.get("note", "")
         return Rule(rid if isinstance(rid, str) else "?", title if isinstance(title, str) else "",
                     area, scope, when, tuple(outputs), tuple(evidence), priority, where,
-                    note if isinstance(note, str) else "")
+                    note if isinstance(note, str) else "", title_ja)
 
 
 def _read(path: Path, rel: str, problems: list[Diagnostic]) -> tuple[Any, bytes]:

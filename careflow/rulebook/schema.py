@@ -93,6 +93,7 @@ class Rule:
     priority: int
     where: Where
     note: str = ""
+    title_ja: str = ""  # the title in Japanese (the `--lang ja` outputs show it)
 
 
 @dataclass(frozen=True)
