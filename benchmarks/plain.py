@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from careflow.evaluate import Firing, Node, Run
+from careflow.evaluate import Firing, Run
 from careflow.facts import entities
 from careflow.model import Patient
 from careflow.rulebook import CompiledRule, Rulebook
@@ -40,12 +40,7 @@ def plain_run(book: Rulebook, patient: Patient) -> Run:
     ents = entities(patient, book.used_keys)
     run = Run(book)
     made = run.made
-    scopes = book.scopes
-
-    def node_of(ref: Ref, side: str | None) -> Node:
-        if ref.kind == "finding":
-            return ("finding", ref.name, side if scopes.get(ref.name) == "leg" else None)
-        return ("claim", ref.name, None if ref.patient else side)
+    node_of = run.node_of
 
     for rules in _strata(book):
         pending = [(cr, ent) for cr in rules for ent in ents if ent.kind == cr.rule.scope]

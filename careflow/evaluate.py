@@ -16,7 +16,6 @@ from .rulebook.compile import CompiledRule, attr_key, holds, output_node
 from .rulebook.schema import All, Any_, Cond, Leaf, Not, Ref
 
 Node = tuple[str, str, str | None]  # (kind, name, side)
-_META = ("t", "st", "sid", "id")
 
 
 @dataclass

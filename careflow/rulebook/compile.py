@@ -59,10 +59,6 @@ class CompiledRule:
     def id(self) -> str:
         return self.rule.id
 
-    def matches(self, attrs: Attrs, have: Callable[[Ref], bool]) -> bool:
-        """The plain-Python truth of the rule on an entity (the oracle's and the explainer's)."""
-        return holds(self.when, attrs, have)
-
 
 @dataclass
 class Rulebook:

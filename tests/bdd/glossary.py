@@ -130,22 +130,22 @@ def action_code(text: str) -> str:
                          f"{sorted(en for en, _ in labels.ACTIONS.values())}")
 
 
-def reason_code(text: str) -> str:
+def _code_of(table: dict[str, tuple[str, str]], text: str, what: str) -> str:
+    """The code whose English label is `text` (any case)."""
     text = text.strip()
-    for code, (en, _ja) in labels.REASONS.items():
+    for code, (en, _ja) in table.items():
         if text.lower() == en.lower():
             return code
-    raise AssertionError(f"unknown reason phrase {text!r}; known: "
-                         f"{sorted(en for en, _ in labels.REASONS.values())}")
+    raise AssertionError(f"unknown {what} phrase {text!r}; known: "
+                         f"{sorted(en for en, _ in table.values())}")
+
+
+def reason_code(text: str) -> str:
+    return _code_of(labels.REASONS, text, "reason")
 
 
 def finding_code(text: str) -> str:
-    text = text.strip()
-    for code, (en, _ja) in labels.FINDINGS.items():
-        if text.lower() == en.lower():
-            return code
-    raise AssertionError(f"unknown finding phrase {text!r}; known: "
-                         f"{sorted(en for en, _ in labels.FINDINGS.values())}")
+    return _code_of(labels.FINDINGS, text, "finding")
 
 
 def lookup(table: dict[str, Any], text: str, what: str) -> Any:
