@@ -21,14 +21,13 @@ What this adapter guarantees, from ../shared/design/durable-rules-notes.md:
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -36,12 +35,8 @@ import durable_rules_engine as _core
 from durable import engine as _dr
 
 from .errors import EngineError
-
-Sink = Callable[[str, str], list[dict[str, Any]]]
-"""Called for each firing with the rule id and the handle (`h`) of the fact that carries one
-(the caller gives each entity fact a handle and keeps the fact itself); returns the facts the
-firing derives, which the adapter asserts into the same session. Passing the handle instead
-of the matched facts saves decoding every matched fact's JSON on every firing."""
+from .logic import Test
+from .rulebook.program import Node, Production, Program
 
 HANDLE = re.compile(r'"h":\s*"([^"]*)"')
 CATCH_ALL = "__careflow_catch_all__"
@@ -51,10 +46,6 @@ _SIDS = itertools.count(1)
 
 
 class _Host(_dr.Host):  # type: ignore[misc]
-    def __init__(self) -> None:
-        super().__init__()
-        self.sink: Sink | None = None
-
     def _run(self) -> None:  # no timer threads: careflow never uses timers
         return None
 
@@ -67,7 +58,7 @@ def _not_here(_c: Any) -> None:
 
 
 _HOST: _Host | None = None
-_REGISTERED: set[str] = set()
+_REGISTERED: dict[str, _Compiled] = {}
 
 
 def _host() -> _Host:
@@ -77,27 +68,138 @@ def _host() -> _Host:
     return _HOST
 
 
-def registered(name: str) -> bool:
-    return name in _REGISTERED
-
-
-def register(name: str, rules: dict[str, dict[str, Any]]) -> None:
-    """Compile a rule set into the engine once (by name); later calls are free."""
+def register(program: Program) -> None:
+    """Compile a program into the engine once (by name); later calls are free."""
     with _LOCK:
-        if name in _REGISTERED:
+        if program.name in _REGISTERED:
             return
-        definition = copy.deepcopy(rules)
-        for rule_id, rule in definition.items():
-            rule["run"] = rule_id
-        # Every fact matches this rule, so no batch is ever "unhandled". One pattern only: a
-        # second pattern that never matches made delete_state double-free (see above).
-        definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 65535,
-                                 "run": CATCH_ALL}
+        compiled, definition = _translate(program)
         try:
-            _host().set_rulesets({name: definition})
+            _host().set_rulesets({program.name: definition})
         except Exception as exc:  # the C core reports bad definitions as plain errors
-            raise EngineError(f"the engine refused rule set {name}: {exc}") from exc
-        _REGISTERED.add(name)
+            raise EngineError(f"the engine refused rule set {program.name}: {exc}") from exc
+        _REGISTERED[program.name] = compiled
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Up to GROUP productions of one stratum and entity kind, matched against one copy of
+    the entity fact that carries just what they read."""
+
+    tag: int  # the copy's `g`
+    kind: str  # "patient" | "leg"
+    facts: tuple[tuple[str, str], ...]  # (fact name, key) the productions test
+    nodes: tuple[tuple[Node, str, str], ...]  # (derived fact, place, key) they read
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    actions: dict[str, int]  # engine rule name -> production index
+    strata: tuple[tuple[_Group, ...], ...]
+    emits: dict[int, tuple[tuple[Node, str], ...]]  # production index -> what it emits
+
+
+GROUP = 32
+"""Productions per group. The engine walks its alpha network with a stack of 64 pending
+nodes (MAX_STACK_SIZE in its events.c) and fails the assert with error 303 when more tests
+than that match one fact at one level. Each entity is asserted once per group of
+productions, tagged `g`, so that no more than GROUP tests hang under one node."""
+
+
+def _strata(program: Program) -> list[int]:
+    """Each production's stratum: after every production that emits a fact it reads.
+
+    The engine could join derived facts as facts of their own, but joins made every
+    evaluation about five times slower (measured on the shipped rules). Instead a derived
+    fact is an attribute of the entity copies of later strata: every production is one
+    pattern on one fact, and the strata run one after another in one session."""
+    makers: dict[Node, list[int]] = {}
+    for p in program.productions:
+        for node, _ in p.emits:
+            makers.setdefault(node, []).append(p.index)
+    # (a use reads its fact's base: an `absent` atom waits for every maker, like any other)
+    level: dict[int, int] = {}
+
+    def of(index: int, seen: frozenset[int]) -> int:
+        if index not in level:
+            if index in seen:
+                raise EngineError("the program's derived facts depend on themselves")
+            p = program.productions[index]
+            level[index] = max((of(m, seen | {index}) + 1 for node, _ in p.uses
+                                for m in makers.get(node.base, [])), default=0)
+        return level[index]
+
+    return [of(p.index, frozenset()) for p in program.productions]
+
+
+def _translate(program: Program) -> tuple[_Compiled, dict[str, Any]]:
+    """The program as durable-rules rule definitions.
+
+    Keys are short (`k12` for a fact, `a3` for a derived fact), because the engine parses
+    every matched fact's JSON on each firing and long keys cost time. An entity copy is
+    `{h: entity index, g: group, k..: values, a..: true}`; a derived fact's attribute is
+    present (true) when it holds at the place the production reads it from.
+    """
+    keys = {name: f"k{i}" for i, name in enumerate(sorted(program.facts))}
+    nodes = sorted({(n.base, place) for p in program.productions for n, place in p.uses})
+    attr = {np: f"a{i}" for i, np in enumerate(nodes)}
+    levels = _strata(program)
+    definition: dict[str, Any] = {}
+    actions: dict[str, int] = {}
+    strata: list[list[_Group]] = [[] for _ in range(max(levels, default=0) + 1)]
+    members: dict[int, list[Production]] = {}
+    for kind in ("patient", "leg"):
+        for stratum, groups in enumerate(strata):
+            chosen = [p for p in program.productions
+                      if p.scope == kind and levels[p.index] == stratum]
+            for start in range(0, len(chosen), GROUP):
+                tag = sum(len(g) for g in strata)
+                part = chosen[start:start + GROUP]
+                facts = sorted({t.fact for p in part for t in p.tests})
+                used = sorted({(n.base, place) for p in part for n, place in p.uses})
+                groups.append(_Group(tag, kind, tuple((f, keys[f]) for f in facts),
+                                     tuple((n, place, attr[(n, place)]) for n, place in used)))
+                members[tag] = part
+    for groups in strata:
+        for group in groups:
+            for p in members[group.tag]:
+                name = f"p{p.index}"
+                expr = [{"g": group.tag}] + [_test(t, keys[t.fact]) for t in p.tests] + [
+                    {"$nex": {attr[(n.base, place)]: 1}} if n.absent else {attr[(n, place)]: True}
+                    for n, place in p.uses]
+                definition[name] = {"all": [{"e": {"$and": expr}}], "run": name}
+                actions[name] = p.index
+    # Every fact matches this rule, so no batch is ever "unhandled". One pattern only: a
+    # second pattern that never matches made delete_state double-free (see above).
+    definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"g": 1}}}], "pri": 65535, "run": CATCH_ALL}
+    emits = {p.index: p.emits for p in program.productions if p.emits}
+    return _Compiled(actions, tuple(tuple(g) for g in strata), emits), definition
+
+
+def _test(test: Test, key: str) -> dict[str, Any]:
+    """One positive atom (careflow.logic.Test). A comparison on a missing key never matches
+    in the engine, so "known and x < c" is just `$lt`; `$neq` does match a missing key, so
+    "known and x != c" says `$ex` too."""
+    op, value = test.op, test.value
+    if op == "known":
+        return {"$ex": {key: 1}}
+    if op == "unknown":
+        return {"$nex": {key: 1}}
+    values = value if op in ("in", "not_in") else (value,)
+    for x in values:
+        if isinstance(x, float) and ("e" in repr(x) or not math.isfinite(x)):
+            raise EngineError(f"the engine cannot take the number {x!r} in a rule (write it "
+                              "without an exponent)")
+    if op == "eq":
+        return {key: value}
+    if op == "in":
+        return {"$or": [{key: x} for x in value]} if len(value) > 1 else {key: value[0]}
+    if op in ("ne", "not_in"):
+        return {"$and": [{"$ex": {key: 1}}, *({"$neq": {key: x}} for x in values)]}
+    return {_ENGINE_OP[op]: {key: value}}
+
+
+_ENGINE_OP = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 
 def _number(value: float) -> str:
@@ -142,22 +244,73 @@ def _state(result: tuple[int, int], what: str) -> int:
     return state
 
 
-class Session:
-    """One evaluation's session: assert batches, then it is deleted.
+Entity = tuple[str, str | None, dict[str, Any]]
+"""An entity as the program sees it: kind ("patient" | "leg"), side, fact values by name (an
+unknown value is absent)."""
+
+
+def run(program: Program, entities: Sequence[Entity]) -> list[tuple[int, int]]:
+    """Run a program over one patient's entities in a fresh session; the firings, as
+    (production index, entity index) pairs. Raises EngineError on any engine failure
+    (never a partial answer)."""
+    register(program)
+    compiled = _REGISTERED[program.name]
+    with _LOCK:
+        s = _Session(program.name, compiled, entities)
+        try:
+            for groups in compiled.strata:
+                s.assert_batch(s.copies(groups))
+        finally:
+            try:
+                _host().delete_state(program.name, s.sid)
+            except Exception:  # noqa: S110 - a session that never got state has none to delete
+                pass
+    return s.firings
+
+
+class _Session:
+    """One evaluation's session.
 
     Actions are run by a lean loop over the engine's own C calls (assert, start action,
     complete and start the next), the same calls durable_rules' Python layer makes, without
-    its per-action closure objects, timestamps, lease timers and state re-serialisation: our
-    actions never change the session state, so there is nothing to write back. An error in an
-    action abandons it and fails the evaluation.
+    its per-action closure objects, timestamps, lease timers and state re-serialisation: a
+    firing only records itself and the derived facts it emits, so there is nothing to
+    write back. An error in an action abandons it and fails the evaluation.
     """
 
-    def __init__(self, ruleset: str) -> None:
-        self.ruleset = ruleset
+    def __init__(self, ruleset: str, compiled: _Compiled, entities: Sequence[Entity]) -> None:
+        self.compiled = compiled
+        self.entities = entities
         self.sid = f"s{next(_SIDS)}"
         self.rules = _host().get_ruleset(ruleset)
+        self.legs = [side for kind, side, _ in entities if kind == "leg"]
+        self.firings: list[tuple[int, int]] = []
+        self.seen: set[tuple[int, int]] = set()
+        self.holds: set[tuple[Node, str | None]] = set()  # derived facts so far, by side
+
+    def copies(self, groups: tuple[_Group, ...]) -> list[dict[str, Any]]:
+        """This stratum's entity copies, with the derived facts of earlier strata."""
+        out = []
+        for i, (kind, side, values) in enumerate(self.entities):
+            for group in groups:
+                if group.kind != kind:
+                    continue
+                fact: dict[str, Any] = {"h": str(i), "g": group.tag}
+                for name, key in group.facts:
+                    value = values.get(name)
+                    if value is not None:
+                        fact[key] = value
+                for node, place, key in group.nodes:
+                    sides = [side] if place == "same" else [None] if place == "patient" \
+                        else self.legs
+                    if all((node, s) in self.holds for s in sides):
+                        fact[key] = True
+                out.append(fact)
+        return out
 
     def assert_batch(self, facts: list[dict[str, Any]]) -> None:
+        if not facts:
+            return
         batch = [{**fact, "sid": self.sid} for fact in facts]
         try:
             state = _state(_core.assert_facts(self.rules._handle, _dumps(batch)), "a batch")
@@ -173,16 +326,13 @@ class Session:
     def _run_action(self, state: int, message: str) -> str | None:
         handle = self.rules._handle
         action_name = message[2:message.index('"', 2)]
-        host = _host()
         try:
             found = HANDLE.search(message)
-            if found is None:
-                raise EngineError(f"rule {action_name} fired on facts without a handle")
-            if host.sink is None:
-                raise EngineError(f"rule {action_name} fired outside an evaluation")
-            for fact in host.sink(action_name, found.group(1)):
-                    _state(_core.assert_fact(handle, _dumps({**fact, "sid": self.sid})),
-                           "a derived fact")
+            index = self.compiled.actions.get(action_name)
+            if found is None or index is None:
+                raise EngineError(f"engine rule {action_name} fired on facts careflow did not "
+                                  "assert")
+            self.fire(index, int(found.group(1)))
         except BaseException as exc:
             _core.abandon_action(handle, state)
             if isinstance(exc, EngineError) or not isinstance(exc, Exception):
@@ -190,26 +340,18 @@ class Session:
             raise EngineError(f"a rule action failed in {action_name}: {exc!r}") from exc
         return self._next(state, _core.complete_and_start_action(handle, state))
 
+    def fire(self, index: int, entity: int) -> None:
+        if (index, entity) in self.seen:
+            return  # the same production on the same entity through another `$or` branch
+        self.seen.add((index, entity))
+        self.firings.append((index, entity))
+        side = self.entities[entity][1]
+        for node, place in self.compiled.emits.get(index, ()):
+            self.holds.add((node, None if place == "patient" else side))
+
     def _next(self, state: int, text: str | None) -> str | None:
         """The next action's message (JSON text); the catch-all's are completed at once (it
         fires once per fact and does nothing)."""
         while text and text.startswith(_CATCH_ALL_MESSAGE):
             text = _core.complete_and_start_action(self.rules._handle, state)
         return text or None
-
-
-@contextmanager
-def session(ruleset: str, sink: Sink) -> Iterator[Session]:
-    """A fresh session under the engine lock; its state is deleted whatever happens."""
-    with _LOCK:
-        host = _host()
-        host.sink = sink
-        s = Session(ruleset)
-        try:
-            yield s
-        finally:
-            host.sink = None
-            try:
-                host.delete_state(ruleset, s.sid)
-            except Exception:  # noqa: S110 - a session that never got state has none to delete
-                pass

@@ -1,4 +1,12 @@
-"""evaluate(patient) -> Plan: facts in, engine session, provenance, resolver. Glue only."""
+"""evaluate(patient) -> Plan: entities in, the engine's trace out, the plan read off the trace.
+
+The engine (careflow._engine) runs the rule set's neutral program and returns which
+productions held for which entity. Everything in the plan comes from that trace: an item's
+reasons are the tests of the branches that made its rule fire, expanded through the derived
+facts they used (their own firings, or the firings that refuted them); `checked` lists the
+contraindications that were refuted, `unchecked` those whose outcome is unknown. Nothing is
+evaluated a second time.
+"""
 
 from __future__ import annotations
 
@@ -7,182 +15,149 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _engine
-from .facts import FACTS, Entity, entities
+from .facts import Entity, entities
 from .model import Patient
-from .plan import Evidence, Finding, Plan, Protocol, Reason
+from .plan import Check, Evidence, Finding, Plan, Protocol, Reason
 from .resolve import Say, resolve
 from .rulebook import Rulebook, default_rulebook
-from .rulebook.compile import CompiledRule, attr_key, holds, output_node
-from .rulebook.schema import All, Any_, Cond, Leaf, Not, Ref
+from .rulebook.compile import produced
+from .rulebook.program import Node, Production
 
-Node = tuple[str, str, str | None]  # (kind, name, side)
-
-
-@dataclass
-class Firing:
-    rule: CompiledRule
-    side: str | None  # None for a whole-patient rule
-    attrs: dict[str, Any]
+_ROLE = {"fire": 0, "false": 1, "node": 2}
 
 
 @dataclass
-class Run:
-    """What one evaluation's session produced: firings and the derived facts they made."""
+class Trace:
+    """What one evaluation decided: every production that held, on which entity.
+
+    `firings` is in a canonical order (rule order, role, branch, entity), not the engine's,
+    so the plan does not depend on the order of firing."""
 
     book: Rulebook
-    firings: list[Firing] = field(default_factory=list)
-    made: dict[Node, list[int]] = field(default_factory=dict)  # node -> firing indexes
-    seen: set[tuple[str, str | None]] = field(default_factory=set)
-    asserted: dict[str, dict[str, Any]] = field(default_factory=dict)  # handle -> entity fact
+    entities: list[Entity]
+    firings: list[tuple[Production, int]]
+    true: dict[str, dict[int, list[Production]]] = field(default_factory=dict)
+    false: dict[str, dict[int, list[Production]]] = field(default_factory=dict)
+    refuted: dict[tuple[Node, str | None], list[tuple[Production, int]]] = field(
+        default_factory=dict)
+    made: dict[tuple[Node, str | None], list[tuple[str, int]]] = field(default_factory=dict)
 
-    def node_of(self, ref: Ref, side: str | None) -> Node:
-        if ref.kind == "finding":
-            leg_scoped = self.book.scopes.get(ref.name) == "leg"
-            return ("finding", ref.name, side if leg_scoped else None)
-        return ("claim", ref.name, None if ref.patient else side)
-
-    def sink(self, rule_id: str, handle: str) -> list[dict[str, Any]]:
-        rule = self.book.rules[rule_id]
-        entity = self.asserted[handle]
-        side = entity.get("side") if entity.get("t") == "leg" else None
-        if (rule_id, side) in self.seen:
-            # the engine fires a rule once per `any` branch (or join) that holds: the same
-            # decision for the same entity, already recorded
-            return []
-        self.seen.add((rule_id, side))
-        index = len(self.firings)
-        self.firings.append(Firing(rule, side, entity))
-        new = []
-        for out in rule.rule.outputs:
-            node = output_node(out, side)
-            if node is None:
+    @classmethod
+    def of(cls, book: Rulebook, ents: list[Entity], raw: Iterable[tuple[int, int]]) -> Trace:
+        prods = book.program.productions
+        order = book.order
+        firings = sorted(((prods[p], e) for p, e in set(raw)), key=lambda pe: (
+            order.get(pe[0].rule, len(order)), _ROLE[pe[0].role], pe[0].index, pe[1]))
+        trace = cls(book, ents, firings)
+        for prod, e in firings:
+            side = ents[e].side
+            if prod.role == "node":
+                assert prod.node is not None
+                at = side if prod.node.level == "leg" or prod.node.partial else None
+                trace.refuted.setdefault((prod.node, at), []).append((prod, e))
                 continue
-            if node not in self.made:
-                self.made[node] = []
-                if node[0] == "finding" or node[1] in self.book.claim_refs:
-                    new.append({"t": node[0], "name": node[1], "side": node[2] or "-"})
-            self.made[node].append(index)
-        return new
+            table = trace.true if prod.role == "fire" else trace.false
+            by_entity = table.setdefault(prod.rule, {})
+            first = e not in by_entity
+            by_entity.setdefault(e, []).append(prod)
+            if prod.role == "fire" and first:
+                rule = book.rules[prod.rule].rule
+                for out in rule.outputs:
+                    made = produced(out)
+                    if made:
+                        level = "patient" if rule.scope == "patient" or out.side == "patient" \
+                            else "leg"
+                        node = Node(made[0], made[1], level)
+                        at = side if level == "leg" else None
+                        trace.made.setdefault((node, at), []).append((prod.rule, e))
+        return trace
 
-    def stratum_facts(self, stratum: int, ents: list[Entity]) -> list[dict[str, Any]]:
-        refs = self.book.attr_refs.get(stratum, ())
-        out = []
-        for ent in ents:
-            handle = f"{ent.kind}:{ent.side or '-'}:{stratum}"
-            fact = {"h": handle, "t": ent.kind, "st": stratum, **ent.attrs}
-            for ref in refs:
-                if ent.kind == "patient" and (
-                        ref.kind == "finding" and self.book.scopes.get(ref.name) == "leg"
-                        or ref.kind == "claim" and not ref.patient):
-                    continue
-                fact[attr_key(ref)] = self.node_of(ref, ent.side) in self.made
-            self.asserted[handle] = fact
-            out.append(fact)
-        return out
+    def rules_fired(self) -> set[str]:
+        return set(self.true)
 
 
-def run_engine(book: Rulebook, patient: Patient) -> Run:
-    """Assert the patient's entity facts stratum by stratum into one fresh session."""
-    ents = entities(patient, book.used_keys)
-    run = Run(book)
-    name = ruleset_name(book)
-    if not _engine.registered(name):
-        _engine.register(name, book.engine_rulesets())
-    with _engine.session(name, run.sink) as session:
-        for stratum in range(book.strata):
-            session.assert_batch(run.stratum_facts(stratum, ents))
-    return run
+def run_engine(book: Rulebook, patient: Patient) -> Trace:
+    """The trace of one patient's evaluation by the rule engine."""
+    ents = entities(patient, book.program.facts)
+    raw = _engine.run(book.program, [(e.kind, e.side, e.attrs) for e in ents])
+    return Trace.of(book, ents, raw)
 
 
-def ruleset_name(book: Rulebook) -> str:
-    return "careflow_" + book.digest.split(":")[1][:16]
-
-
-Raw = tuple[str, Any, tuple[str, ...]]  # (fact, value, via): a reason before it is a model
+Raw = tuple[str, Any, tuple[str, ...]]  # (fact path, value, via): a reason before its model
 
 
 class Explainer:
-    """Reasons for a firing: the patient facts behind it, derived facts expanded.
+    """Reasons read off a trace: the tests of the branches that held, with the derived facts
+    they used expanded into the tests behind them."""
 
-    Reasons are plain tuples while they are collected and become `Reason` models once each
-    (a plan shares identical reasons between items)."""
-
-    def __init__(self, run: Run, patient: Patient) -> None:
-        self.run, self.patient = run, patient
-        self.raw: dict[int, tuple[Raw, ...]] = {}
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.memo: dict[tuple[str, int, str], tuple[Raw, ...]] = {}
         self.models: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
-        self.done: dict[int, tuple[Reason, ...]] = {}
-
-    def firing(self, index: int) -> tuple[Reason, ...]:
-        """The reasons of one firing as models."""
-        if index not in self.done:
-            self.done[index] = self.models_of(self.raw_of(index, ()))
-        return self.done[index]
 
     def models_of(self, raws: Iterable[Raw]) -> tuple[Reason, ...]:
-        out: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
-        for fact, value, via in raws:
-            key = (fact, repr(value), via)
-            if key not in out:
+        out: dict[tuple[str, str], Reason] = {}
+        for fact, value, via in raws:  # each fact once, by its first (nearest) way in
+            if (fact, repr(value)) not in out:
+                key = (fact, repr(value), via)
                 model = self.models.get(key)
                 if model is None:
                     model = self.models[key] = Reason.model_construct(
-                        fact=fact, value=value, via=via)
-                out[key] = model
+                        kind="input", fact=fact, value=value, via=via)
+                out[(fact, repr(value))] = model
         return tuple(out.values())
 
-    def raw_of(self, index: int, stack: tuple[int, ...]) -> tuple[Raw, ...]:
-        if index in self.raw:
-            return self.raw[index]
-        f = self.run.firings[index]
+    def rule(self, rule: str, entity: int, role: str = "fire",
+             stack: tuple[Any, ...] = ()) -> tuple[Raw, ...]:
+        key = (rule, entity, role)
+        if key not in self.memo:
+            table = self.trace.true if role == "fire" else self.trace.false
+            out: list[Raw] = []
+            for prod in table.get(rule, {}).get(entity, []):
+                out.extend(self.branch(prod, entity, stack + (key,)))
+            self.memo[key] = tuple(out)
+        return self.memo[key]
+
+    def branch(self, prod: Production, entity: int, stack: tuple[Any, ...]) -> list[Raw]:
+        ent = self.trace.entities[entity]
         out: list[Raw] = []
-        self.collect(f.rule.when, f, out, stack + (index,))
-        self.raw[index] = tuple(out)
-        return self.raw[index]
-
-    def sources(self, node: Node) -> list[int]:
-        """The firings that made a derived fact, in rule order (priority, id, side), not in the
-        engine's firing order: the same plan whatever evaluates the rules."""
-        firings = self.run.firings
-        return sorted(self.run.made[node], key=lambda i: (
-            firings[i].rule.rule.priority, firings[i].rule.id, firings[i].side or ""))
-
-    def have(self, f: Firing) -> Any:
-        return lambda ref: self.run.node_of(ref, f.side) in self.run.made
-
-    def collect(self, cond: Cond, f: Firing, out: list[Raw], stack: tuple[int, ...],
-                negated: bool = False) -> None:
-        if isinstance(cond, All) or (negated and isinstance(cond, Any_)):
-            for child in cond.items:
-                self.collect(child, f, out, stack, negated)
-        elif isinstance(cond, Any_):
-            for child in cond.items:  # only the branches that hold made the rule fire
-                if holds(child, f.attrs, self.have(f)):
-                    self.collect(child, f, out, stack)
-        elif isinstance(cond, Not):
-            self.collect(cond.item, f, out, stack, True)
-        elif isinstance(cond, Leaf):
-            leg = self.patient.leg(f.side) if f.side else None
-            path, value = FACTS[cond.fact].source(self.patient, leg)
+        for test in prod.tests:
+            path, value = ent.source(test.fact)
             out.append((path, value, ()))
-        else:
-            node = self.run.node_of(cond, f.side)
-            if negated or node not in self.run.made:
-                out.append((_label(cond), node in self.run.made, ()))
-                return
-            label = _label(cond)
-            for source in self.sources(node):
-                if source in stack:
+        for node, place in prod.uses:
+            for target in self.places(entity, place):
+                out.extend(self.node(node, target, stack))
+        return out
+
+    def places(self, entity: int, place: str) -> list[int]:
+        ents = self.trace.entities
+        if place == "same":
+            return [entity]
+        if place == "patient":
+            return [0]
+        return [i for i, e in enumerate(ents) if e.kind == "leg"]
+
+    def node(self, node: Node, entity: int, stack: tuple[Any, ...]) -> list[Raw]:
+        """The tests behind a derived fact that a branch used, on `entity`."""
+        side = self.trace.entities[entity].side if node.level == "leg" or node.partial \
+            else None
+        label = node.label
+        out: list[Raw] = []
+        if node.absent:  # nothing established it: no facts to show, only the absence
+            return [(label, False, ())]
+        if node.kind == "rule":  # a rule refuted: the tests of its refuting branches
+            return list(self.rule(node.name, entity, "false", stack))
+        if node.truth:
+            for rule, e in self.trace.made.get((node, side), []):
+                if (rule, e, "fire") in stack:
                     continue
-                for fact, value, via in self.raw_of(source, stack):
-                    out.append((fact, value, (label, *via)))
-
-
-def _label(ref: Ref) -> str:
-    if ref.kind == "finding":
-        return ref.name
-    action, status = ref.name.split(":")
-    return f"{action} {status}"
+                out.extend((f, val, (label, *via)) for f, val, via in self.rule(
+                    rule, e, "fire", stack))
+        else:
+            for prod, e in self.trace.refuted.get((node, side), []):
+                for f, val, via in self.branch(prod, e, stack):
+                    out.append((f, val, via if node.partial else (label, *via)))
+        return out
 
 
 _EVIDENCE: dict[tuple[str, str], Evidence] = {}
@@ -197,40 +172,96 @@ def _evidence(book: Rulebook, eid: str) -> Evidence:
     return _EVIDENCE[key]
 
 
-def build_plan(book: Rulebook, patient: Patient, run: Run) -> Plan:
-    explain = Explainer(run, patient)
+def _item_side(out_side: str, entity: Entity) -> str | None:
+    if out_side == "any":
+        return "*"
+    return None if out_side == "patient" or entity.kind == "patient" else entity.side
+
+
+def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
+    explain = Explainer(trace)
     says: list[Say] = []
-    in_rule_order = sorted(range(len(run.firings)), key=lambda i: (
-        run.firings[i].rule.rule.priority, run.firings[i].rule.id, run.firings[i].side or ""))
-    for index in in_rule_order:
-        f = run.firings[index]
-        rule = f.rule.rule
+    fired = sorted(((rule, e) for rule, by in trace.true.items() for e in by),
+                   key=lambda re: (book.order[re[0]], re[1]))
+    for rule_id, e in fired:
+        rule = book.rules[rule_id].rule
         evidence = tuple(_evidence(book, eid) for eid in rule.evidence)
+        reasons: tuple[Reason, ...] | None = None
         for out in rule.outputs:
             if out.effect == "derive":
                 continue
-            side = "*" if out.side == "any" else None if out.side == "patient" else f.side
+            if reasons is None:
+                reasons = explain.models_of(explain.rule(rule_id, e))
             says.append(Say(
-                effect=out.effect, action=out.action or "", side=side, rule=rule.id,
-                title=rule.title, priority=rule.priority, reasons=explain.firing(index),
+                effect=out.effect, action=out.action or "",
+                side=_item_side(out.side, trace.entities[e]), rule=rule.id,
+                title=rule.title, priority=rule.priority, reasons=reasons,
                 evidence=evidence, status=out.status, detail=out.detail,
                 reason_code=out.reason_code, urgency=out.urgency, coverage=out.coverage,
                 disclosures=out.disclosures))
+    items = tuple(resolve(says, Exclusions(book, trace, explain)))
     findings = []
-    for (kind, name, side), sources in sorted(
-            run.made.items(), key=lambda kv: (kv[0][2] or "", kv[0][1])):
-        if kind != "finding":
+    for (node, side), sources in sorted(
+            trace.made.items(), key=lambda kv: (kv[0][1] or "", kv[0][0].name)):
+        if node.kind != "finding":
             continue
-        reasons = explain.models_of(
-            r for s in explain.sources((kind, name, side)) for r in explain.raw_of(s, ()))
+        reasons = explain.models_of(r for rule, e in sources for r in explain.rule(rule, e))
         findings.append(Finding.model_construct(
-            name=name, side=side, reasons=reasons,
-            rules=tuple(sorted({run.firings[s].rule.id for s in sources}))))
+            name=node.name, side=side, reasons=reasons,
+            rules=tuple(sorted({rule for rule, _ in sources}))))
     return Plan.model_construct(
         patient_id=patient.id, assessed_on=patient.assessed_on,
         protocol=Protocol(name=book.name, version=book.version, digest=book.digest),
         review_after_weeks=int(book.parameters.get("review_after_weeks", 12)),
-        items=tuple(resolve(says)), findings=tuple(findings))
+        items=items, findings=tuple(findings))
+
+
+class Exclusions:
+    """Per (action, side): the contraindication rules refuted (`checked`, with the facts that
+    refuted them) and those whose outcome is unknown (`unchecked`, with the unknown facts),
+    read off the trace for the items that are in the plan."""
+
+    def __init__(self, book: Rulebook, trace: Trace, explain: Explainer) -> None:
+        self.book, self.trace, self.explain = book, trace, explain
+        self.blockers: dict[str, list[tuple[str, Any]]] = {}
+        for rule_id in sorted(book.rules, key=book.order.__getitem__):
+            for o in book.rules[rule_id].rule.outputs:
+                if o.effect == "claim" and o.status == "contraindicated" and o.action:
+                    self.blockers.setdefault(o.action, []).append((rule_id, o))
+
+    def __call__(self, action: str, side: str | None) -> tuple[tuple[Check, ...],
+                                                               tuple[Check, ...]]:
+        trace, ents = self.trace, self.trace.entities
+        checked: list[Check] = []
+        unchecked: list[Check] = []
+        for rule_id, o in self.blockers.get(action, []):
+            scope = self.book.rules[rule_id].rule.scope
+            on = [i for i, e in enumerate(ents) if e.kind == scope]
+            whole = o.side == "patient" or scope == "patient"
+            group = on if whole else [i for i in on if ents[i].side == side]
+            if not group or (side is None) != whole:
+                continue
+            if any(i in trace.true.get(rule_id, {}) for i in group):
+                continue
+            if all(i in trace.false.get(rule_id, {}) for i in group):
+                checked.extend(Check.model_construct(rule=rule_id, fact=f, value=val)
+                               for i in group for f, val, _ in self.explain.rule(
+                                   rule_id, i, "false"))
+            else:
+                unknown = sorted({t.fact for p in self.book.program.by_rule(rule_id, "fire")
+                                  for t in p.tests for i in group
+                                  if ents[i].attrs.get(t.fact) is None})
+                unchecked.extend(Check.model_construct(
+                    rule=rule_id, fact=ents[group[0]].source(f)[0], value=None)
+                    for f in unknown)
+        return _unique(checked), _unique(unchecked)
+
+
+def _unique(checks: list[Check]) -> tuple[Check, ...]:
+    seen: dict[tuple[str, str, str], Check] = {}
+    for c in checks:
+        seen.setdefault((c.rule, c.fact, repr(c.value)), c)
+    return tuple(seen.values())
 
 
 def evaluate(patient: Patient, rulebook: Rulebook | None = None) -> Plan:
@@ -238,3 +269,6 @@ def evaluate(patient: Patient, rulebook: Rulebook | None = None) -> Plan:
     plan."""
     book = rulebook or default_rulebook()
     return build_plan(book, patient, run_engine(book, patient))
+
+
+__all__ = ["Explainer", "Trace", "build_plan", "evaluate", "run_engine"]

@@ -1,9 +1,9 @@
 """Patient -> entity facts: the vocabulary rules may use (style principle 1).
 
-One fact for the patient and one per leg (the leg fact repeats the patient's facts so that a
-leg rule reads one fact, not a join). Keys are the rule names with dots as double
-underscores. An unknown measurement is left out of the fact: an engine comparison on a missing
-key never matches, so unknown is never treated as normal.
+One entity for the patient and one per leg (the leg entity repeats the patient's facts so that
+a leg rule reads one entity, not a join), each a mapping of fact names to values. An unknown
+measurement is None: the condition algebra (careflow.logic) makes every comparison on it
+unknown, so unknown is never treated as normal.
 """
 
 from __future__ import annotations
@@ -32,18 +32,6 @@ class FactSpec:
     values: tuple[str, ...] = ()
     text: str = ""
 
-    @property
-    def key(self) -> str:
-        return key_of(self.name)
-
-
-def key_of(name: str) -> str:
-    """The engine's key for a fact name: short (`k12`), because the engine parses every
-    matched fact as JSON on each firing and long keys cost time; `side` stays `side`."""
-    return _SHORT.get(name) or name.replace(".", "__")
-
-
-_SHORT: dict[str, str] = {}
 
 
 FACTS: dict[str, FactSpec] = {}
@@ -188,44 +176,50 @@ for _code in v.TREATMENT_CODES:
                             "tried": "tried before",
                             "not_tolerated": "not tolerated before"}[_suffix]))
 
-_SHORT.update({name: f"k{i}" for i, name in enumerate(FACTS) if name != "side"})
 PATIENT_FACTS = tuple(f for f in FACTS.values() if f.scope == "patient")
 LEG_FACTS = tuple(f for f in FACTS.values() if f.scope == "leg")
 
 
 @dataclass
 class Entity:
-    """One entity fact: the patient (side None) or a leg, with its engine attributes."""
+    """One entity: the patient (side None) or a leg, with its fact values by name (only the
+    facts some rule reads; an unknown value is None). It remembers where each value came
+    from in the patient document, for the reasons of a plan."""
 
     kind: str  # "patient" | "leg"
     side: str | None
     attrs: dict[str, Any] = field(default_factory=dict)
+    patient: Patient | None = field(default=None, repr=False, compare=False)
+    _sources: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def source(self, name: str) -> tuple[str, Any]:
+        """(document path, value) of the fact `name` on this entity."""
+        found = self._sources.get(name)
+        if found is None:
+            assert self.patient is not None
+            leg = self.patient.leg(self.side) if self.side else None
+            found = self._sources[name] = FACTS[name].source(self.patient, leg)
+        return found
 
 
 @lru_cache(maxsize=8)
-def _wanted(used: frozenset[str] | None) -> tuple[tuple[tuple[FactSpec, str], ...], ...]:
-    def pick(specs: tuple[FactSpec, ...]) -> tuple[tuple[FactSpec, str], ...]:
-        return tuple((s, s.key) for s in specs if used is None or s.key in used)
+def _wanted(used: frozenset[str] | None) -> tuple[tuple[FactSpec, ...], tuple[FactSpec, ...]]:
+    def pick(specs: tuple[FactSpec, ...]) -> tuple[FactSpec, ...]:
+        return tuple(s for s in specs if used is None or s.name in used)
     return pick(PATIENT_FACTS), pick(LEG_FACTS)
 
 
 def entities(patient: Patient, used: frozenset[str] | None = None) -> list[Entity]:
-    """The patient's entity facts, patient first then legs in document order.
+    """The patient's entities, patient first then legs in document order.
 
-    `used` limits the attributes to the keys some rule tests: smaller facts, faster engine.
+    `used` limits the facts to those some rule reads: smaller facts, faster engine.
     """
     patient_specs, leg_specs = _wanted(used)
-    base = {}
-    for spec, key in patient_specs:
-        value = spec.get(patient, None)
-        if value is not None:
-            base[key] = value
-    out = [Entity("patient", None, dict(base))]
+    base = {spec.name: spec.get(patient, None) for spec in patient_specs}
+    out = [Entity("patient", None, dict(base), patient)]
     for leg in patient.legs:
-        attrs = dict(base, side=leg.side)
-        for spec, key in leg_specs:
-            value = spec.get(patient, leg)
-            if value is not None:
-                attrs[key] = value
-        out.append(Entity("leg", leg.side, attrs))
+        attrs = dict(base)
+        for spec in leg_specs:
+            attrs[spec.name] = spec.get(patient, leg)
+        out.append(Entity("leg", leg.side, attrs, patient))
     return out

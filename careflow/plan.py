@@ -16,12 +16,25 @@ class _Frozen(BaseModel):
 
 
 class Reason(_Frozen):
-    """A patient fact that made a rule fire, with its value; `via` is the chain of derived
-    findings (or claims) it reached the rule through, nearest first."""
+    """A fact that made a rule fire, with its value.
 
+    `kind` says what the fact is: `input` (a value of the patient document, `fact` is its
+    path), `finding` or `claim` (a derived fact, by name). `via` is the chain of derived
+    facts it reached the rule through, nearest first ("venous_disease", "not knee_oa")."""
+
+    kind: str = "input"
     fact: str
     value: Any
     via: tuple[str, ...] = ()
+
+
+class Check(_Frozen):
+    """A contraindication rule and one fact it read: refuted (`checked`: the value shows why
+    it does not apply) or undecided (`unchecked`: the value is unknown)."""
+
+    rule: str
+    fact: str
+    value: Any = None
 
 
 class Evidence(_Frozen):
@@ -54,6 +67,8 @@ class Item(_Frozen):
     rule: str
     title: str = ""
     reasons: tuple[Reason, ...]
+    checked: tuple[Check, ...] = ()
+    unchecked: tuple[Check, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     reason_code: str | None = None
     urgency: str | None = None

@@ -1,17 +1,22 @@
 """The resolver (architecture step 3): claims -> one item per (action, side).
 
 The strongest status wins (contraindicated > deferred > recommended / option > next_step);
-holds turn an item that would be recommended or an option into deferred; annotations add
-detail. Nothing here creates an item without a claim, and every losing say stays visible.
+holds turn an item that would be recommended, an option or a next step into deferred;
+annotations add detail to an item that could be offered. Nothing here creates an item
+without a claim, and every losing say stays visible.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from . import vocabulary as v
-from .plan import Contribution, Evidence, Item, Reason, clinical_order, unique
+from .plan import Check, Contribution, Evidence, Item, Reason, clinical_order, unique
+
+Exclusions = Callable[[str, str | None], tuple[tuple[Check, ...], tuple[Check, ...]]]
+"""(action, side) -> the item's `checked` and `unchecked`."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class Say:
                                             reason_code=self.reason_code, reasons=self.reasons)
 
 
+HOLDABLE = ("recommended", "option", "next_step")
+"""The statuses a hold turns into deferred (a red flag holds the next step too)."""
+
+
 def _claim_order(say: Say) -> tuple[Any, ...]:
     assert say.status is not None
     return (-v.STATUS_STRENGTH[say.status], v.STATUS_TIEBREAK[say.status], say.priority,
@@ -48,7 +57,7 @@ def _by_rule(say: Say) -> tuple[int, str]:
     return say.priority, say.rule
 
 
-def resolve(says: list[Say]) -> list[Item]:
+def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]:
     claims: dict[tuple[str, str | None], list[Say]] = {}
     holds: dict[str, list[Say]] = {}
     notes: dict[tuple[str, str | None], list[Say]] = {}
@@ -65,10 +74,13 @@ def resolve(says: list[Say]) -> list[Item]:
         winner, losers = group[0], group[1:]
         annotations = sorted(notes.get((action, side), []), key=_by_rule)
         held = sorted((h for h in holds.get(action, []) if h.side in ("*", side)),
-                      key=_by_rule) if winner.status in ("recommended", "option") else []
+                      key=_by_rule) if winner.status in HOLDABLE else []
         spec = v.ACTIONS[action]
+        status = "deferred" if held else winner.status or "recommended"
         detail: dict[str, Any] = {}
-        for say in [winner, *annotations]:
+        # an annotation's detail (a pressure, an agent) is advice on how to do the item:
+        # only for an item that could be offered, never for one on hold or blocked
+        for say in [winner, *(annotations if status in HOLDABLE else [])]:
             for key, value in say.detail:
                 detail.setdefault(key, value)
         coverage = winner.coverage or next(
@@ -79,9 +91,11 @@ def resolve(says: list[Say]) -> list[Item]:
         decider = held[0] if held else winner
         others = ([winner] if held else []) + losers + held[1:] + annotations
         evidence = list({e.source: e for e in decider.evidence + winner.evidence}.values())
+        checked, unchecked = exclusions(action, side) \
+            if exclusions and status in HOLDABLE else ((), ())
         items.append(Item.model_construct(
             action=action, kind=spec.kind, side=side, track=spec.track, phase=spec.phase,
-            coverage=coverage, status="deferred" if held else winner.status or "recommended",
+            coverage=coverage, status=status, checked=checked, unchecked=unchecked,
             detail=dict(sorted(detail.items())), rule=decider.rule, title=decider.title,
             reasons=decider.reasons, evidence=tuple(evidence),
             reason_code=decider.reason_code, urgency=winner.urgency,

@@ -247,6 +247,7 @@ Feature: The safety gate - red flags stop elective care
       And his right leg shows:
         | knee pain (0-10)  | 5             |
         | knee pain pattern | start-up pain |
+        | Wells score       | 0             |
       When the plan is made
       Then a referral for sepsis is recommended as an emergency for the patient
       And its reasons include that he has sepsis
@@ -263,10 +264,21 @@ Feature: The safety gate - red flags stop elective care
         | Wells score   | 2         |
         | vein symptoms | heaviness |
       And his left leg shows:
+        | Wells score   | 1         |
         | vein symptoms | heaviness |
       When the plan is made
       Then duplex ultrasound is recommended for the right leg
       And duplex ultrasound is deferred for the left leg because of sepsis
+
+    @SAFETY_SEPSIS @ASSESS_DUPLEX
+    Scenario: With sepsis and no Wells score the duplex ultrasound is still done
+      An unknown Wells score does not mean a clot is unlikely.
+      Given a 60-year-old man
+      And he has sepsis
+      And his right leg shows:
+        | vein symptoms | heaviness |
+      When the plan is made
+      Then duplex ultrasound is recommended for the right leg
 
   Rule: Suspected malignancy is referred urgently and holds everything elective
     Treatments and tests wait, except a duplex ultrasound for a suspected clot and a knee
@@ -282,6 +294,7 @@ Feature: The safety gate - red flags stop elective care
         | knee pain (0-10)    | 4         |
         | vein symptoms       | heaviness |
         | CEAP clinical class | 2         |
+        | Wells score         | 0         |
       When the plan is made
       Then a referral for suspected malignancy is recommended urgently for the patient
       And its reasons include that she has a suspected malignancy

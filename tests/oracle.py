@@ -1,148 +1,159 @@
-"""A second evaluator, for differential testing: plain-Python forward chaining over the SAME
-compiled rules the engine runs, independent of durable-rules (architecture point 5).
+"""The reference evaluator, for differential testing: the rule set evaluated directly with
+the condition algebra (careflow.logic.truth), independent of durable-rules.
 
 What it shares with careflow: the compiled Rulebook (each rule's resolved condition, its
-outputs, its stratum, the finding scopes), the entity facts (careflow.facts.entities), the
-plain-Python truth of a condition (careflow.rulebook.compile.holds) and, after the firings,
-careflow.evaluate.build_plan (explainer + resolver). What it does NOT share: the engine, the
-compiled engine expressions (`CompiledRule.engine`), the adapter and its sink.
-
-Semantics (architecture.md, compile.py's docstring):
-- strata run in order; a rule fires only in its own stratum, at most once per entity
-  (the patient, then each leg in document order);
-- a positive reference at the top of a rule (a finding or a claim) is a join: it is true as
-  soon as some firing has produced that fact, in this stratum or an earlier one, so within a
-  stratum the rules run to a fixpoint;
-- every other reference (under `not` or `any`) is read as it stood when the stratum began;
-  the oracle checks that stratification made it complete by then (else OracleError);
-- an unknown value satisfies no comparison (`holds`).
-
-Order. Which rules fire does not depend on order, but the plan's JSON does a little: a
-finding made by two rules lists their reasons in firing order, and two firings of one rule
-(two legs) contribute in firing order. So the oracle fires in the engine's agenda order,
-measured on durable-rules 2.0.28 and documented here rather than taken from it: among the
-activations ready now, the lowest `priority` first, then the rule defined first (the order
-of `Rulebook.rules`, which is the order the rule set is registered in), then the newest
-activation first: the one whose matched facts, newest first, entered the session later (the
-last fact decides; on a tie, the next newest). If the plan ever stops depending on firing
-order (it should: see the report of issue 4), this stays correct.
+outputs, the finding scopes, the neutral program), the entities (careflow.facts.entities)
+and, after the run, careflow.evaluate.build_plan. What it does NOT share: the engine, its
+adapter, and the normal forms as a way of deciding anything: every rule's truth comes from
+evaluating its condition as written, to a fixpoint over the derived facts. The program's
+productions are then only read off that valuation (which branch held), and each one is
+checked against it: a `fire` branch holds exactly when its rule is TRUE, a `false` branch
+exactly when it is FALSE, a `node` production exactly when its fact is FALSE. A mismatch is
+a compiler bug (OracleError).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from careflow.evaluate import Firing, Run, build_plan
+from careflow import logic
+from careflow.evaluate import Trace, build_plan
 from careflow.facts import Entity, entities
+from careflow.logic import F, T, U, Truth
 from careflow.model import Patient
 from careflow.plan import Plan
 from careflow.rulebook import Rulebook
-from careflow.rulebook.compile import CompiledRule, holds
-from careflow.rulebook.schema import All, Any_, Cond, Not, Ref
-
-Node = tuple[str, str, str | None]
+from careflow.rulebook.compile import OFFERED, output_level, produced, refs
+from careflow.rulebook.program import Node, Production
+from careflow.rulebook.schema import Ref
 
 
 class OracleError(AssertionError):
-    """The rule set breaks an assumption the oracle relies on (unsound stratification)."""
+    """The compiled program disagrees with the direct evaluation of the rules."""
 
 
-def _node(book: Rulebook, ref: Ref, side: str | None) -> Node:
-    """The derived fact a reference names, seen from an entity on `side` (None: patient)."""
-    if ref.kind == "finding":
-        return ("finding", ref.name, side if book.scopes.get(ref.name) == "leg" else None)
-    return ("claim", ref.name, None if ref.patient else side)
+class Valuation:
+    """Three-valued truth of every rule on every entity, and of every derived fact."""
+
+    def __init__(self, book: Rulebook, ents: list[Entity]) -> None:
+        self.book, self.ents = book, ents
+        self.legs = [i for i, e in enumerate(ents) if e.kind == "leg"]
+        self.rule: dict[tuple[str, int], Truth] = {}
+        self.producers: dict[tuple[str, str, str], list[str]] = {}
+        for rid, cr in book.rules.items():
+            for o in cr.rule.outputs:
+                made = produced(o)
+                if made:
+                    key = (made[0], made[1], output_level(cr.rule, o))
+                    if rid not in self.producers.setdefault(key, []):
+                        self.producers[key].append(rid)
+        # every rule after the rules behind the facts it reads (the rule set is acyclic),
+        # so each rule is evaluated once, with everything it reads decided: that is also
+        # what `unless:` (not TRUE) needs
+        done: set[str] = set()
+        order: list[str] = []
+
+        def visit(rid: str) -> None:
+            if rid in done:
+                return
+            done.add(rid)
+            for ref in refs(book.rules[rid].when):
+                for (kind, name, _level), makers in self.producers.items():
+                    if (kind, name) == (ref.kind, ref.name):
+                        for maker in makers:
+                            visit(maker)
+            order.append(rid)
+
+        for rid in book.rules:
+            visit(rid)
+        for rid in order:
+            cr = book.rules[rid]
+            for e in self.on(cr.rule.scope):
+                self.rule[(rid, e)] = logic.truth(
+                    cr.when, lambda f, e=e: ents[e].attrs[f],
+                    lambda ref, r=rid, e=e: self.ref(r, ref, e))
+
+    def on(self, scope: str) -> list[int]:
+        return [i for i, e in enumerate(self.ents) if e.kind == scope]
+
+    def ref(self, rid: str, ref: Ref, e: int) -> Truth:
+        scope = self.book.rules[rid].rule.scope
+        if ref.kind == "finding":
+            level = self.book.scopes[ref.name]
+        else:
+            level = "patient" if scope == "patient" or ref.patient else "leg"
+        return self.fact(ref.kind, ref.name, level, e if level == "leg" else 0)
+
+    def fact(self, kind: str, name: str, level: str, e: int) -> Truth:
+        """A finding or claim at `level` on entity `e` (0, the patient, for patient level)."""
+        values = []
+        for rid in self.producers.get((kind, name, level), []):
+            scope = self.book.rules[rid].rule.scope
+            if scope == level:
+                values.append(self.rule.get((rid, e), U))
+            else:  # a leg rule making a whole-patient fact: any leg
+                values.extend(self.rule.get((rid, leg), U) for leg in self.legs)
+        return logic.any_of(values)
+
+    def node(self, node: Node, e: int) -> bool:
+        """Does the atom `node` hold, seen on entity e?"""
+        if node.absent:
+            return not self.node(node.base, e)
+        if node.kind == "rule":
+            return self.rule.get((node.name, e), U) is F
+        if node.kind == "item":  # some rule claims it recommended, an option or a next step
+            return any(self.fact("claim", f"{node.name}:{status}", node.level,
+                                 e if node.level == "leg" else 0) is T
+                       for status in OFFERED)
+        if node.partial:  # every leg rule that makes it is FALSE on this leg
+            rules = [r for r in self.producers.get((node.kind, node.name, node.level), [])
+                     if self.book.rules[r].rule.scope == "leg"]
+            return all(self.rule.get((r, e), U) is F for r in rules)
+        want = T if node.truth else F
+        return self.fact(node.kind, node.name, node.level, e if node.level == "leg" else 0) \
+            is want
+
+    def holds(self, p: Production, e: int) -> bool:
+        ent = self.ents[e]
+        if not all(logic.holds(t.op, ent.attrs[t.fact], t.value) for t in p.tests):
+            return False
+        for node, place in p.uses:
+            targets = [e] if place == "same" else [0] if place == "patient" else self.legs
+            if not all(self.node(node, t) for t in targets):
+                return False
+        return True
 
 
-def _produced(rule: CompiledRule, side: str | None) -> list[Node]:
-    out: list[Node] = []
-    for o in rule.rule.outputs:
-        where = None if o.side == "patient" else side
-        if o.effect == "derive":
-            out.append(("finding", o.finding or "", where))
-        elif o.effect == "claim":
-            out.append(("claim", f"{o.action}:{o.status}", where))
-    return out
-
-
-def _split(when: Cond) -> tuple[list[Ref], list[Cond]]:
-    items = list(when.items) if isinstance(when, All) else [when]
-    return [c for c in items if isinstance(c, Ref)], [c for c in items if not isinstance(c, Ref)]
-
-
-def _refs(cond: Cond) -> list[Ref]:
-    if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in _refs(c)]
-    if isinstance(cond, Not):
-        return _refs(cond.item)
-    return [cond] if isinstance(cond, Ref) else []
-
-
-def _entity_attrs(ent: Entity, stratum: int) -> dict[str, Any]:
-    # What the engine's matched entity fact carries (less the session id).
-    return {"t": ent.kind, "st": stratum, **ent.attrs}
-
-
-def run_oracle(book: Rulebook, patient: Patient) -> Run:
-    """The firings and derived facts of one evaluation, as careflow.evaluate.Run."""
-    ents = entities(patient, book.used_keys)
-    run = Run(book)
-    made: dict[Node, list[int]] = run.made
-    order = {rule_id: i for i, rule_id in enumerate(book.rules)}
-    by_stratum: dict[int, list[CompiledRule]] = {}
-    for rule in book.rules.values():
-        by_stratum.setdefault(rule.stratum, []).append(rule)
-    checks: list[tuple[Ref, str | None, bool, str]] = []  # attribute refs read at stratum start
-    clock = 0
-    born: dict[Node, int] = {}  # when each derived fact entered the session
-
-    for stratum in range(book.strata):
-        at_start = set(made)
-        arrived = {i: clock + i for i in range(len(ents))}  # the stratum's batch, in order
-        clock += len(ents)
-        fired: set[tuple[str, int]] = set()
-        while True:
-            ready = []
-            for rule in by_stratum.get(stratum, []):
-                joins, rest = _split(rule.when)
-                for e_index, ent in enumerate(ents):
-                    if ent.kind != rule.rule.scope or (rule.id, e_index) in fired:
-                        continue
-                    if not all(_node(book, j, ent.side) in made for j in joins):
-                        continue
-                    attrs = _entity_attrs(ent, stratum)
-
-                    def have(ref: Ref, side: str | None = ent.side,
-                             known: set[Node] = at_start) -> bool:
-                        return _node(book, ref, side) in known
-
-                    if all(holds(c, attrs, have) for c in rest):
-                        times = sorted([arrived[e_index]] + [
-                            born[_node(book, j, ent.side)] for j in joins], reverse=True)
-                        agenda = (rule.rule.priority, order[rule.id], [-t for t in times])
-                        ready.append((agenda, rule, e_index, ent, attrs, rest))
-            if not ready:
-                break
-            _agenda, rule, e_index, ent, attrs, rest = min(ready, key=lambda r: r[0])
-            for c in rest:
-                for ref in _refs(c):
-                    checks.append((ref, ent.side, _node(book, ref, ent.side) in at_start,
-                                   rule.id))
-            fired.add((rule.id, e_index))
-            index = len(run.firings)
-            run.firings.append(Firing(rule, ent.side, attrs))
-            for node in _produced(rule, ent.side):
-                if node not in made:
-                    born[node] = clock
-                    clock += 1
-                made.setdefault(node, []).append(index)
-    for ref, side, seen, rule_id in checks:
-        if (_node(book, ref, side) in made) != seen:
-            raise OracleError(f"rule {rule_id} read {ref.kind} '{ref.name}' before it was "
-                              "complete: the strata are unsound")
-    return run
+def run_oracle(book: Rulebook, patient: Patient) -> Trace:
+    """The trace of one evaluation, decided without the engine."""
+    ents = entities(patient, book.program.facts)
+    val = Valuation(book, ents)
+    firings = []
+    held: dict[tuple[str, str, int], bool] = {}
+    for p in book.program.productions:
+        for e in val.on(p.scope):
+            if val.holds(p, e):
+                firings.append((p.index, e))
+                if p.role != "node":
+                    held[(p.rule, p.role, e)] = True
+            if p.role == "node":
+                assert p.node is not None
+                if val.holds(p, e) != val.node(p.node, e):
+                    raise OracleError(f"node production for {p.node} disagrees on entity {e}")
+    for (rid, e), value in val.rule.items():
+        if held.get((rid, "fire", e), False) != (value is T):
+            raise OracleError(f"{rid} is {value.value} on entity {e} but its fire branches "
+                              "say otherwise")
+        refuting = book.program.by_rule(rid, "false")
+        gates = {(n, place) for p in refuting for n, place in p.uses if n.kind == "item"}
+        gated = all(val.node(n, e if place == "same" else 0) for n, place in gates)
+        if refuting and held.get((rid, "false", e), False) != (value is F and gated):
+            raise OracleError(f"{rid} is {value.value} on entity {e} but its refutation "
+                              "branches say otherwise")
+    return Trace.of(book, ents, firings)
 
 
 def oracle_plan(book: Rulebook, patient: Patient) -> Plan:
-    """The plan the oracle's firings give, through careflow's own explainer and resolver."""
+    """The plan the reference evaluator's trace gives, through careflow's own plan builder."""
     return build_plan(book, patient, run_oracle(book, patient))
+
+
+__all__ = ["OracleError", "Valuation", "oracle_plan", "run_oracle"]

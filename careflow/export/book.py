@@ -25,6 +25,7 @@ import yaml
 from ..coverage import TAG, default_features_dir
 from ..facts import FACTS
 from ..labels import fact_label, label, value_label
+from ..logic import Unless
 from ..rulebook import Rulebook, default_rulebook
 from ..rulebook.compile import refs
 from ..rulebook.schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule
@@ -113,6 +114,7 @@ _W: dict[str, tuple[str, str]] = {
     "all_of": ("all of:", "次のすべて："),
     "none_of": ("none of:", "次のいずれでもない："),
     "not_all": ("not all of:", "次のすべてを同時には満たさない："),
+    "unless": ("unless it is established that:", "次が確定していない場合（未確認を含む）："),
     "is_known": ("is known", "判明している"),
     "is_unknown": ("is unknown (not recorded)", "不明（未記録）"),
     "one_of": ("is one of", "のいずれか"),
@@ -520,6 +522,9 @@ def _one(cond: Cond, lang: str, params: dict[str, Any]) -> list[ListItem]:
     if isinstance(cond, All):
         return [ListItem([_t("all_of", lang)],
                          [i for c in cond.items for i in _one(c, lang, params)])]
+    if isinstance(cond, Unless):
+        inner_items = cond_items(cond.item, lang, params)
+        return [ListItem([_t("unless", lang)], inner_items)]
     # Not
     inner = cond.item
     if isinstance(inner, (Leaf, Ref)):
@@ -596,7 +601,7 @@ def _params_of(rule: Rule) -> list[str]:
         if isinstance(cond, (All, Any_)):
             for c in cond.items:
                 walk(c)
-        elif isinstance(cond, Not):
+        elif isinstance(cond, (Not, Unless)):
             walk(cond.item)
         elif isinstance(cond, Leaf):
             vals = cond.value if isinstance(cond.value, tuple) else (cond.value,)

@@ -1,59 +1,39 @@
-"""Whole-set checks and compilation: RuleSet -> Rulebook (plain data + Python predicates).
+"""Whole-set checks and compilation: RuleSet -> Rulebook, whose `program` is the
+engine-neutral form of careflow.rulebook.program.
 
-Forward chaining is stratified. A derived fact (a finding, or a claim on an item) used
-positively at the top of a rule is joined inside the engine session, in the same stratum as
-its producers; a derived fact used anywhere else (under `not` or `any`) must be complete
-before the rule looks at it, so the rule runs one stratum later, where the fact is an
-attribute of the entity fact. The engine adapter runs the strata one after another in one
-session.
+Each rule's condition (parameters resolved to values) is turned by the condition algebra
+(careflow.logic) into the branches that make it TRUE (`fire` productions) and, for exclusion
+rules, the branches that make it definitely FALSE (`false` productions). A derived fact that
+some rule reads negatively gets `node` productions: it is definitely FALSE when every rule
+producing it is. A whole-patient fact produced by leg rules is FALSE when each leg's share
+is FALSE (a `partial` node per leg, joined `each_leg`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import operator
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import logic
 from .. import vocabulary as v
 from ..errors import Diagnostic
-from ..facts import FACTS, key_of
+from ..facts import FACTS
+from ..logic import Test, Unless, Use
+from .program import Node, Production, Program
 from .schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule, RuleSet, Where
 
-Attrs = dict[str, Any]
-Instances = set[tuple[str, str, str | None]]  # (kind, name, side)
-
-_CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
-    "gt": operator.gt, "gte": operator.ge,
-}
-_ENGINE_OP = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
-_INVERT = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "lte": "gt", "gt": "lte"}
-
-
-def attr_key(ref: Ref) -> str:
-    if ref.kind == "finding":
-        return f"f__{ref.name}"
-    action, status = ref.name.split(":")
-    return f"{'cp' if ref.patient else 'c'}__{action}__{status}"
-
-
-@dataclass(frozen=True)
-class Join:
-    alias: str
-    ref: Ref
-    scope: str  # scope of the referenced fact: "patient" | "leg"
+EXCLUDING = ("contraindicated",)
+"""Claim statuses whose rules are also traced when definitely FALSE (3.4 `checked`)."""
+OFFERED = ("recommended", "option", "next_step")
+"""Claim statuses that make an item one that could be offered (`item` derived facts)."""
 
 
 @dataclass
 class CompiledRule:
     rule: Rule
-    stratum: int
     when: Cond  # with parameters resolved to values
-    joins: tuple[Join, ...]
-    engine: dict[str, Any]  # durable-rules definition (no "run": the adapter adds it)
 
     @property
     def id(self) -> str:
@@ -68,104 +48,29 @@ class Rulebook:
     version: str
     digest: str
     rules: dict[str, CompiledRule]
-    strata: int
     scopes: dict[str, str]  # finding name -> "patient" | "leg"
     parameters: dict[str, Any]
     parameter_sources: dict[str, Any]
     evidence: dict[str, Any]
-    used_keys: frozenset[str]
-    attr_refs: dict[int, tuple[Ref, ...]]  # stratum -> refs that must be attributes there
-    claim_refs: frozenset[str]  # "action:status" pairs some rule looks at
+    program: Program
+    order: dict[str, int]  # rule id -> position (priority, then file order): the plan's order
     source: RuleSet = field(repr=False, default=None)  # type: ignore[assignment]
-
-    def engine_rulesets(self) -> dict[str, Any]:
-        return {cr.id: dict(cr.engine) for cr in self.rules.values()}
-
-
-# --- evaluation of a condition in plain Python ---------------------------------------------
-def holds(cond: Cond, attrs: Attrs, have: Callable[[Ref], bool]) -> bool:
-    if isinstance(cond, All):
-        return all(holds(c, attrs, have) for c in cond.items)
-    if isinstance(cond, Any_):
-        return any(holds(c, attrs, have) for c in cond.items)
-    if isinstance(cond, Not):
-        return not holds(cond.item, attrs, have)
-    if isinstance(cond, Ref):
-        return have(cond)
-    return leaf_holds(cond, attrs.get(key_of(cond.fact)))
-
-
-def leaf_holds(leaf: Leaf, value: Any) -> bool:
-    if leaf.op == "known":
-        return bool((value is not None) == leaf.value)
-    if value is None:
-        return False  # an unknown value satisfies no comparison
-    if leaf.op == "in":
-        return value in leaf.value
-    return _CMP[leaf.op](value, leaf.value)
-
-
-# --- compilation to the engine ---------------------------------------------------------
-def _engine_leaf(leaf: Leaf, negate: bool) -> dict[str, Any]:
-    key, op, value = key_of(leaf.fact), leaf.op, leaf.value
-    nullable = FACTS[leaf.fact].nullable
-    if op == "known":
-        return {("$ex" if value != negate else "$nex"): {key: 1}}
-    if op == "in":
-        if not negate:
-            return {"$or": [{key: x} for x in value]} if len(value) > 1 else {key: value[0]}
-        parts: list[Any] = [{"$neq": {key: x}} for x in value]
-        expr: dict[str, Any] = {"$and": [{"$ex": {key: 1}}, *parts]}
-        return {"$or": [expr, {"$nex": {key: 1}}]} if nullable else expr
-    if negate:
-        op = _INVERT[op]
-    if op == "eq":
-        expr = {key: value}
-    elif op == "ne":
-        expr = {"$and": [{"$ex": {key: 1}}, {"$neq": {key: value}}]}
-    else:
-        expr = {_ENGINE_OP[op]: {key: value}}
-    if negate and nullable:
-        return {"$or": [expr, {"$nex": {key: 1}}]}
-    return expr
-
-
-def _engine_cond(cond: Cond, negate: bool = False) -> dict[str, Any] | None:
-    if isinstance(cond, Not):
-        return _engine_cond(cond.item, not negate)
-    if isinstance(cond, (All, Any_)):
-        conj = isinstance(cond, All) != negate
-        parts = [p for p in (_engine_cond(c, negate) for c in cond.items) if p is not None]
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else {("$and" if conj else "$or"): parts}
-    if isinstance(cond, Ref):
-        return {attr_key(cond): not negate}
-    return _engine_leaf(cond, negate)
-
-
-def _split(when: Cond) -> tuple[list[Ref], Cond]:
-    """Top-level positive refs (joined in the engine) and the rest of the condition."""
-    items = list(when.items) if isinstance(when, All) else [when]
-    joins = [c for c in items if isinstance(c, Ref)]
-    rest = [c for c in items if not isinstance(c, Ref)]
-    return joins, All(tuple(rest))
 
 
 def refs(cond: Cond) -> list[Ref]:
     """Every derived fact a condition names, anywhere in it."""
     if isinstance(cond, (All, Any_)):
         return [r for c in cond.items for r in refs(c)]
-    if isinstance(cond, Not):
+    if isinstance(cond, (Not, Unless)):
         return refs(cond.item)
     return [cond] if isinstance(cond, Ref) else []
 
 
-def _leaves(cond: Cond) -> list[Leaf]:
+def leaves(cond: Cond) -> list[Leaf]:
     if isinstance(cond, (All, Any_)):
-        return [x for c in cond.items for x in _leaves(c)]
-    if isinstance(cond, Not):
-        return _leaves(cond.item)
+        return [x for c in cond.items for x in leaves(c)]
+    if isinstance(cond, (Not, Unless)):
+        return leaves(cond.item)
     return [cond] if isinstance(cond, Leaf) else []
 
 
@@ -173,11 +78,24 @@ def _canonical(cond: Cond) -> str:
     if isinstance(cond, (All, Any_)):
         inner = sorted(_canonical(c) for c in cond.items)
         return f"{type(cond).__name__}({','.join(inner)})"
-    if isinstance(cond, Not):
-        return f"Not({_canonical(cond.item)})"
+    if isinstance(cond, (Not, Unless)):
+        return f"{type(cond).__name__}({_canonical(cond.item)})"
     if isinstance(cond, Ref):
         return f"Ref({cond.kind},{cond.name},{cond.patient})"
     return f"Leaf({cond.fact},{cond.op},{cond.value!r})"
+
+
+def produced(output: Output) -> tuple[str, str] | None:
+    """The derived fact (kind, name) an output makes; None for holds and annotations."""
+    if output.effect == "derive":
+        return ("finding", output.finding or "")
+    if output.effect == "claim":
+        return ("claim", f"{output.action}:{output.status}")
+    return None
+
+
+def output_level(rule: Rule, output: Output) -> str:
+    return "patient" if rule.scope == "patient" or output.side == "patient" else "leg"
 
 
 class Compiler:
@@ -195,6 +113,8 @@ class Compiler:
             return Any_(tuple(self.resolve(c, rule) for c in cond.items))
         if isinstance(cond, Not):
             return Not(self.resolve(cond.item, rule))
+        if isinstance(cond, Unless):
+            return Unless(self.resolve(cond.item, rule))
         if isinstance(cond, Leaf):
             value = cond.value
             if isinstance(value, tuple):
@@ -234,22 +154,6 @@ class Compiler:
             resolved.append((key, value))
         return Output(**{**output.__dict__, "detail": tuple(resolved)})
 
-
-def output_node(output: Output, side: str | None) -> tuple[str, str, str | None] | None:
-    """The derived fact (kind, name, side) a rule output makes when the rule fires for the
-    entity on `side` (None for the whole patient); None for holds and annotations."""
-    node = produced(output)
-    if node is None:
-        return None
-    return (node[0], node[1], None if output.side == "patient" else side)
-
-
-def produced(output: Output) -> tuple[str, str] | None:
-    if output.effect == "derive":
-        return ("finding", output.finding or "")
-    if output.effect == "claim":
-        return ("claim", f"{output.action}:{output.status}")
-    return None
 
 
 def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
@@ -297,11 +201,13 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
                                                    "whole patient and for a leg", rule.id)
 
     producers: dict[tuple[str, str], list[Rule]] = {}
+    levels: dict[tuple[str, str], set[str]] = {}  # claim or finding -> levels it exists at
     for rule in rs.rules:
         for o in rule.outputs:
             node = produced(o)
             if node:
                 producers.setdefault(node, []).append(rule)
+                levels.setdefault(node, set()).add(output_level(rule, o))
 
     # references: exist, scope fits
     for rule in rs.rules:
@@ -318,6 +224,16 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
                     and scopes.get(ref.name) == "leg":
                 comp.problem(ref.where, "CF108", f"finding '{ref.name}' belongs to a leg; "
                                                  "this rule's scope is the whole patient", rule.id)
+            elif ref.kind == "claim" and _ref_level(rule, ref) not in levels[node]:
+                where = "a leg" if rule.scope == "patient" or not ref.patient \
+                    else "the whole patient"
+                has = "the whole patient" if "patient" in levels[node] else "a leg"
+                hint = "" if rule.scope == "patient" else (
+                    " (add side: patient)" if "patient" in levels[node] else
+                    " (drop side: patient)")
+                comp.problem(ref.where, "CF108", f"claim '{ref.name}' is made for {has}, never "
+                                                 f"for {where} as this rule reads it{hint}",
+                             rule.id)
 
     # contradictions: the same action claimed and contraindicated under identical conditions
     by_cond: dict[tuple[str, str], list[tuple[Rule, Output]]] = {}
@@ -336,92 +252,225 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
                                  f"{o.action} is both {p.status} (rule {other.id}) and "
                                  "contraindicated under identical conditions", rule.id)
 
-    # cycles and strata (a DAG over rules through the nodes they produce and use)
-    strata = _strata(rs.rules, producers, comp)
-
+    _check_cycles(rs.rules, producers, comp)
     rules: dict[str, CompiledRule] = {}
-    attr_refs: dict[int, set[Ref]] = {}
-    claim_refs: set[str] = set()
-    used: set[str] = {"side"}
     for rule in rs.rules:
         if rule.id in rules:
             continue
         when = comp.resolve(rule.when, rule)
         outputs = tuple(comp.detail(o, rule) for o in rule.outputs)
-        rule = Rule(**{**rule.__dict__, "outputs": outputs})
-        stratum = strata.get(rule.id, 0)
-        join_refs, rest = _split(when)
-        joins = tuple(
-            Join(f"j{i}", ref, "patient" if ref.patient or scopes.get(ref.name) == "patient"
-                 else rule.scope)
-            for i, ref in enumerate(join_refs))
-        for ref in refs(rest):
-            attr_refs.setdefault(stratum, set()).add(ref)
-        for ref in refs(when):
-            if ref.kind == "claim":
-                claim_refs.add(ref.name)
-        used.update(key_of(leaf.fact) for leaf in _leaves(when))
-        entity: list[Any] = [{"t": rule.scope}, {"st": stratum}]
-        expr = _engine_cond(rest)
-        if expr is not None:
-            entity.append(expr)
-        patterns: list[Any] = [{"e": {"$and": entity}}]
-        for join in joins:
-            side: Any = "-" if join.scope == "patient" else {"e": "side"}
-            patterns.append({join.alias: {"$and": [
-                {"t": join.ref.kind}, {"name": join.ref.name}, {"side": side}]}})
-        rules[rule.id] = CompiledRule(rule, stratum, when, joins,
-                                      {"all": patterns, "pri": rule.priority})
+        rules[rule.id] = CompiledRule(Rule(**{**rule.__dict__, "outputs": outputs}), when)
     if problems:
         return None
     digest = hashlib.sha256()
     for name in sorted(rs.files):
         digest.update(name.encode() + b"\0" + rs.files[name] + b"\0")
     digest.update(json.dumps(overrides, sort_keys=True, default=str).encode())
+    hexdigest = digest.hexdigest()
+    order = {rid: i for i, rid in enumerate(
+        sorted(rules, key=lambda rid: (rules[rid].rule.priority, list(rules).index(rid))))}
+    program = build_program("careflow_" + hexdigest[:16], rules, order, scopes, comp)
+    if problems or program is None:
+        return None
     return Rulebook(
-        name=rs.name, version=rs.version, digest="sha256:" + digest.hexdigest(), rules=rules,
-        strata=max(strata.values(), default=0) + 1, scopes=scopes, parameters=params,
+        name=rs.name, version=rs.version, digest="sha256:" + hexdigest, rules=rules,
+        scopes=scopes, parameters=params,
         parameter_sources={n: p for n, p in rs.parameters.items()}, evidence=rs.evidence,
-        used_keys=frozenset(used),
-        attr_refs={k: tuple(sorted(s, key=attr_key)) for k, s in attr_refs.items()},
-        claim_refs=frozenset(claim_refs), source=rs)
+        program=program, order=order, source=rs)
 
 
-def _strata(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]],
-            comp: Compiler) -> dict[str, int]:
+def _ref_level(rule: Rule, ref: Ref) -> str:
+    """The level of the derived fact a reference names, seen from its rule."""
+    if rule.scope == "patient" or ref.patient:
+        return "patient"
+    return "leg"
+
+
+def _check_cycles(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]],
+                  comp: Compiler) -> None:
+    """Derived facts must not depend on themselves (CF202): a finding that is TRUE because it
+    is TRUE has no ground, and its falsity would be undecidable."""
     by_id = {r.id: r for r in rules}
-    deps: dict[str, list[tuple[str, bool]]] = {}
-    for rule in rules:
-        joins, rest = _split(rule.when)
-        joined = {(r.kind, r.name) for r in joins}
-        out: list[tuple[str, bool]] = []
-        for ref in refs(rule.when):
-            node = (ref.kind, ref.name)
-            same = node in joined and ref not in refs(rest)
-            for producer in producers.get(node, []):
-                out.append((producer.id, same))
-        deps[rule.id] = out
     state: dict[str, int] = {}
-    level: dict[str, int] = {}
     reported: set[str] = set()
 
-    def visit(rid: str, path: list[str]) -> int:
+    def visit(rid: str, path: list[str]) -> None:
         if state.get(rid) == 2:
-            return level[rid]
+            return
         if state.get(rid) == 1:
             cycle = path[path.index(rid):] + [rid]
             if rid not in reported:
                 reported.update(cycle)
                 comp.problem(by_id[rid].where, "CF202",
                              "cycle in derived facts: " + " -> ".join(cycle), rid)
-            return 0
+            return
         state[rid] = 1
-        lvl = 0
-        for dep, same in deps.get(rid, []):
-            lvl = max(lvl, visit(dep, path + [rid]) + (0 if same else 1))
-        state[rid], level[rid] = 2, lvl
-        return lvl
+        for ref in refs(by_id[rid].when):
+            for producer in producers.get((ref.kind, ref.name), []):
+                visit(producer.id, path + [rid])
+        state[rid] = 2
 
     for rule in rules:
         visit(rule.id, [])
-    return level
+
+
+class _Builder:
+    """Normal forms -> productions (see the module docstring)."""
+
+    def __init__(self, rules: dict[str, CompiledRule], order: dict[str, int],
+                 scopes: dict[str, str], comp: Compiler) -> None:
+        self.rules, self.scopes, self.comp = rules, scopes, comp
+        self.in_order = sorted(rules.values(), key=lambda cr: order[cr.id])
+        self.out: list[Production] = []
+        self.facts: set[str] = set()
+        self.producers: dict[tuple[str, str, str], list[CompiledRule]] = {}
+        for cr in self.in_order:
+            for o in cr.rule.outputs:
+                made = produced(o)
+                if made:
+                    key = (made[0], made[1], output_level(cr.rule, o))
+                    if cr not in self.producers.setdefault(key, []):
+                        self.producers[key].append(cr)
+
+    def node(self, rule: Rule, use: Use) -> tuple[Node, str]:
+        if use.kind == "finding":
+            level = self.scopes[use.name]
+        else:
+            level = "patient" if rule.scope == "patient" or use.patient else "leg"
+        return Node(use.kind, use.name, level, use.true, absent=use.settled), (
+            "same" if level == rule.scope else "patient")
+
+    def add(self, rule: str, role: str, scope: str, branches: list[logic.Branch],
+            emits: tuple[tuple[Node, str], ...], owner: Rule | None,
+            node: Node | None = None, extra: tuple[tuple[Node, str], ...] = ()) -> None:
+        for k, branch in enumerate(branches):
+            tests = tuple(a for a in branch if isinstance(a, Test))
+            uses = tuple(self.node(owner, a) for a in branch if isinstance(a, Use)) \
+                if owner else ()
+            self.facts.update(t.fact for t in tests)
+            self.out.append(Production(len(self.out), rule, role, scope, k, tests,
+                                       uses + extra, emits, node))
+
+    def forms(self, cr: CompiledRule, positive: bool) -> list[logic.Branch] | None:
+        try:
+            return logic.positive(cr.when) if positive else logic.negative(cr.when)
+        except logic.TooComplex:
+            self.comp.problem(cr.rule.where, "CF205",
+                              f"the condition is too complex: its normal form has more than "
+                              f"{logic.MAX_BRANCHES} branches (split the rule or name a "
+                              "finding for part of it)", cr.id)
+            return None
+
+    def build(self, name: str) -> Program:
+        for cr in self.in_order:
+            rule = cr.rule
+            emits = []
+            for o in rule.outputs:
+                made = produced(o)
+                if made:
+                    level = output_level(rule, o)
+                    place = "same" if level == rule.scope else "patient"
+                    emits.append((Node(made[0], made[1], level), place))
+                    if o.effect == "claim" and o.status in OFFERED:
+                        emits.append((Node("item", o.action or "", level), place))
+            branches = self.forms(cr, True)
+            if branches is not None:
+                self.add(rule.id, "fire", rule.scope, branches, tuple(dict.fromkeys(emits)),
+                         rule)
+        self.refutations()
+        return self.finish(name)
+
+    def refutations(self) -> None:
+        """`false` productions for every rule that makes a derived fact read as definitely
+        FALSE, and `node` productions for those facts (a join of their rules'
+        refutations), repeated for what those productions read in turn; then `false`
+        productions for the contraindication rules, gated by their item: they are traced
+        only where the item could be offered (a claim that it is recommended, an option or
+        a next step), which is where `checked` is shown."""
+        full: set[str] = set()
+        gated: dict[str, Node] = {}
+        decided: set[Node] = set()
+        wanted_rules: list[str] = []
+        exclusions = [cr for cr in self.in_order if any(
+            o.effect == "claim" and o.status in EXCLUDING for o in cr.rule.outputs)]
+        while True:
+            for rid in wanted_rules:
+                if rid in full:
+                    continue
+                full.add(rid)
+                if rid in gated:  # needed in full after all: drop the gated refutation
+                    del gated[rid]
+                    self.out = [p for p in self.out if not (p.rule == rid and p.role == "false")]
+                self.refute(self.rules[rid], None)
+            wanted = sorted({n.base for p in self.out for n, _ in p.uses
+                             if not n.truth and n.kind not in ("rule", "item")
+                             and not n.partial} - decided)
+            if wanted:
+                wanted_rules = []
+                for node in wanted:
+                    decided.add(node)
+                    wanted_rules.extend(self.falsity(node))
+                continue
+            pending = [cr for cr in exclusions if cr.id not in full and cr.id not in gated]
+            if not pending:
+                return
+            for cr in pending:
+                actions = {o.action for o in cr.rule.outputs
+                           if o.effect == "claim" and o.status in EXCLUDING}
+                out = next(o for o in cr.rule.outputs
+                           if o.effect == "claim" and o.status in EXCLUDING)
+                gate = Node("item", out.action or "", output_level(cr.rule, out)) \
+                    if len(actions) == 1 else None
+                if gate is not None:
+                    gated[cr.id] = gate
+                    self.refute(cr, gate)
+                else:
+                    wanted_rules.append(cr.id)
+
+    def refute(self, cr: CompiledRule, gate: Node | None) -> None:
+        branches = self.forms(cr, False)
+        if branches is None:
+            return
+        extra = () if gate is None else (
+            (gate, "same" if gate.level == cr.rule.scope else "patient"),)
+        self.add(cr.id, "false", cr.rule.scope, branches, ((refutation(cr.rule), "same"),),
+                 cr.rule, extra=extra)
+
+    def falsity(self, node: Node) -> list[str]:
+        """The `node` productions that decide `node` is FALSE; the rules they need refuted."""
+        key = (node.kind, node.name, node.level)
+        own = [cr for cr in self.producers.get(key, []) if cr.rule.scope == node.level]
+        legs = [cr for cr in self.producers.get(key, []) if cr.rule.scope != node.level]
+        extra: tuple[tuple[Node, str], ...] = ()
+        if legs:  # a whole-patient fact that leg rules make: FALSE on each leg first
+            share = Node(node.kind, node.name, node.level, False, partial=True)
+            self.out.append(Production(
+                len(self.out), "", "node", "leg", 0, (),
+                tuple((refutation(cr.rule), "same") for cr in legs), ((share, "same"),),
+                share))
+            extra = ((share, "each_leg"),)
+        self.out.append(Production(
+            len(self.out), "", "node", node.level, 0, (),
+            tuple((refutation(cr.rule), "same") for cr in own) + extra, ((node, "same"),),
+            node))
+        return [cr.id for cr in own + legs]
+
+    def finish(self, name: str) -> Program:
+        read = {n.base for p in self.out for n, _ in p.uses}
+        productions = tuple(
+            Production(i, p.rule, p.role, p.scope, p.branch, p.tests, p.uses,
+                       tuple(e for e in p.emits if e[0] in read), p.node)
+            for i, p in enumerate(self.out))
+        return Program(name, productions, frozenset(self.facts))
+
+
+def refutation(rule: Rule) -> Node:
+    """The derived fact "rule is definitely FALSE" on its entity."""
+    return Node("rule", rule.id, rule.scope, False)
+
+
+def build_program(name: str, rules: dict[str, CompiledRule], order: dict[str, int],
+                  scopes: dict[str, str], comp: Compiler) -> Program | None:
+    builder = _Builder(rules, order, scopes, comp)
+    program = builder.build(name)
+    return None if comp.problems else program

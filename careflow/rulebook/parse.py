@@ -26,6 +26,7 @@ from typing import Any
 from .. import vocabulary as v
 from ..errors import Diagnostic
 from ..facts import FACTS
+from ..logic import Unless
 from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_yaml, plain
 from .schema import (
     All,
@@ -50,7 +51,7 @@ ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "side")
 HOLD_KEYS = ("reason_code", "targets")
 TARGET_KEYS = ("kinds", "actions", "groups", "side")
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "known")
-COMBINATORS = ("all", "any", "not", "finding", "claimed")
+COMBINATORS = ("all", "any", "not", "unless", "finding", "claimed")
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 REASON_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -149,6 +150,8 @@ class Reader:
                 parts.append(_all(list(items)) if key == "all" else Any_(items))
             elif key == "not":
                 parts.append(Not(self.cond(value, here, scope)))
+            elif key == "unless":
+                parts.append(Unless(self.cond(value, here, scope)))
             elif key == "finding":
                 if not isinstance(value, str):
                     self.problem(here, "CF002", "'finding' names one finding")

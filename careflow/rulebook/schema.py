@@ -3,59 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-
-@dataclass(frozen=True)
-class Where:
-    file: str
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class Param:
-    """A reference to a named threshold in parameters.yaml (`$name` in a rule)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """A test of one fact: `op` is eq, ne, lt, lte, gt, gte, in or known."""
-
-    fact: str
-    op: str
-    value: Any
-    where: Where
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A derived fact: a finding (`kind` "finding") or a claim on an item ("claim")."""
-
-    kind: str
-    name: str  # finding name, or "action:status" for a claim
-    where: Where
-    patient: bool = False  # a leg rule asking about a whole-patient claim
-
-
-@dataclass(frozen=True)
-class All:
-    items: tuple[Cond, ...]
-
-
-@dataclass(frozen=True)
-class Any_:
-    items: tuple[Cond, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    item: Cond
-
-
-Cond = Union[Leaf, Ref, All, Any_, Not]
+from ..logic import All as All
+from ..logic import Any_ as Any_
+from ..logic import Cond as Cond
+from ..logic import Leaf as Leaf
+from ..logic import Not as Not
+from ..logic import Param as Param
+from ..logic import Ref as Ref
+from ..logic import Unless as Unless
+from ..logic import Where as Where
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def make_plan(world: World) -> None:
     book = load_rulebook(overrides=world.overrides) if world.overrides else default_rulebook()
     run = run_engine(book, patient)
     world.plan = build_plan(book, patient, run)
-    world.fired = {f.rule.id for f in run.firings}
+    world.fired = run.rules_fired()
 
 
 # --- Then -------------------------------------------------------------------------------

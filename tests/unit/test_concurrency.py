@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careflow import _engine, evaluate, parse_patient
-from careflow.evaluate import ruleset_name
 from careflow.model import Patient
 from careflow.rulebook import default_rulebook
 from tests.oracle import oracle_plan
@@ -85,7 +84,7 @@ def _sids() -> int:
 def _assert_no_live_session(first: int, last: int) -> None:
     """Every session the adapter opened is gone: the engine does not know its id (309)."""
     book = default_rulebook()
-    host, name = _engine._host(), ruleset_name(book)
+    host, name = _engine._host(), book.program.name
     for n in range(first, last):
         with pytest.raises(Exception, match="309"):
             host.get_facts(name, f"s{n}")

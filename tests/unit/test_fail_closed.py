@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from careflow import CareflowError, EngineError, _engine, evaluate, parse_patient, read_patient
 from careflow.cli import app
-from careflow.evaluate import Run, run_engine
+from careflow.evaluate import run_engine
 from careflow.rulebook import default_rulebook
 from tests.oracle import oracle_plan, run_oracle
 
@@ -38,8 +38,12 @@ def _still_works() -> None:
         assert evaluate(patient, book).to_json() == oracle_plan(book, patient).to_json()
 
 
-def _firings() -> list[str]:
-    return [f.rule.id for f in run_oracle(default_rulebook(), _patient()).firings]
+def _firings() -> list[int]:
+    """The productions that hold for the example, in canonical order."""
+    return [p.index for p, _ in run_oracle(default_rulebook(), _patient()).firings]
+
+
+Fire = _engine._Session.fire
 
 
 # --- a fault inside a rule action --------------------------------------------------------
@@ -47,14 +51,12 @@ def _firings() -> list[str]:
 def test_a_failing_rule_action_fails_the_evaluation(monkeypatch: Any, at: str) -> None:
     fired = _firings()
     target = {"first": fired[0], "middle": fired[len(fired) // 2], "last": fired[-1]}[at]
-    real_sink = Run.sink
+    def fire(self: Any, index: int, entity: int) -> None:
+        if index == target:
+            raise RuntimeError(f"injected fault in {index}")
+        Fire(self, index, entity)
 
-    def sink(self: Run, rule_id: str, matched: Any) -> Any:
-        if rule_id == target:
-            raise RuntimeError(f"injected fault in {rule_id}")
-        return real_sink(self, rule_id, matched)
-
-    monkeypatch.setattr(Run, "sink", sink)
+    monkeypatch.setattr(_engine._Session, "fire", fire)
     result: Any = None
     with pytest.raises(EngineError, match=f"injected fault in {target}") as caught:
         result = evaluate(_patient())
@@ -68,15 +70,13 @@ def test_a_fault_in_every_action_of_many_evaluations_leaves_no_damage(monkeypatc
     """1,200 failing evaluations in a row: more than the engine's ~1,024 live sessions would
     allow if failed sessions were kept, each failing with actions still pending."""
     calls = {"n": 0}
-    real_sink = Run.sink
-
-    def sink(self: Run, rule_id: str, matched: Any) -> Any:
+    def fire(self: Any, index: int, entity: int) -> None:
         calls["n"] += 1
         if calls["n"] % 3 == 0:
             raise ValueError("every third firing fails")
-        return real_sink(self, rule_id, matched)
+        Fire(self, index, entity)
 
-    monkeypatch.setattr(Run, "sink", sink)
+    monkeypatch.setattr(_engine._Session, "fire", fire)
     patient = _patient()
     failed = 0
     for _ in range(1_200):
@@ -89,25 +89,25 @@ def test_a_fault_in_every_action_of_many_evaluations_leaves_no_damage(monkeypatc
     _still_works()
 
 
-def test_an_action_that_returns_a_bad_fact_fails_closed(monkeypatch: Any) -> None:
-    real_sink = Run.sink
-
-    def sink(self: Run, rule_id: str, matched: Any) -> Any:
-        return [*real_sink(self, rule_id, matched), {"t": "finding", "name": "x",
-                                                     "side": "-", "weight": float("nan")}]
-
-    monkeypatch.setattr(Run, "sink", sink)
-    with pytest.raises(EngineError):
-        evaluate(_patient())
+def test_a_firing_careflow_did_not_compile_fails_closed(monkeypatch: Any) -> None:
+    book = default_rulebook()
+    _engine.register(book.program)
+    compiled = _engine._REGISTERED[book.program.name]
+    first = _firings()[0]
+    name = next(n for n, i in compiled.actions.items() if i == first)
+    monkeypatch.delitem(compiled.actions, name)
+    with pytest.raises(EngineError, match="did not assert"):
+        for path in sorted((ROOT / "examples").glob("*.yaml")):
+            evaluate(read_patient(path))
     monkeypatch.undo()
     _still_works()
 
 
 def test_an_interrupt_inside_an_action_is_not_swallowed(monkeypatch: Any) -> None:
-    def sink(self: Run, rule_id: str, matched: Any) -> Any:
+    def fire(self: Any, index: int, entity: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Run, "sink", sink)
+    monkeypatch.setattr(_engine._Session, "fire", fire)
     with pytest.raises(KeyboardInterrupt):
         evaluate(_patient())
     monkeypatch.undo()
@@ -116,7 +116,7 @@ def test_an_interrupt_inside_an_action_is_not_swallowed(monkeypatch: Any) -> Non
 
 # --- a fault inside the engine call --------------------------------------------------------
 @pytest.mark.parametrize("call", ["assert_facts", "start_action_for_state",
-                                  "complete_and_start_action", "assert_fact"])
+                                  "complete_and_start_action"])
 def test_a_failing_engine_call_fails_the_evaluation(monkeypatch: Any, call: str) -> None:
     real = getattr(_engine._core, call)
     seen = {"n": 0}
@@ -152,10 +152,10 @@ def test_an_engine_that_reports_an_unhandled_batch_fails_closed(monkeypatch: Any
 
 
 def test_the_command_exits_4_and_prints_no_plan(monkeypatch: Any) -> None:
-    def sink(self: Run, rule_id: str, matched: Any) -> Any:
+    def fire(self: Any, index: int, entity: int) -> None:
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr(Run, "sink", sink)
+    monkeypatch.setattr(_engine._Session, "fire", fire)
     result = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--format", "json"])
     assert result.exit_code == 4
     assert result.stdout == ""
@@ -167,7 +167,8 @@ def test_the_command_exits_4_and_prints_no_plan(monkeypatch: Any) -> None:
 
 def test_run_engine_itself_fails_closed(monkeypatch: Any) -> None:
     """run_engine (used by the step library) raises too: no partial Run escapes."""
-    monkeypatch.setattr(Run, "sink", lambda self, r, m: (_ for _ in ()).throw(OSError("io")))
+    monkeypatch.setattr(_engine._Session, "fire",
+                        lambda self, i, e: (_ for _ in ()).throw(OSError("io")))
     with pytest.raises(EngineError):
         run_engine(default_rulebook(), _patient())
 

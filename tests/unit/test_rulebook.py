@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from careflow import RulebookError, load_rulebook
-from careflow.rulebook.compile import attr_key
 
 from .helpers import RULES, write_rules
 
@@ -72,24 +71,18 @@ def test_a_finding_nobody_derives_is_an_error(tmp_path: Path) -> None:
     assert "CF106" in str(err.value) and "venous_disease" in str(err.value)
 
 
-def test_negation_puts_a_rule_in_a_later_stratum_and_joins_stay_in_the_same() -> None:
+def test_every_rule_compiles_to_positive_branches_and_exclusions_to_refutations() -> None:
     book = load_rulebook(RULES)
-    candidate = book.rules["VEIN_ENDOVENOUS_CANDIDATE"]
-    next_step = book.rules["VEIN_ENDOVENOUS_NEXT_STEP"]
-    qualifies = book.rules["VEIN_ENDOVENOUS_QUALIFIES"]
-    assert [j.ref.name for j in qualifies.joins] == ["endovenous_candidate"]
-    assert qualifies.stratum >= candidate.stratum
-    assert next_step.stratum > qualifies.stratum  # "not qualifies" must be complete first
-    refs = book.attr_refs[next_step.stratum]
-    assert "f__endovenous_qualifies" in {attr_key(r) for r in refs}
-
-
-def test_engine_definition_is_plain_data_with_the_stratum_and_scope() -> None:
-    book = load_rulebook(RULES)
-    rule = book.rules["SAFETY_SUSPECTED_DVT"]
-    entity = rule.engine["all"][0]["e"]["$and"]
-    assert entity[0] == {"t": "leg"} and entity[1] == {"st": rule.stratum}
-    assert "run" not in rule.engine  # the adapter adds it on a copy
+    program = book.program
+    fire = {p.rule for p in program.productions if p.role == "fire"}
+    assert fire == set(book.rules) - {r for r in book.rules if not program.by_rule(r, "fire")}
+    # a contraindication is traced when it is refuted, gated by its item
+    refuted = program.by_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI", "false")
+    assert refuted and all(any(n.kind == "item" for n, _ in p.uses) for p in refuted)
+    # "not qualifies" reads a decided fact: the falsity of every rule that could make it
+    nodes = [p for p in program.productions if p.role == "node"
+             and p.node is not None and p.node.name == "knee_oa"]
+    assert len(nodes) == 1 and all(n.kind == "rule" for n, _ in nodes[0].uses)
 
 
 def test_rules_folder_missing_or_empty(tmp_path: Path) -> None:
