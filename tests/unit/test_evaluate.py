@@ -78,3 +78,32 @@ def test_two_legs_are_two_tracks() -> None:
     assert plan.item("compression_stockings", "left") is None
     assert plan.item("exercise_therapy", "left") is not None
     assert plan.item("exercise_therapy", "right") is None
+
+
+def test_a_stocking_that_waits_for_its_abi_carries_no_pressure() -> None:
+    """The bug that made the rule language three-valued: `not: {abi: {lt: 0.6}}` held when
+    the ABI was never measured, so a stocking on hold for its ABI still got 30-40 mmHg."""
+    from careflow import evaluate, parse_patient
+
+    plan = evaluate(parse_patient({
+        "id": "P-ABI", "assessed_on": "2026-11-20", "age": 60, "sex": "male",
+        "lifestyle": {"smoker": True},
+        "legs": [{"side": "right", "veins": {"symptoms": ["heaviness"], "ceap_c": 4}}]}))
+    stocking = plan.item("compression_stockings", "right")
+    assert stocking is not None and stocking.status == "deferred"
+    assert "pressure_mmhg" not in stocking.detail
+    abi = plan.item("abi_measurement", "right")
+    assert abi is not None and abi.status == "recommended"
+
+
+def test_an_unmeasured_abi_is_unchecked_not_checked_when_no_abi_is_required() -> None:
+    from careflow import evaluate, parse_patient
+
+    plan = evaluate(parse_patient({
+        "id": "P-YOUNG", "assessed_on": "2026-11-20", "age": 40, "sex": "male",
+        "legs": [{"side": "right", "veins": {"symptoms": ["heaviness"], "ceap_c": 2}}]}))
+    stocking = plan.item("compression_stockings", "right")
+    assert stocking is not None and stocking.status == "recommended"
+    assert stocking.detail.get("pressure_mmhg") == "20-30"
+    assert "VEIN_STOCKINGS_NOT_WITH_LOW_ABI" in {c.rule for c in stocking.unchecked}
+    assert "VEIN_STOCKINGS_NOT_WITH_LOW_ABI" not in {c.rule for c in stocking.checked}
