@@ -20,7 +20,7 @@ from .model import Patient
 from .plan import Check, Evidence, Finding, Plan, Protocol, Reason
 from .resolve import Say, resolve
 from .rulebook import Rulebook, default_rulebook
-from .rulebook.compile import produced
+from .rulebook.compile import output_level, produced
 from .rulebook.program import Node, Production
 
 _ROLE = {"fire": 0, "false": 1, "node": 2}
@@ -65,8 +65,7 @@ class Trace:
                 for out in rule.outputs:
                     made = produced(out)
                     if made:
-                        level = "patient" if rule.scope == "patient" or out.side == "patient" \
-                            else "leg"
+                        level = output_level(rule, out)
                         node = Node(made[0], made[1], level)
                         at = side if level == "leg" else None
                         trace.made.setdefault((node, at), []).append((prod.rule, e))
@@ -142,11 +141,11 @@ class Explainer:
         side = self.trace.entities[entity].side if node.level == "leg" or node.partial \
             else None
         label = node.label
-        out: list[Raw] = []
         if node.absent:  # nothing established it: no facts to show, only the absence
             return [(label, False, ())]
         if node.kind == "rule":  # a rule refuted: the tests of its refuting branches
             return list(self.rule(node.name, entity, "false", stack))
+        out: list[Raw] = []
         if node.truth:
             for rule, e in self.trace.made.get((node, side), []):
                 if (rule, e, "fire") in stack:
@@ -223,18 +222,13 @@ class Exclusions:
 
     def __init__(self, book: Rulebook, trace: Trace, explain: Explainer) -> None:
         self.book, self.trace, self.explain = book, trace, explain
-        self.blockers: dict[str, list[tuple[str, Any]]] = {}
-        for rule_id in sorted(book.rules, key=book.order.__getitem__):
-            for o in book.rules[rule_id].rule.outputs:
-                if o.effect == "claim" and o.status == "contraindicated" and o.action:
-                    self.blockers.setdefault(o.action, []).append((rule_id, o))
 
     def __call__(self, action: str, side: str | None) -> tuple[tuple[Check, ...],
                                                                tuple[Check, ...]]:
         trace, ents = self.trace, self.trace.entities
         checked: list[Check] = []
         unchecked: list[Check] = []
-        for rule_id, o in self.blockers.get(action, []):
+        for rule_id, o in self.book.blockers.get(action, ()):
             scope = self.book.rules[rule_id].rule.scope
             on = [i for i, e in enumerate(ents) if e.kind == scope]
             whole = o.side == "patient" or scope == "patient"

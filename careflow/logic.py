@@ -124,14 +124,9 @@ def all_of(values: Iterable[Truth]) -> Truth:
 
 
 def any_of(values: Iterable[Truth]) -> Truth:
-    """Kleene disjunction: TRUE if any part is TRUE, FALSE if all are FALSE, else UNKNOWN."""
-    out = F
-    for value in values:
-        if value is T:
-            return T
-        if value is U:
-            out = U
-    return out
+    """Kleene disjunction: TRUE if any part is TRUE, FALSE if all are FALSE, else UNKNOWN
+    (De Morgan: not all of the negations)."""
+    return ~all_of(~value for value in values)
 
 
 _CMP: dict[str, Callable[[Any, Any], bool]] = {

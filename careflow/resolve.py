@@ -43,10 +43,6 @@ class Say:
                                             reason_code=self.reason_code, reasons=self.reasons)
 
 
-HOLDABLE = ("recommended", "option", "next_step")
-"""The statuses a hold turns into deferred (a red flag holds the next step too)."""
-
-
 def _claim_order(say: Say) -> tuple[Any, ...]:
     assert say.status is not None
     return (-v.STATUS_STRENGTH[say.status], v.STATUS_TIEBREAK[say.status], say.priority,
@@ -74,13 +70,13 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
         winner, losers = group[0], group[1:]
         annotations = sorted(notes.get((action, side), []), key=_by_rule)
         held = sorted((h for h in holds.get(action, []) if h.side in ("*", side)),
-                      key=_by_rule) if winner.status in HOLDABLE else []
+                      key=_by_rule) if winner.status in v.OFFERED else []
         spec = v.ACTIONS[action]
         status = "deferred" if held else winner.status or "recommended"
         detail: dict[str, Any] = {}
         # an annotation's detail (a pressure, an agent) is advice on how to do the item:
         # only for an item that could be offered, never for one on hold or blocked
-        for say in [winner, *(annotations if status in HOLDABLE else [])]:
+        for say in [winner, *(annotations if status in v.OFFERED else [])]:
             for key, value in say.detail:
                 detail.setdefault(key, value)
         coverage = winner.coverage or next(
@@ -92,7 +88,7 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
         others = ([winner] if held else []) + losers + held[1:] + annotations
         evidence = list({e.source: e for e in decider.evidence + winner.evidence}.values())
         checked, unchecked = exclusions(action, side) \
-            if exclusions and status in HOLDABLE else ((), ())
+            if exclusions and status in v.OFFERED else ((), ())
         items.append(Item.model_construct(
             action=action, kind=spec.kind, side=side, track=spec.track, phase=spec.phase,
             coverage=coverage, status=status, checked=checked, unchecked=unchecked,

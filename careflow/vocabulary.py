@@ -41,6 +41,9 @@ STATUS_STRENGTH = {
     "contraindicated": 4, "deferred": 3, "recommended": 2, "option": 2, "next_step": 0,
 }
 STATUS_TIEBREAK = {s: i for i, s in enumerate(STATUSES)}
+OFFERED = ("recommended", "option", "next_step")
+"""The statuses of an item that could be offered: a hold defers them, annotations reach
+them, `checked` is shown on them."""
 
 RED_FLAGS = (
     "suspected_dvt", "acute_limb_ischemia", "septic_arthritis", "possible_fracture",

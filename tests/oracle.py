@@ -15,13 +15,14 @@ a compiler bug (OracleError).
 from __future__ import annotations
 
 from careflow import logic
+from careflow import vocabulary as v
 from careflow.evaluate import Trace, build_plan
 from careflow.facts import Entity, entities
-from careflow.logic import F, T, U, Truth
+from careflow.logic import F, T, Truth, U
 from careflow.model import Patient
 from careflow.plan import Plan
 from careflow.rulebook import Rulebook
-from careflow.rulebook.compile import OFFERED, output_level, produced, refs
+from careflow.rulebook.compile import ref_level, refs
 from careflow.rulebook.program import Node, Production
 from careflow.rulebook.schema import Ref
 
@@ -37,14 +38,7 @@ class Valuation:
         self.book, self.ents = book, ents
         self.legs = [i for i, e in enumerate(ents) if e.kind == "leg"]
         self.rule: dict[tuple[str, int], Truth] = {}
-        self.producers: dict[tuple[str, str, str], list[str]] = {}
-        for rid, cr in book.rules.items():
-            for o in cr.rule.outputs:
-                made = produced(o)
-                if made:
-                    key = (made[0], made[1], output_level(cr.rule, o))
-                    if rid not in self.producers.setdefault(key, []):
-                        self.producers[key].append(rid)
+        self.producers = book.makers
         # every rule after the rules behind the facts it reads (the rule set is acyclic),
         # so each rule is evaluated once, with everything it reads decided: that is also
         # what `unless:` (not TRUE) needs
@@ -75,17 +69,13 @@ class Valuation:
         return [i for i, e in enumerate(self.ents) if e.kind == scope]
 
     def ref(self, rid: str, ref: Ref, e: int) -> Truth:
-        scope = self.book.rules[rid].rule.scope
-        if ref.kind == "finding":
-            level = self.book.scopes[ref.name]
-        else:
-            level = "patient" if scope == "patient" or ref.patient else "leg"
+        level = ref_level(self.book.rules[rid].rule.scope, ref, self.book.scopes)
         return self.fact(ref.kind, ref.name, level, e if level == "leg" else 0)
 
     def fact(self, kind: str, name: str, level: str, e: int) -> Truth:
         """A finding or claim at `level` on entity `e` (0, the patient, for patient level)."""
         values = []
-        for rid in self.producers.get((kind, name, level), []):
+        for rid in self.producers.get((kind, name, level), ()):
             scope = self.book.rules[rid].rule.scope
             if scope == level:
                 values.append(self.rule.get((rid, e), U))
@@ -102,9 +92,9 @@ class Valuation:
         if node.kind == "item":  # some rule claims it recommended, an option or a next step
             return any(self.fact("claim", f"{node.name}:{status}", node.level,
                                  e if node.level == "leg" else 0) is T
-                       for status in OFFERED)
+                       for status in v.OFFERED)
         if node.partial:  # every leg rule that makes it is FALSE on this leg
-            rules = [r for r in self.producers.get((node.kind, node.name, node.level), [])
+            rules = [r for r in self.producers.get((node.kind, node.name, node.level), ())
                      if self.book.rules[r].rule.scope == "leg"]
             return all(self.rule.get((r, e), U) is F for r in rules)
         want = T if node.truth else F

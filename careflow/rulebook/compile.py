@@ -26,8 +26,6 @@ from .schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule, RuleSe
 
 EXCLUDING = ("contraindicated",)
 """Claim statuses whose rules are also traced when definitely FALSE (3.4 `checked`)."""
-OFFERED = ("recommended", "option", "next_step")
-"""Claim statuses that make an item one that could be offered (`item` derived facts)."""
 
 
 @dataclass
@@ -54,6 +52,8 @@ class Rulebook:
     evidence: dict[str, Any]
     program: Program
     order: dict[str, int]  # rule id -> position (priority, then file order): the plan's order
+    makers: dict[tuple[str, str, str], tuple[str, ...]]  # (kind, name, level) -> rule ids
+    blockers: dict[str, tuple[tuple[str, Output], ...]]  # action -> contraindication rules
     source: RuleSet = field(repr=False, default=None)  # type: ignore[assignment]
 
 
@@ -64,14 +64,6 @@ def refs(cond: Cond) -> list[Ref]:
     if isinstance(cond, (Not, Unless)):
         return refs(cond.item)
     return [cond] if isinstance(cond, Ref) else []
-
-
-def leaves(cond: Cond) -> list[Leaf]:
-    if isinstance(cond, (All, Any_)):
-        return [x for c in cond.items for x in leaves(c)]
-    if isinstance(cond, (Not, Unless)):
-        return leaves(cond.item)
-    return [cond] if isinstance(cond, Leaf) else []
 
 
 def _canonical(cond: Cond) -> str:
@@ -95,7 +87,17 @@ def produced(output: Output) -> tuple[str, str] | None:
 
 
 def output_level(rule: Rule, output: Output) -> str:
+    """The level of the derived fact an output makes: the whole patient or a leg."""
     return "patient" if rule.scope == "patient" or output.side == "patient" else "leg"
+
+
+def ref_level(scope: str, ref: Ref | Use, scopes: dict[str, str]) -> str:
+    """The level of the derived fact a reference names, read from a rule of `scope`: a
+    finding's own scope; for a claim, the whole patient from a patient rule or with
+    `side: patient`, else the rule's leg."""
+    if ref.kind == "finding":
+        return scopes[ref.name]
+    return "patient" if scope == "patient" or ref.patient else "leg"
 
 
 class Compiler:
@@ -224,7 +226,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
                     and scopes.get(ref.name) == "leg":
                 comp.problem(ref.where, "CF108", f"finding '{ref.name}' belongs to a leg; "
                                                  "this rule's scope is the whole patient", rule.id)
-            elif ref.kind == "claim" and _ref_level(rule, ref) not in levels[node]:
+            elif ref.kind == "claim" and ref_level(rule.scope, ref, scopes) not in levels[node]:
                 where = "a leg" if rule.scope == "patient" or not ref.patient \
                     else "the whole patient"
                 has = "the whole patient" if "patient" in levels[node] else "a leg"
@@ -269,21 +271,27 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
     hexdigest = digest.hexdigest()
     order = {rid: i for i, rid in enumerate(
         sorted(rules, key=lambda rid: (rules[rid].rule.priority, list(rules).index(rid))))}
-    program = build_program("careflow_" + hexdigest[:16], rules, order, scopes, comp)
-    if problems or program is None:
+    makers: dict[tuple[str, str, str], list[str]] = {}
+    blockers: dict[str, list[tuple[str, Output]]] = {}
+    for rid in sorted(rules, key=order.__getitem__):
+        for o in rules[rid].rule.outputs:
+            made = produced(o)
+            if made:
+                key = (made[0], made[1], output_level(rules[rid].rule, o))
+                if rid not in makers.setdefault(key, []):
+                    makers[key].append(rid)
+            if o.effect == "claim" and o.status == "contraindicated" and o.action:
+                blockers.setdefault(o.action, []).append((rid, o))
+    program = _Builder(rules, order, scopes, makers, comp).build("careflow_" + hexdigest[:16])
+    if problems:
         return None
     return Rulebook(
         name=rs.name, version=rs.version, digest="sha256:" + hexdigest, rules=rules,
         scopes=scopes, parameters=params,
         parameter_sources={n: p for n, p in rs.parameters.items()}, evidence=rs.evidence,
-        program=program, order=order, source=rs)
-
-
-def _ref_level(rule: Rule, ref: Ref) -> str:
-    """The level of the derived fact a reference names, seen from its rule."""
-    if rule.scope == "patient" or ref.patient:
-        return "patient"
-    return "leg"
+        program=program, order=order,
+        makers={k: tuple(rs_) for k, rs_ in makers.items()},
+        blockers={k: tuple(bs) for k, bs in blockers.items()}, source=rs)
 
 
 def _check_cycles(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]],
@@ -318,25 +326,16 @@ class _Builder:
     """Normal forms -> productions (see the module docstring)."""
 
     def __init__(self, rules: dict[str, CompiledRule], order: dict[str, int],
-                 scopes: dict[str, str], comp: Compiler) -> None:
+                 scopes: dict[str, str], makers: dict[tuple[str, str, str], list[str]],
+                 comp: Compiler) -> None:
         self.rules, self.scopes, self.comp = rules, scopes, comp
         self.in_order = sorted(rules.values(), key=lambda cr: order[cr.id])
         self.out: list[Production] = []
         self.facts: set[str] = set()
-        self.producers: dict[tuple[str, str, str], list[CompiledRule]] = {}
-        for cr in self.in_order:
-            for o in cr.rule.outputs:
-                made = produced(o)
-                if made:
-                    key = (made[0], made[1], output_level(cr.rule, o))
-                    if cr not in self.producers.setdefault(key, []):
-                        self.producers[key].append(cr)
+        self.producers = {key: [rules[r] for r in rids] for key, rids in makers.items()}
 
     def node(self, rule: Rule, use: Use) -> tuple[Node, str]:
-        if use.kind == "finding":
-            level = self.scopes[use.name]
-        else:
-            level = "patient" if rule.scope == "patient" or use.patient else "leg"
+        level = ref_level(rule.scope, use, self.scopes)
         return Node(use.kind, use.name, level, use.true, absent=use.settled), (
             "same" if level == rule.scope else "patient")
 
@@ -371,7 +370,7 @@ class _Builder:
                     level = output_level(rule, o)
                     place = "same" if level == rule.scope else "patient"
                     emits.append((Node(made[0], made[1], level), place))
-                    if o.effect == "claim" and o.status in OFFERED:
+                    if o.effect == "claim" and o.status in v.OFFERED:
                         emits.append((Node("item", o.action or "", level), place))
             branches = self.forms(cr, True)
             if branches is not None:
@@ -467,10 +466,3 @@ class _Builder:
 def refutation(rule: Rule) -> Node:
     """The derived fact "rule is definitely FALSE" on its entity."""
     return Node("rule", rule.id, rule.scope, False)
-
-
-def build_program(name: str, rules: dict[str, CompiledRule], order: dict[str, int],
-                  scopes: dict[str, str], comp: Compiler) -> Program | None:
-    builder = _Builder(rules, order, scopes, comp)
-    program = builder.build(name)
-    return None if comp.problems else program

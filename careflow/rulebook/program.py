@@ -21,6 +21,7 @@ solver) needs nothing else from careflow.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..logic import Test
 
@@ -57,9 +58,6 @@ class Node:
             return f"{name} not established" if self.truth else f"{name} not excluded"
         return name if self.truth else f"not {name}"
 
-    def negated(self) -> Node:
-        return Node(self.kind, self.name, self.level, not self.truth)
-
 
 @dataclass(frozen=True)
 class Production:
@@ -81,4 +79,11 @@ class Program:
     facts: frozenset[str]  # the fact names some test reads
 
     def by_rule(self, rule: str, role: str) -> tuple[Production, ...]:
-        return tuple(p for p in self.productions if p.rule == rule and p.role == role)
+        return self._by_rule.get((rule, role), ())
+
+    @cached_property
+    def _by_rule(self) -> dict[tuple[str, str], tuple[Production, ...]]:
+        out: dict[tuple[str, str], list[Production]] = {}
+        for p in self.productions:
+            out.setdefault((p.rule, p.role), []).append(p)
+        return {key: tuple(ps) for key, ps in out.items()}
