@@ -89,14 +89,14 @@ class _Group:
     tag: int  # the copy's `g`
     kind: str  # "patient" | "leg"
     facts: tuple[tuple[str, str], ...]  # (fact name, key) the productions test
-    nodes: tuple[tuple[Node, str, str], ...]  # (derived fact, place, key) they read
+    nodes: tuple[tuple[int, str, str], ...]  # (derived fact's number, place, key) they read
 
 
 @dataclass(frozen=True)
 class _Compiled:
     actions: dict[str, int]  # engine rule name -> production index
     strata: tuple[tuple[_Group, ...], ...]
-    emits: dict[int, tuple[tuple[Node, str], ...]]  # production index -> what it emits
+    emits: dict[int, tuple[tuple[int, bool], ...]]  # production -> (fact number, on patient)
 
 
 GROUP = 32
@@ -143,6 +143,7 @@ def _translate(program: Program) -> tuple[_Compiled, dict[str, Any]]:
     keys = {name: f"k{i}" for i, name in enumerate(sorted(program.facts))}
     nodes = sorted({(n.base, place) for p in program.productions for n, place in p.uses})
     attr = {np: f"a{i}" for i, np in enumerate(nodes)}
+    number = {n: i for i, n in enumerate(sorted({n for n, _ in nodes}))}
     levels = _strata(program)
     definition: dict[str, Any] = {}
     actions: dict[str, int] = {}
@@ -158,7 +159,8 @@ def _translate(program: Program) -> tuple[_Compiled, dict[str, Any]]:
                 facts = sorted({t.fact for p in part for t in p.tests})
                 used = sorted({(n.base, place) for p in part for n, place in p.uses})
                 groups.append(_Group(tag, kind, tuple((f, keys[f]) for f in facts),
-                                     tuple((n, place, attr[(n, place)]) for n, place in used)))
+                                     tuple((number[n], place, attr[(n, place)])
+                                           for n, place in used)))
                 members[tag] = part
     for groups in strata:
         for group in groups:
@@ -172,7 +174,8 @@ def _translate(program: Program) -> tuple[_Compiled, dict[str, Any]]:
     # Every fact matches this rule, so no batch is ever "unhandled". One pattern only: a
     # second pattern that never matches made delete_state double-free (see above).
     definition[CATCH_ALL] = {"all": [{"m": {"$ex": {"g": 1}}}], "pri": 65535, "run": CATCH_ALL}
-    emits = {p.index: p.emits for p in program.productions if p.emits}
+    emits = {p.index: tuple((number[n], place == "patient") for n, place in p.emits)
+             for p in program.productions if p.emits}
     return _Compiled(actions, tuple(tuple(g) for g in strata), emits), definition
 
 
@@ -286,7 +289,10 @@ class _Session:
         self.legs = [side for kind, side, _ in entities if kind == "leg"]
         self.firings: list[tuple[int, int]] = []
         self.seen: set[tuple[int, int]] = set()
-        self.holds: set[tuple[Node, str | None]] = set()  # derived facts so far, by side
+        self.holds: set[tuple[int, str | None]] = set()  # derived facts so far, by side
+        # json.dumps writes every value the way the engine reads it unless a float needs
+        # an exponent: then (rarely) the slow, positional writer
+        self.plain = all(_plain(values) for _, _, values in entities)
 
     def copies(self, groups: tuple[_Group, ...]) -> list[dict[str, Any]]:
         """This stratum's entity copies, with the derived facts of earlier strata."""
@@ -295,7 +301,7 @@ class _Session:
             for group in groups:
                 if group.kind != kind:
                     continue
-                fact: dict[str, Any] = {"h": str(i), "g": group.tag}
+                fact: dict[str, Any] = {"h": str(i), "g": group.tag, "sid": self.sid}
                 for name, key in group.facts:
                     value = values.get(name)
                     if value is not None:
@@ -311,9 +317,9 @@ class _Session:
     def assert_batch(self, facts: list[dict[str, Any]]) -> None:
         if not facts:
             return
-        batch = [{**fact, "sid": self.sid} for fact in facts]
+        text = json.dumps(facts) if self.plain else _dumps(facts)
         try:
-            state = _state(_core.assert_facts(self.rules._handle, _dumps(batch)), "a batch")
+            state = _state(_core.assert_facts(self.rules._handle, text), "a batch")
             result = _core.start_action_for_state(self.rules._handle, state)
             message = self._next(state, result[1] if result else None)
             while message:
@@ -346,8 +352,8 @@ class _Session:
         self.seen.add((index, entity))
         self.firings.append((index, entity))
         side = self.entities[entity][1]
-        for node, place in self.compiled.emits.get(index, ()):
-            self.holds.add((node, None if place == "patient" else side))
+        for node, on_patient in self.compiled.emits.get(index, ()):
+            self.holds.add((node, None if on_patient else side))
 
     def _next(self, state: int, text: str | None) -> str | None:
         """The next action's message (JSON text); the catch-all's are completed at once (it

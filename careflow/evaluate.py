@@ -17,7 +17,7 @@ from typing import Any
 from . import _engine
 from .facts import Entity, entities
 from .model import Patient
-from .plan import Check, Evidence, Finding, Plan, Protocol, Reason
+from .plan import Check, Evidence, Finding, Plan, Protocol, Reason, shared_check, shared_reason
 from .resolve import Say, resolve
 from .rulebook import Rulebook, default_rulebook
 from .rulebook.compile import output_level, produced
@@ -92,18 +92,13 @@ class Explainer:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.memo: dict[tuple[str, int, str], tuple[Raw, ...]] = {}
-        self.models: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
 
     def models_of(self, raws: Iterable[Raw]) -> tuple[Reason, ...]:
         out: dict[tuple[str, str], Reason] = {}
         for fact, value, via in raws:  # each fact once, by its first (nearest) way in
-            if (fact, repr(value)) not in out:
-                key = (fact, repr(value), via)
-                model = self.models.get(key)
-                if model is None:
-                    model = self.models[key] = Reason.model_construct(
-                        kind="input", fact=fact, value=value, via=via)
-                out[(fact, repr(value))] = model
+            key = (fact, repr(value))
+            if key not in out:
+                out[key] = shared_reason("input", fact, value, via)
         return tuple(out.values())
 
     def rule(self, rule: str, entity: int, role: str = "fire",
@@ -238,16 +233,14 @@ class Exclusions:
             if any(i in trace.true.get(rule_id, {}) for i in group):
                 continue
             if all(i in trace.false.get(rule_id, {}) for i in group):
-                checked.extend(Check.model_construct(rule=rule_id, fact=f, value=val)
-                               for i in group for f, val, _ in self.explain.rule(
-                                   rule_id, i, "false"))
+                checked.extend(shared_check(rule_id, f, val) for i in group
+                               for f, val, _ in self.explain.rule(rule_id, i, "false"))
             else:
                 unknown = sorted({t.fact for p in self.book.program.by_rule(rule_id, "fire")
                                   for t in p.tests for i in group
                                   if ents[i].attrs.get(t.fact) is None})
-                unchecked.extend(Check.model_construct(
-                    rule=rule_id, fact=ents[group[0]].source(f)[0], value=None)
-                    for f in unknown)
+                unchecked.extend(shared_check(rule_id, ents[group[0]].source(f)[0], None)
+                                 for f in unknown)
         return _unique(checked), _unique(unchecked)
 
 

@@ -124,6 +124,34 @@ def clinical_order(item: Item) -> tuple[Any, ...]:
     )
 
 
+_SHARED: dict[tuple[Any, ...], Any] = {}
+_SHARED_MAX = 50_000
+
+
+def shared_reason(kind: str, fact: str, value: Any, via: tuple[str, ...]) -> Reason:
+    """A Reason, built once per process for each distinct (kind, fact, value, via): plans
+    repeat the same reasons, and the models are frozen, so they can be shared."""
+    key = ("r", kind, fact, repr(value), via)
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        found = _SHARED[key] = Reason.model_construct(kind=kind, fact=fact, value=value,
+                                                      via=via)
+    return found
+
+
+def shared_check(rule: str, fact: str, value: Any) -> Check:
+    """A Check, shared like `shared_reason`."""
+    key = ("c", rule, fact, repr(value))
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        found = _SHARED[key] = Check.model_construct(rule=rule, fact=fact, value=value)
+    return found
+
+
 def unique(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
     """Reasons without repeats, first occurrence kept (values may be unhashable)."""
     seen: dict[tuple[str, str, tuple[str, ...]], Reason] = {}
