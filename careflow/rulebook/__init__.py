@@ -55,7 +55,9 @@ def load_rulebook(rules_dir: str | Path | None = None,
         raise RulebookError([Diagnostic(str(folder), 0, 0, "CF002", "not a folder")])
     problems: list[Diagnostic] = []
     rs = read_folder(folder, problems)
-    book = compile_ruleset(rs, _overrides(overrides), problems)
+    origin = "<overrides>" if overrides is None or isinstance(overrides, dict) \
+        else str(overrides)
+    book = compile_ruleset(rs, _overrides(overrides), problems, origin)
     if problems or book is None:
         raise RulebookError(problems)
     return book

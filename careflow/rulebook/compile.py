@@ -158,18 +158,30 @@ class Compiler:
 
 
 
-def compile_ruleset(rs: RuleSet, overrides: dict[str, Any],
-                    problems: list[Diagnostic]) -> Rulebook | None:
+def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagnostic],
+                    origin: str = "<overrides>") -> Rulebook | None:
     params = {name: p.value for name, p in rs.parameters.items()}
     for name, value in overrides.items():
         if name not in params:
             from .parse import suggest
 
-            problems.append(Diagnostic("<overrides>", 0, 0, "CF301",
+            problems.append(Diagnostic(origin, 0, 0, "CF301",
                                        f"override of unknown parameter '{name}'"
                                        f"{suggest(name, params)}"))
         else:
             params[name] = value
+    for name, param in rs.parameters.items():
+        from .parse import parameter_problem
+
+        problem = parameter_problem(param, params[name])
+        if problem:
+            where = None if name in overrides else param.where
+            problems.append(Diagnostic(where.file if where else origin,
+                                       where.line if where else 0,
+                                       where.column if where else 0, "CF302",
+                                       f"parameter '{name}' {problem}"
+                                       + ("" if where else " (an override)")))
+            params[name] = param.value
     comp = Compiler(rs, params, problems)
 
     # duplicate ids, evidence

@@ -13,12 +13,15 @@ Diagnostic codes (stable; tests and `careflow check` rely on them):
     CF201 duplicate rule id                CF202 cycle in derived facts
     CF203 an action produced and contraindicated by identical conditions
     CF204 one finding derived at two scopes
+    CF205 a condition too complex for the engine (its normal form is too large)
     CF301 parameter problem (missing value or source, unknown override)
+    CF302 parameter value of the wrong type or out of its bounds (in the file or an override)
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -440,11 +443,66 @@ def read_parameters(node: Any, reader: Reader, rs: RuleSet) -> None:
         if not isinstance(spec, Marked) or "value" not in spec or "source" not in spec:
             reader.problem(here, "CF301", f"parameter '{name}' needs a value and a source")
             continue
-        reader.keys(spec, ("value", "source", "verification", "unit", "text"),
-                    f"parameter '{name}'")
-        rs.parameters[name] = Parameter(name, plain(spec["value"]), str(spec["source"]),
+        reader.keys(spec, ("value", "source", "verification", "unit", "text", "type",
+                           "minimum", "maximum"), f"parameter '{name}'")
+        value = plain(spec["value"])
+        kind = spec.get("type", _type_of(value))
+        if kind not in PARAMETER_TYPES:
+            reader.problem(reader.at(spec, "type"), "CF302",
+                           f"parameter '{name}' has type {kind!r}; types are "
+                           + ", ".join(PARAMETER_TYPES))
+            kind = _type_of(value)
+        bounds = []
+        for key in ("minimum", "maximum"):
+            bound = spec.get(key)
+            if bound is not None and (not isinstance(bound, (int, float))
+                                      or isinstance(bound, bool)):
+                reader.problem(reader.at(spec, key), "CF302",
+                               f"parameter '{name}': {key} must be a number, not {bound!r}")
+                bound = None
+            bounds.append(bound)
+        rs.parameters[name] = Parameter(name, value, str(spec["source"]),
                                         str(spec.get("verification", "U")),
-                                        str(spec.get("unit", "")), str(spec.get("text", "")))
+                                        str(spec.get("unit", "")), str(spec.get("text", "")),
+                                        kind, bounds[0], bounds[1], reader.at(spec, "value"))
+
+
+PARAMETER_TYPES = ("integer", "number", "text", "boolean")
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "text"
+
+
+def parameter_problem(param: Parameter, value: Any) -> str | None:
+    """What is wrong with `value` for `param` (its type and bounds), or None. A number must
+    be finite and writable without an exponent (the engine misreads `1e-05`); an integer
+    parameter takes a whole number (`8.0` is 8, `8.9` is refused, never truncated)."""
+    kind = param.type
+    got = f"(got {value!r})"
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"must be true or false {got}"
+    if kind == "text":
+        return None if isinstance(value, str) else f"must be text {got}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be {'a whole number' if kind == 'integer' else 'a number'} {got}"
+    if not math.isfinite(value):
+        return f"must be a finite number {got}"
+    if isinstance(value, float) and "e" in repr(value):
+        return f"must be written without an exponent {got}"
+    if kind == "integer" and value != int(value):
+        return f"must be a whole number {got}"
+    if param.minimum is not None and value < param.minimum:
+        return f"must be >= {param.minimum:g} {got}"
+    if param.maximum is not None and value > param.maximum:
+        return f"must be <= {param.maximum:g} {got}"
+    return None
 
 
 def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:

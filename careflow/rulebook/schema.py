@@ -66,12 +66,19 @@ class EvidenceRef:
 
 @dataclass(frozen=True)
 class Parameter:
+    """A named threshold: its value, its type (`integer`, `number`, `text`, `boolean`) and
+    its bounds; every value, the file's and any override, is checked against them."""
+
     name: str
     value: Any
     source: str
     verification: str
     unit: str = ""
     text: str = ""
+    type: str = ""  # declared, or taken from the value
+    minimum: float | None = None
+    maximum: float | None = None
+    where: Where | None = None
 
 
 @dataclass

@@ -105,3 +105,58 @@ def test_a_copy_of_the_rules_with_a_yaml_error_points_at_the_line(tmp_path: Path
         load_rulebook(folder)
     first = err.value.diagnostics[0]
     assert first.code == "CF001" and first.file.endswith("knee.yaml") and first.line >= n + 1
+
+
+# --- typed parameters ---------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "message"), [
+    ("soon", "must be a whole number (got 'soon')"),
+    (8.9, "must be a whole number (got 8.9)"),
+    (float("inf"), "must be a finite number"),
+    ([12], "must be a whole number (got [12])"),
+    (-3, "must be >= 1 (got -3)"),
+    (True, "must be a whole number (got True)"),
+])
+def test_a_bad_override_is_refused_with_the_value(value: object, message: str) -> None:
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(RULES, {"review_after_weeks": value})
+    (problem,) = err.value.diagnostics
+    assert problem.code == "CF302" and message in problem.message
+    assert "review_after_weeks" in problem.message
+
+
+def test_a_number_the_engine_would_misread_is_refused_at_load() -> None:
+    with pytest.raises(RulebookError, match="without an exponent"):
+        load_rulebook(RULES, {"stockings_abi_absolute": 0.00001})
+
+
+def test_a_whole_number_written_with_a_fraction_is_that_number() -> None:
+    from careflow import evaluate, read_patient
+
+    book = load_rulebook(RULES, {"review_after_weeks": 8.0})
+    plan = evaluate(read_patient(RULES.parent / "examples" / "two-legs.yaml"), book)
+    assert plan.review_after_weeks == 8
+
+
+def test_every_shipped_parameter_declares_its_type(tmp_path: Path) -> None:
+    book = load_rulebook(RULES)
+    for name, param in book.parameter_sources.items():
+        assert param.type in ("integer", "number", "text", "boolean"), name
+        if param.type in ("integer", "number"):
+            assert param.minimum is not None and param.maximum is not None, name
+
+
+@pytest.mark.parametrize(("command", "code"), [("check", 1), ("plan", 3)])
+def test_the_command_line_refuses_a_bad_parameter_file(tmp_path: Path, command: str,
+                                                      code: int) -> None:
+    from typer.testing import CliRunner
+
+    from careflow.cli import app
+
+    params = tmp_path / "clinic.yaml"
+    params.write_text("parameters:\n  review_after_weeks: soon\n")
+    args = ["check", "--params", str(params)] if command == "check" else [
+        "plan", str(RULES.parent / "examples" / "two-legs.yaml"), "--params", str(params)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == code, result.output
+    assert "CF302" in result.output and "review_after_weeks" in result.output
+    assert "Traceback" not in result.output
