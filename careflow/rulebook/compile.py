@@ -239,14 +239,14 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
                 comp.problem(ref.where, "CF108", f"finding '{ref.name}' belongs to a leg; "
                                                  "this rule's scope is the whole patient", rule.id)
             elif ref.kind == "claim" and ref_level(rule.scope, ref, scopes) not in levels[node]:
-                where = "a leg" if rule.scope == "patient" or not ref.patient \
-                    else "the whole patient"
+                reader = "the whole patient" \
+                    if ref_level(rule.scope, ref, scopes) == "patient" else "a leg"
                 has = "the whole patient" if "patient" in levels[node] else "a leg"
                 hint = "" if rule.scope == "patient" else (
                     " (add side: patient)" if "patient" in levels[node] else
                     " (drop side: patient)")
                 comp.problem(ref.where, "CF108", f"claim '{ref.name}' is made for {has}, never "
-                                                 f"for {where} as this rule reads it{hint}",
+                                                 f"for {reader} as this rule reads it{hint}",
                              rule.id)
 
     # contradictions: the same action claimed and contraindicated under identical conditions
