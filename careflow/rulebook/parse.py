@@ -10,9 +10,11 @@ Diagnostic codes (stable; tests and `careflow check` rely on them):
     CF108 fact not available in the rule's scope
     CF109 malformed rule id                CF110 unknown evidence id
     CF111 treatment claim without evidence CF112 rule that produces nothing
+    CF113 unknown criterion (a `criterion:` no `define:` names)
     CF201 duplicate rule id                CF202 cycle in derived facts
     CF203 an action produced and contraindicated by identical conditions
     CF204 one finding derived at two scopes
+    CF206 a criterion defined twice, or defined through itself
     CF205 a condition too complex for the engine (its normal form is too large)
     CF301 parameter problem (missing value or source, unknown override)
     CF302 parameter value of the wrong type or out of its bounds (in the file or an override)
@@ -54,7 +56,8 @@ ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "side")
 HOLD_KEYS = ("reason_code", "targets")
 TARGET_KEYS = ("kinds", "actions", "groups", "side")
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "known")
-COMBINATORS = ("all", "any", "not", "unless", "finding", "claimed")
+COMBINATORS = ("all", "any", "not", "unless", "finding", "claimed", "criterion")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 REASON_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -80,6 +83,8 @@ class Reader:
         self.problems = problems
         self.file = ""
         self.rule_id: str | None = None
+        self.criteria: dict[str, tuple[str, Any, Where]] = {}  # name -> (file, node, where)
+        self.expanding: list[str] = []
 
     # -- helpers ----------------------------------------------------------------------
     def at(self, node: Any, key: str | None = None) -> Where:
@@ -162,6 +167,8 @@ class Reader:
                 parts.append(Ref("finding", value, here))
             elif key == "claimed":
                 parts.append(self.claimed(value, here))
+            elif key == "criterion":
+                parts.append(self.criterion(value, here, scope))
             else:
                 parts.extend(self.leaves(key, value, here, scope))
         return parts[0] if len(parts) == 1 else _all(parts)
@@ -171,6 +178,25 @@ class Reader:
             line, col = seq.item_marks[i]
             return Where(self.file, line, col)
         return default
+
+    def criterion(self, name: Any, here: Where, scope: str) -> Cond:
+        """A named criterion (`define:` in a rule file), written once and read here as if
+        its condition stood in this rule (checked in this rule's scope)."""
+        if not isinstance(name, str) or name not in self.criteria:
+            self.problem(here, "CF113", f"no criterion named {name!r}"
+                                        f"{suggest(str(name), self.criteria)}")
+            return All(())
+        if name in self.expanding:
+            cycle = " -> ".join([*self.expanding[self.expanding.index(name):], name])
+            self.problem(here, "CF206", f"criterion '{name}' refers to itself: {cycle}")
+            return All(())
+        file, node, where = self.criteria[name]
+        outer = self.file
+        self.file, self.expanding = file, [*self.expanding, name]
+        try:
+            return self.cond(node, where, scope)
+        finally:
+            self.file, self.expanding = outer, self.expanding[:-1]
 
     def claimed(self, value: Any, here: Where) -> Cond:
         node = self.mapping(value, here, "'claimed'")
@@ -526,6 +552,29 @@ def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:
                                        spec.get("url"), str(ver), str(spec.get("note", "")))
 
 
+def read_criteria(node: Marked, reader: Reader) -> None:
+    """The named criteria of a rule file (`define: {name: condition}`), for every file: a
+    rule may use a criterion defined in another area's file."""
+    reader.rule_id = None
+    define = node.get("define")
+    if define is None:
+        return
+    here = reader.at(node, "define")
+    if not isinstance(define, Marked):
+        reader.problem(here, "CF002", "'define' is a mapping of criterion names to conditions")
+        return
+    for name, cond in define.items():
+        where = reader.at(define, name)
+        if not NAME_RE.match(str(name)):
+            reader.problem(where, "CF109", f"criterion name {name!r} must be snake_case")
+        elif name in reader.criteria:
+            first = reader.criteria[name][2]
+            reader.problem(where, "CF206", f"criterion '{name}' is defined twice (first at "
+                                           f"{first.file}:{first.line})")
+        else:
+            reader.criteria[name] = (reader.file, cond, where)
+
+
 def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
     """Every *.yaml file of a rules folder (parameters.yaml, evidence.yaml, one per area)."""
     rs = RuleSet(name=folder.name, version="0")
@@ -533,6 +582,7 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
     files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
     if not files:
         problems.append(Diagnostic(str(folder), 0, 0, "CF002", "no rule files (*.yaml) here"))
+    loaded = []
     for path in files:
         rel = f"{folder.name}/{path.name}"
         reader.file = rel
@@ -540,6 +590,11 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
         rs.files[path.name] = raw
         if data is None and path.stat().st_size:
             continue
+        loaded.append((path, rel, data))
+        if path.name not in ("parameters.yaml", "evidence.yaml") and isinstance(data, Marked):
+            read_criteria(data, reader)
+    for path, rel, data in loaded:
+        reader.file = rel
         if path.name == "parameters.yaml":
             read_parameters(data, reader, rs)
         elif path.name == "evidence.yaml":
@@ -549,7 +604,7 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
             node = reader.mapping(data, Where(rel, 1, 1), "a rule file")
             if node is None:
                 continue
-            reader.keys(node, ("area", "title", "rules"), "a rule file")
+            reader.keys(node, ("area", "title", "define", "rules"), "a rule file")
             area = str(node.get("area", path.stem))
             rules = node.get("rules")
             if not isinstance(rules, list):

@@ -23,7 +23,8 @@ def patient(**overrides: Any) -> Patient:
 
 def write_rules(folder: Path, rules: list[dict[str, Any]], *, area: str = "test",
                 parameters: dict[str, Any] | None = None,
-                evidence: dict[str, Any] | None = None) -> Path:
+                evidence: dict[str, Any] | None = None,
+                define: dict[str, Any] | None = None) -> Path:
     """A minimal rules folder: parameters.yaml, evidence.yaml and one area file."""
     folder.mkdir(parents=True, exist_ok=True)
     params = parameters if parameters is not None else {
@@ -33,6 +34,7 @@ def write_rules(folder: Path, rules: list[dict[str, Any]], *, area: str = "test"
     ev = evidence if evidence is not None else {
         "EV": {"source": "a test source", "grade": "none", "verification": "U"}}
     (folder / "evidence.yaml").write_text(yaml.safe_dump({"evidence": ev}))
-    (folder / f"{area}.yaml").write_text(yaml.safe_dump({"area": area, "rules": rules},
-                                                        sort_keys=False))
+    doc: dict[str, Any] = {"area": area, **({"define": define} if define else {}),
+                           "rules": rules}
+    (folder / f"{area}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     return folder

@@ -160,3 +160,35 @@ def test_the_command_line_refuses_a_bad_parameter_file(tmp_path: Path, command: 
     assert result.exit_code == code, result.output
     assert "CF302" in result.output and "review_after_weeks" in result.output
     assert "Traceback" not in result.output
+
+
+# --- named criteria -----------------------------------------------------------------------
+def test_a_criterion_reads_as_if_its_condition_stood_in_the_rule(tmp_path: Path) -> None:
+    named = load_rulebook(write_rules(tmp_path / "named", [
+        {"id": "TEST_VARICOSE", "title": "t", "when": {"not": {"criterion": "varicose"}},
+         "derive": "venous_disease"}], define={"varicose": {"veins.ceap_c": {"gte": 2}}}))
+    inline = load_rulebook(write_rules(tmp_path / "inline", [
+        {"id": "TEST_VARICOSE", "title": "t", "when": {"not": {"veins.ceap_c": {"gte": 2}}},
+         "derive": "venous_disease"}]))
+    from careflow import logic
+
+    for form in (logic.positive, logic.negative):  # the same condition, wherever written
+        assert form(named.rules["TEST_VARICOSE"].when) == form(inline.rules["TEST_VARICOSE"].when)
+
+
+def test_a_criterion_is_checked_in_the_scope_of_the_rule_that_reads_it(tmp_path: Path) -> None:
+    folder = write_rules(tmp_path / "r", [
+        {"id": "TEST_WHOLE", "title": "t", "scope": "patient",
+         "when": {"criterion": "varicose"}, "derive": "obesity"}],
+        define={"varicose": {"veins.ceap_c": {"gte": 2}}})
+    with pytest.raises(RulebookError, match="CF108"):
+        load_rulebook(folder)
+
+
+def test_a_criterion_defined_through_itself_is_refused(tmp_path: Path) -> None:
+    folder = write_rules(tmp_path / "r", [
+        {"id": "TEST_LOOP", "title": "t", "when": {"criterion": "a"}, "derive": "obesity"}],
+        define={"a": {"criterion": "b"}, "b": {"any": [{"age": {"gte": 1}},
+                                                      {"criterion": "a"}]}})
+    with pytest.raises(RulebookError, match="CF206 criterion 'a' refers to itself: a -> b -> a"):
+        load_rulebook(folder)
