@@ -192,7 +192,7 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
                 title=rule.title, priority=rule.priority, reasons=reasons,
                 evidence=evidence, status=out.status, detail=out.detail,
                 reason_code=out.reason_code, urgency=out.urgency, coverage=out.coverage,
-                disclosures=out.disclosures))
+                disclosures=out.disclosures, headline=book.rules[rule_id].headline))
     items = tuple(resolve(says, Exclusions(book, trace, explain)))
     findings = []
     for (node, side), sources in sorted(

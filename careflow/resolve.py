@@ -37,6 +37,7 @@ class Say:
     urgency: str | None = None
     coverage: str | None = None
     disclosures: tuple[str, ...] = ()
+    headline: int = 0  # the rule's place in vocabulary.HEADLINE (lower heads the item)
 
     def contribution(self) -> Contribution:
         return Contribution.model_construct(rule=self.rule, effect=self.effect, status=self.status,
@@ -45,8 +46,12 @@ class Say:
 
 def _claim_order(say: Say) -> tuple[Any, ...]:
     assert say.status is not None
-    return (-v.STATUS_STRENGTH[say.status], v.STATUS_TIEBREAK[say.status], say.priority,
-            say.rule)
+    return (-v.STATUS_STRENGTH[say.status], v.STATUS_TIEBREAK[say.status], say.headline,
+            say.priority, say.rule)
+
+
+def _by_headline(say: Say) -> tuple[int, int, str]:
+    return say.headline, say.priority, say.rule
 
 
 def _by_rule(say: Say) -> tuple[int, str]:
@@ -70,7 +75,7 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
         winner, losers = group[0], group[1:]
         annotations = sorted(notes.get((action, side), []), key=_by_rule)
         held = sorted((h for h in holds.get(action, []) if h.side in ("*", side)),
-                      key=_by_rule) if winner.status in v.OFFERED else []
+                      key=_by_headline) if winner.status in v.OFFERED else []
         spec = v.ACTIONS[action]
         status = "deferred" if held else winner.status or "recommended"
         detail: dict[str, Any] = {}

@@ -41,6 +41,11 @@ STATUS_STRENGTH = {
     "contraindicated": 4, "deferred": 3, "recommended": 2, "option": 2, "next_step": 0,
 }
 STATUS_TIEBREAK = {s: i for i, s in enumerate(STATUSES)}
+HEADLINE = ("red_flag", "pregnancy", "allergy", "medication", "condition", "measurement",
+            "history", "other", "clinic_policy")
+"""Which reason heads an item when several rules give it the same winning status, strongest
+first: a red flag, then pregnancy, an allergy, a medication, a condition, a measurement,
+the treatment history, anything else, and last the clinic's own policy (never the alphabet)."""
 OFFERED = ("recommended", "option", "next_step")
 """The statuses of an item that could be offered: a hold defers them, annotations reach
 them, `checked` is shown on them."""

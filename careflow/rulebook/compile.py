@@ -37,6 +37,13 @@ class CompiledRule:
     def id(self) -> str:
         return self.rule.id
 
+    @property
+    def headline(self) -> int:
+        """The rule's place in the headline precedence (vocabulary.HEADLINE): what kind of
+        reason it gives, from its own reason codes, the facts its condition reads itself
+        (not through findings) and whether its evidence is the clinic's own policy."""
+        return v.HEADLINE.index(headline_kind(self.rule))
+
 
 @dataclass
 class Rulebook:
@@ -75,6 +82,33 @@ def _canonical(cond: Cond) -> str:
     if isinstance(cond, Ref):
         return f"Ref({cond.kind},{cond.name},{cond.patient})"
     return f"Leaf({cond.fact},{cond.op},{cond.value!r})"
+
+
+_FACT_KIND = (("pregnant", "pregnancy"), ("allergy.", "allergy"), ("medication.", "medication"),
+              ("condition.", "condition"), ("history.", "history"))
+
+
+def headline_kind(rule: Rule) -> str:
+    codes = {o.reason_code for o in rule.outputs}
+    if codes & set(v.RED_FLAGS):
+        return "red_flag"
+    if any("CLINIC" in e or "LOCAL_POLICY" in e for e in rule.evidence):
+        return "clinic_policy"
+    facts = [leaf.fact for leaf in _leaves(rule.when)]
+    for prefix, kind in _FACT_KIND:
+        if any(f == prefix or f.startswith(prefix) for f in facts):
+            return kind
+    if any(FACTS[f].type == "number" for f in facts):
+        return "measurement"
+    return "other"
+
+
+def _leaves(cond: Cond) -> list[Leaf]:
+    if isinstance(cond, (All, Any_)):
+        return [x for c in cond.items for x in _leaves(c)]
+    if isinstance(cond, (Not, Unless)):
+        return _leaves(cond.item)
+    return [cond] if isinstance(cond, Leaf) else []
 
 
 def produced(output: Output) -> tuple[str, str] | None:

@@ -107,3 +107,38 @@ def test_an_unmeasured_abi_is_unchecked_not_checked_when_no_abi_is_required() ->
     assert stocking.detail.get("pressure_mmhg") == "20-30"
     assert "VEIN_STOCKINGS_NOT_WITH_LOW_ABI" in {c.rule for c in stocking.unchecked}
     assert "VEIN_STOCKINGS_NOT_WITH_LOW_ABI" not in {c.rule for c in stocking.checked}
+
+
+def test_the_headline_reason_follows_the_declared_precedence_not_the_alphabet(
+        tmp_path: Path) -> None:
+    """Two contraindications at the same priority: pregnancy heads a measurement, and a red
+    flag heads pregnancy, whatever the rule ids (contract: red flag > pregnancy > allergy >
+    medication > condition > measurement > history > clinic policy)."""
+    from careflow import evaluate, load_rulebook, parse_patient
+
+    from .helpers import write_rules
+
+    stock = {"action": "compression_stockings", "status": "contraindicated"}
+    book = load_rulebook(write_rules(tmp_path / "r", [
+        {"id": "TEST_STOCKINGS", "title": "t", "when": {"veins.ceap_c": {"gte": 2}},
+         "claim": {"action": "compression_stockings", "status": "recommended"},
+         "evidence": ["EV"]},
+        {"id": "TEST_A_LOW_ABI", "title": "t", "when": {"abi": {"lt": 0.6}},
+         "claim": {**stock, "reason_code": "low_abi"}, "evidence": ["EV"]},
+        {"id": "TEST_B_PREGNANT", "title": "t", "when": {"pregnant": True},
+         "claim": {**stock, "reason_code": "pregnancy"}, "evidence": ["EV"]},
+        {"id": "TEST_C_FLAG", "title": "t", "when": {"acute_ischemia_signs": True},
+         "claim": {**stock, "reason_code": "acute_limb_ischemia"}, "evidence": ["EV"]},
+    ]))
+
+    def headline(**leg: object) -> str | None:
+        plan = evaluate(parse_patient({
+            "id": "P-H", "assessed_on": "2026-11-20", "age": 30, "sex": "female",
+            "pregnant": True, "legs": [{"side": "right", "abi": 0.5, "veins": {"ceap_c": 2},
+                                        **leg}]}), book)
+        item = plan.item("compression_stockings", "right")
+        assert item is not None and item.status == "contraindicated"
+        return item.reason_code
+
+    assert headline() == "pregnancy"
+    assert headline(acute_ischemia_signs=True) == "acute_limb_ischemia"
