@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -28,3 +29,30 @@ def test_mypy_strict_is_clean_on_careflow() -> None:
     pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
     done = _run("mypy")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+ENGINE_WORDS = re.compile(
+    r"\bdurable(_rules_engine)?\b|import durable|\"\$(lt|lte|gt|gte|neq|ex|nex|and|or|all|any|"
+    r"mt|imt|iall|iany)\"|\b(set_rulesets|assert_facts|assert_fact|start_action_for_state|"
+    r"complete_and_start_action|abandon_action|delete_state|get_ruleset)\b|\"pri\"|\"run\":")
+
+
+def test_only_the_adapter_knows_the_engine() -> None:
+    """Replacing the engine must touch only careflow/_engine.py: no other module imports
+    durable-rules or spells its operators, its calls or its rule-definition keys (a mention
+    of the engine by name in prose is allowed: "durable-rules")."""
+    offenders = []
+    for path in sorted((ROOT / "careflow").rglob("*.py")):
+        if path.name == "_engine.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if ENGINE_WORDS.search(code.replace("durable-rules", "")):
+                offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_engine_words_test_can_fail() -> None:
+    for line in ('import durable_rules_engine as core', '{"$lt": {"k1": 3}}',
+                 'host.set_rulesets(x)', '{"all": [], "pri": 3}'):
+        assert ENGINE_WORDS.search(line), line
