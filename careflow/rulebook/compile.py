@@ -408,6 +408,9 @@ class _Builder:
 
     def build(self, name: str) -> Program:
         for cr in self.in_order:
+            # every fact a rule reads, even one whose test a normal form simplified away:
+            # an entity carries it (the reference evaluator and `unchecked` read it)
+            self.facts.update(leaf.fact for leaf in _leaves(cr.when))
             rule = cr.rule
             emits = []
             for o in rule.outputs:

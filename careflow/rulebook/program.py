@@ -76,7 +76,7 @@ class Production:
 class Program:
     name: str  # unique per rule set and parameters (the rule set's digest)
     productions: tuple[Production, ...]
-    facts: frozenset[str]  # the fact names some test reads
+    facts: frozenset[str]  # the fact names some rule reads (every entity carries them)
 
     def by_rule(self, rule: str, role: str) -> tuple[Production, ...]:
         return self._by_rule.get((rule, role), ())
