@@ -1,18 +1,24 @@
-"""The only module that imports durable_rules (style principle 6).
+"""The only module that imports durable_rules (style principle 6): it runs the engine-neutral
+program (careflow/rulebook/program.py) and answers which production held on which entity.
 
-What this adapter guarantees, from ../shared/design/durable-rules-notes.md:
+What this adapter guarantees (the traps are measured in docs/engine.md):
 - one Host per process, its timer threads never started (`_run` does nothing: we only call
-  it synchronously), rule sets registered once and from a deep copy (it mutates its input);
+  it synchronously); each program registered once, from definitions built afresh (the
+  engine mutates what it is given);
+- the program stratified (a production after everything that emits a fact it reads),
+  derived facts written into the entity copies of later strata, so every engine rule is one
+  pattern on one fact; each entity asserted once per group of at most GROUP productions (the
+  engine's alpha walk fails past 64 matches at one node), each stratum as ONE batch;
 - every evaluation in its own session with a fresh id (never the patient id: sids are hashed
-  to 32 bits and collide), facts of a stratum asserted as ONE batch, the session deleted in
-  `finally`;
+  to 32 bits and collide), the session deleted in `finally`;
 - a catch-all rule so that no fact is "unhandled" (otherwise the batch raises, its actions
   still run later, and we measured a segfault on the next call); it has ONE pattern and fires
   (cheaply) for every fact: a second pattern that never matches left partial matches that
   made `delete_state` double-free (a one-leg patient with no finding crashed the process);
 - facts are handed to the engine as JSON we write ourselves: its parser reads a number with
   an exponent but no fraction (`1e-05`, Python's repr of 0.00001) as garbage and corrupts
-  the session (segfault), so floats are written positionally (`0.00001`);
+  the session (segfault), so floats are written positionally (`0.00001`); a rule number
+  that needs an exponent is refused at registration;
 - actions run in our own loop over the engine's C calls: an error inside an action abandons
   it and fails the whole evaluation (EngineError), never a partial plan; every assert's
   status is checked;

@@ -162,7 +162,7 @@ FINDINGS = {
 SIDES = {"right": ("right leg", "右脚"), "left": ("left leg", "左脚"),
          None: ("whole patient", "全身")}
 
-# --- the patient document's codes (contract 2 and 2.1) ---------------------------------
+# --- the patient document's codes (docs/patient.md#codes) ---------------------------------
 CONDITIONS = {
     "diabetes": ("diabetes", "糖尿病"),
     "type1_diabetes": ("type 1 diabetes", "1型糖尿病"),

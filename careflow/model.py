@@ -1,4 +1,4 @@
-"""The patient document (contract section 2) as frozen pydantic models.
+"""The patient document (docs/patient.md) as frozen pydantic models.
 
 A measurement left out or null is unknown (None), never normal; true/false fields default to
 false and lists to empty. Derived values (BMI) are computed, not stored.
@@ -98,7 +98,7 @@ class HistoryEntry(_Frozen):
 
 
 class Patient(_Frozen):
-    """A patient as the clinic records it (contract section 2)."""
+    """A patient as the clinic records it (docs/patient.md)."""
 
     id: Annotated[str, Field(strict=True, min_length=1, max_length=128)]
     assessed_on: dt.date

@@ -1,4 +1,4 @@
-"""The plan document (contract section 3): Plan, Item, Reason, Evidence; ordering; JSON."""
+"""The plan document (docs/plan.md): Plan, Item, Reason, Evidence; ordering; JSON."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ class Item(_Frozen):
 
 
 class Finding(_Frozen):
-    """A derived finding (contract 4.2) with the rules and facts behind it."""
+    """A derived finding (docs/protocol.md#findings) with the rules and facts behind it."""
 
     name: str
     side: str | None

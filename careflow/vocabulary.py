@@ -1,4 +1,4 @@
-"""The contract's public vocabulary (contract sections 2.1 and 3): codes, actions, statuses.
+"""The public vocabulary (docs/patient.md#codes, docs/plan.md): codes, actions, statuses.
 
 Rules and patients may only use these names; everything that checks a name checks it here.
 """
@@ -35,8 +35,8 @@ URGENCIES = ("emergency", "urgent", "routine")
 STATUSES = ("contraindicated", "deferred", "recommended", "option", "next_step")
 DISCLOSURES = ("self_pay_cost", "main_risks", "off_label_use", "unapproved_product")
 
-# Strength for the resolver (contract 3): contraindicated > deferred > recommended/option >
-# next_step. Recommended outranks option only to break a tie deterministically.
+# Strength for the resolver (docs/plan.md#resolution): contraindicated > deferred >
+# recommended/option > next_step. Recommended outranks option only to break a tie deterministically.
 STATUS_STRENGTH = {
     "contraindicated": 4, "deferred": 3, "recommended": 2, "option": 2, "next_step": 0,
 }
@@ -59,7 +59,7 @@ REFERRAL_REASONS = RED_FLAGS + ("orthopaedic_review", "arterial_review")
 
 @dataclass(frozen=True)
 class Action:
-    """One action code of contract 3.1 with the fixed attributes of its items."""
+    """One action code (docs/plan.md#actions) with the fixed attributes of its items."""
 
     code: str
     kind: str

@@ -3,7 +3,7 @@
 
 - `summary`: status, action and side in words, under 140 characters (cut with an ellipsis if
   ever longer);
-- `indicator`: `critical` for a referral for a red flag (contract 4.0), `warning` for a
+- `indicator`: `critical` for a referral for a red flag (docs/protocol.md#safety), `warning` for a
   contraindicated item, `info` otherwise;
 - `source`: the item's first evidence (a verified one with a link preferred): `label` and
   `url`; an item without evidence names the protocol;

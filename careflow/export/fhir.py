@@ -19,7 +19,7 @@ status / intent / doNotPerform say what the plan says:
 
 The careflow codes themselves travel as codings of careflow's own code systems (`urn:careflow:`
 URNs) and as extensions on each action, so nothing of the plan is lost. Standard codes are
-added only where ../shared/protocol/clinical-reference.md marks them verified [V]: the
+added only where docs/sources.md marks them verified [V]: the
 Japanese fee-schedule section K617-4 (下肢静脈瘤血管内焼灼術) for endovenous thermal
 ablation. Everything else is text (no SNOMED CT, LOINC or ICD code is verified there for these
 actions).

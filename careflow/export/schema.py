@@ -7,9 +7,10 @@ models, so that clinic software in any language can validate before it calls car
 
 The patient schema describes what careflow accepts (validation mode); the plan schema
 describes what it produces (serialization mode, as `careflow plan --format json` prints it).
-Two rules of the contract are not expressible by the models' types and are added here:
-`pregnant: true` only with `sex: female`. One is left to careflow itself: two legs may not
-have the same side (JSON Schema cannot say "unique by one property").
+Two rules of the patient document (docs/patient.md) are not expressible by the models'
+types and are added here: `pregnant: true` only with `sex: female`. One is left to careflow
+itself: two legs may not have the same side (JSON Schema cannot say "unique by one
+property").
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ NAMES = ("patient", "plan")
 
 
 def patient_schema() -> dict[str, Any]:
-    """The schema of the patient document (contract section 2), for validating input."""
+    """The schema of the patient document (docs/patient.md), for validating input."""
     out: dict[str, Any] = {"$schema": DIALECT, "$id": "urn:careflow:schema:patient"}
     out.update(Patient.model_json_schema(mode="validation"))
     out["description"] = (
-        "A patient document for careflow (contract section 2). A measurement left out or null "
+        "A patient document for careflow (docs/patient.md). A measurement left out or null "
         "is unknown, never normal. Also checked by careflow and not by this schema: the two "
         "legs have different sides.")
-    # pregnant: true only for a female patient (contract 2.2)
+    # pregnant: true only for a female patient (docs/patient.md#bad-input)
     out["allOf"] = [{
         "if": {"properties": {"sex": {"const": "male"}}, "required": ["sex"]},
         "then": {"properties": {"pregnant": {"not": {"const": True}}}},
@@ -42,12 +43,12 @@ def patient_schema() -> dict[str, Any]:
 
 
 def plan_schema() -> dict[str, Any]:
-    """The schema of the plan document (contract section 3), as careflow serialises it."""
+    """The schema of the plan document (docs/plan.md), as careflow serialises it."""
     out: dict[str, Any] = {"$schema": DIALECT, "$id": "urn:careflow:schema:plan"}
     out.update(Plan.model_json_schema(mode="serialization"))
-    out["description"] = ("A justified treatment plan made by careflow (contract section 3): "
+    out["description"] = ("A justified treatment plan made by careflow (docs/plan.md): "
                           "the output of `careflow plan --format json`.")
-    # The models type codes as text; the contract fixes their vocabulary (3.1, 3.2): say so.
+    # The models type codes as text; docs/plan.md fixes their vocabulary: say so.
     item = out["$defs"]["Item"]["properties"]
     _enum(item, "action", tuple(v.ACTIONS))
     _enum(item, "kind", v.KINDS)
@@ -68,7 +69,7 @@ def plan_schema() -> dict[str, Any]:
 
 def _enum(props: dict[str, Any], name: str, codes: tuple[str, ...],
           nullable: bool = False) -> None:
-    """Narrow a text property to the contract's codes (keeping its title and description)."""
+    """Narrow a text property to its codes (docs/plan.md) (keeping its title and description)."""
     keep = {k: props[name][k] for k in ("title", "description", "default") if k in props[name]}
     choice: dict[str, Any] = {"type": "string", "enum": list(codes)}
     props[name] = {**keep, **({"anyOf": [choice, {"type": "null"}]} if nullable else choice)}

@@ -355,7 +355,7 @@ class Reader:
                 self.problem(here, "CF004", "a hold target needs kinds, actions or groups")
             for action in dict.fromkeys(actions):
                 if v.ACTIONS[action].kind in ("referral", "advice"):
-                    continue  # a referral and advice are never held (contract 4.0)
+                    continue  # a referral and advice are never held (docs/protocol.md#safety)
                 out.append(Output("hold", here, action=action, side=side, reason_code=reason))
         return out
 

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for valid patient documents (contract section 2), shared by the
+"""Hypothesis strategies for valid patient documents (docs/patient.md), shared by the
 invariant, oracle, bad-input and concurrency tests.
 
 The values cluster at the protocol's thresholds (reflux 500 / 1000 ms, ABI 0.5 / 0.6 / 0.8 /

@@ -1,5 +1,5 @@
 """Bad patient input is refused with exit code 2 and a message naming the field or the line,
-never a traceback and never a plan built on a guess (contract 2.2; issue 4, item 1).
+never a traceback and never a plan built on a guess (docs/patient.md#bad-input; issue 4, item 1).
 
 The corpus is tests/fixtures/bad_patients/: one malformed document per file, its first line
 `# expect: FRAGMENT` (the text the refusal must contain), its second line what is wrong.

@@ -56,3 +56,36 @@ def test_the_engine_words_test_can_fail() -> None:
     for line in ('import durable_rules_engine as core', '{"$lt": {"k1": 3}}',
                  'host.set_rulesets(x)', '{"all": [], "pri": 3}'):
         assert ENGINE_WORDS.search(line), line
+
+
+OUTSIDE = re.compile(r"\.\./shared|shared/(design|protocol|seeds)|\bcontract (section )?[0-9]")
+CITED = re.compile(r"docs/([a-z0-9_-]+\.md)(?:#([a-z0-9-]+))?")
+
+
+def _project_text() -> list[tuple[Path, str]]:
+    paths = [p for folder in ("careflow", "rules", "features", "tests", "benchmarks")
+             for p in sorted((ROOT / folder).rglob("*"))
+             if p.suffix in (".py", ".yaml", ".feature", ".md") and "fixtures" not in p.parts]
+    return [(p, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def test_no_comment_points_outside_the_repository() -> None:
+    """Every "why" can be followed from a clone: comments, rule notes and features cite
+    docs/, never the design folder beside the repository or its section numbers."""
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p, text in _project_text()
+             for n, line in enumerate(text.splitlines(), 1) if OUTSIDE.search(line)]
+    assert not found, "\n".join(found)
+
+
+def test_every_cited_doc_and_section_exists() -> None:
+    def anchors(doc: Path) -> set[str]:
+        heads = re.findall(r"^#+\s+(.+)$", doc.read_text(encoding="utf-8"), re.M)
+        return {re.sub(r"[^a-z0-9 -]", "", h.lower()).strip().replace(" ", "-") for h in heads}
+
+    missing = []
+    for p, text in _project_text():
+        for name, anchor in CITED.findall(text):
+            doc = ROOT / "docs" / name
+            if not doc.is_file() or (anchor and anchor not in anchors(doc)):
+                missing.append(f"{p.relative_to(ROOT)}: docs/{name}#{anchor}")
+    assert not missing, "\n".join(sorted(set(missing)))

@@ -26,7 +26,7 @@ from .gen_patients import SLOW_EXAMPLES, as_yaml, examples, patients, require_sl
 OFFERED = ("recommended", "option")
 ENDOVENOUS = ("endovenous_thermal_ablation", "cyanoacrylate_closure")
 KNEE_INJECTIONS = ("hyaluronic_acid_injection", "steroid_injection")
-# contract 4.0: these leg flags also hold the invasive items of every leg
+# docs/protocol.md#safety: these leg flags also hold the invasive items of every leg
 SPREADING_FLAGS = ("suspected_dvt", "septic_arthritis", "acute_limb_ischemia")
 
 
@@ -89,7 +89,7 @@ def violations(p: Patient, plan: Plan) -> list[str]:
                 item.status not in ("contraindicated", "deferred"):
             bad(item, "another rule defers it, and deferred outranks it")
 
-    # the safety gate (contract 4.0)
+    # the safety gate (docs/protocol.md#safety)
     for item in offered:
         if item.kind != "treatment":
             continue
@@ -116,7 +116,7 @@ def violations(p: Patient, plan: Plan) -> list[str]:
         if referral is None or flag not in codes:
             out.append(f"patient red flag {flag} has no referral")
 
-    # endovenous treatment (contract 4.5, 4.1)
+    # endovenous treatment (docs/protocol.md#endovenous, #assessment)
     for item in offered:
         if item.action not in ENDOVENOUS:
             continue
@@ -143,7 +143,7 @@ def violations(p: Patient, plan: Plan) -> list[str]:
                 leg.abi is not None and leg.abi < 0.8):
             bad(item, "arterial disease (ABI < 0.8 or known PAD)")
 
-    # stockings (contract 4.4)
+    # stockings (docs/protocol.md#stockings)
     for item in offered:
         if item.action != "compression_stockings":
             continue
@@ -161,14 +161,14 @@ def violations(p: Patient, plan: Plan) -> list[str]:
         if "stocking_material" in p.allergies:
             bad(item, "stocking material allergy")
 
-    # knee injections (contract 4.3)
+    # knee injections (docs/protocol.md#knee)
     for item in offered:
         if item.action in KNEE_INJECTIONS:
             for code in ("active_infection", "skin_infection", "sepsis", "bleeding_disorder"):
                 if code in p.conditions:
                     bad(item, code)
 
-    # self-pay (contract 4.6, 3.3)
+    # self-pay (docs/protocol.md#self-pay, docs/plan.md#disclosures)
     for item in plan.items:
         if item.phase != "self_pay":
             continue
