@@ -15,9 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _engine
+from . import vocabulary as v
 from .facts import Entity, entities
+from .logic import INVERSE, Test
 from .model import Patient
-from .plan import Check, Evidence, Finding, Plan, Protocol, Reason, shared_check, shared_reason
+from .plan import (
+    Check,
+    Considered,
+    Evidence,
+    Finding,
+    Plan,
+    Protocol,
+    Reason,
+    Unmet,
+    shared_check,
+    shared_reason,
+)
 from .resolve import Say, resolve
 from .rulebook import Rulebook, default_rulebook
 from .rulebook.compile import output_level, produced
@@ -75,14 +88,25 @@ class Trace:
         return set(self.true)
 
 
+COMPLAINT = frozenset({"knee.painful", "veins.symptom_count", "veins.ceap_c", "duplex.done"})
+"""The facts that say which track of a leg has a complaint (`considered` is shown there)."""
+
+
+def patient_entities(book: Rulebook, patient: Patient) -> list[Entity]:
+    """The entities a trace of this rule set is read with: every fact a rule reads, and
+    the complaint facts the plan shows `considered` by."""
+    return entities(patient, book.program.facts | COMPLAINT)
+
+
 def run_engine(book: Rulebook, patient: Patient) -> Trace:
     """The trace of one patient's evaluation by the rule engine."""
-    ents = entities(patient, book.program.facts)
+    ents = patient_entities(book, patient)
     raw = _engine.run(book.program, [(e.kind, e.side, e.attrs) for e in ents])
     return Trace.of(book, ents, raw)
 
 
-Raw = tuple[str, Any, tuple[str, ...]]  # (fact path, value, via): a reason before its model
+Raw = tuple[str, Any, tuple[str, ...], Test | None]
+"""(fact path, value, via, the test that read it): a reason before its model."""
 
 
 class Explainer:
@@ -95,7 +119,7 @@ class Explainer:
 
     def models_of(self, raws: Iterable[Raw]) -> tuple[Reason, ...]:
         out: dict[tuple[str, str], Reason] = {}
-        for fact, value, via in raws:  # each fact once, by its first (nearest) way in
+        for fact, value, via, _ in raws:  # each fact once, by its first (nearest) way in
             key = (fact, repr(value))
             if key not in out:
                 out[key] = shared_reason("input", fact, value, via)
@@ -117,7 +141,7 @@ class Explainer:
         out: list[Raw] = []
         for test in prod.tests:
             path, value = ent.source(test.fact)
-            out.append((path, value, ()))
+            out.append((path, value, (), test))
         for node, place in prod.uses:
             for target in self.places(entity, place):
                 out.extend(self.node(node, target, stack))
@@ -137,7 +161,7 @@ class Explainer:
             else None
         label = node.label
         if node.absent:  # nothing established it: no facts to show, only the absence
-            return [(label, False, ())]
+            return [(label, False, (), None)]
         if node.kind == "rule":  # a rule refuted: the tests of its refuting branches
             return list(self.rule(node.name, entity, "false", stack))
         out: list[Raw] = []
@@ -145,12 +169,12 @@ class Explainer:
             for rule, e in self.trace.made.get((node, side), []):
                 if (rule, e, "fire") in stack:
                     continue
-                out.extend((f, val, (label, *via)) for f, val, via in self.rule(
+                out.extend((f, val, (label, *via), t) for f, val, via, t in self.rule(
                     rule, e, "fire", stack))
         else:
             for prod, e in self.trace.refuted.get((node, side), []):
-                for f, val, via in self.branch(prod, e, stack):
-                    out.append((f, val, via if node.partial else (label, *via)))
+                for f, val, via, t in self.branch(prod, e, stack):
+                    out.append((f, val, via if node.partial else (label, *via), t))
         return out
 
 
@@ -194,6 +218,7 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
                 reason_code=out.reason_code, urgency=out.urgency, coverage=out.coverage,
                 disclosures=out.disclosures, headline=book.rules[rule_id].headline))
     items = tuple(resolve(says, Exclusions(book, trace, explain)))
+    considered = _considered(book, trace, explain, items)
     findings = []
     for (node, side), sources in sorted(
             trace.made.items(), key=lambda kv: (kv[0][1] or "", kv[0][0].name)):
@@ -207,7 +232,7 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
         patient_id=patient.id, assessed_on=patient.assessed_on,
         protocol=Protocol(name=book.name, version=book.version, digest=book.digest),
         review_after_weeks=int(book.parameters.get("review_after_weeks", 12)),
-        items=items, findings=tuple(findings))
+        items=items, considered=considered, findings=tuple(findings))
 
 
 class Exclusions:
@@ -234,7 +259,7 @@ class Exclusions:
                 continue
             if all(i in trace.false.get(rule_id, {}) for i in group):
                 checked.extend(shared_check(rule_id, f, val) for i in group
-                               for f, val, _ in self.explain.rule(rule_id, i, "false"))
+                               for f, val, _, _ in self.explain.rule(rule_id, i, "false"))
             else:
                 unknown = sorted({t.fact for p in self.book.program.by_rule(rule_id, "fire")
                                   for t in p.tests for i in group
@@ -242,6 +267,70 @@ class Exclusions:
                 unchecked.extend(shared_check(rule_id, ents[group[0]].source(f)[0], None)
                                  for f in unknown)
         return _unique(checked), _unique(unchecked)
+
+
+_NEEDS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "eq": "=", "ne": "not", "in": "one of",
+          "not_in": "none of", "known": "known", "unknown": "unknown"}
+MAX_UNMET = 2
+"""`considered` lists a treatment that missed by at most this many conditions."""
+
+
+def _complaint(entity: Entity, track: str) -> bool:
+    """Does this side have a complaint on the track (a painful knee; a vein symptom,
+    varicose veins or a duplex)? `considered` looks only there."""
+    values = entity.attrs
+    if track == "knee":
+        return bool(values.get("knee.painful"))
+    return bool(values.get("veins.symptom_count") or (values.get("veins.ceap_c") or 0) >= 2
+                or values.get("duplex.done"))
+
+
+def _considered(book: Rulebook, trace: Trace, explain: Explainer,
+                items: tuple[Any, ...]) -> tuple[Considered, ...]:
+    """Why not, read off the trace: each treatment whose rule was refuted by one or two of
+    its conditions (or is undecided for unknown facts) on a side with a complaint, and that
+    the plan does not hold in any status."""
+    present = {(item.action, item.side) for item in items}
+    best: dict[tuple[str, str | None], tuple[int, Considered]] = {}
+    ents = trace.entities
+    for rule_id in sorted(book.program.considering, key=book.order.__getitem__):
+        rule = book.rules[rule_id].rule
+        for o in rule.outputs:
+            if o.effect != "claim" or o.status not in ("recommended", "option") or not o.action:
+                continue
+            spec = v.ACTIONS[o.action]
+            for e, ent in enumerate(ents):
+                side = _item_side(o.side, ent)
+                if ent.kind != rule.scope or (o.action, side) in present \
+                        or e in trace.true.get(rule_id, {}) \
+                        or not (ent.kind == "patient" or _complaint(ent, spec.track)):
+                    continue
+                refuted = trace.false.get(rule_id, {}).get(e, [])
+                if len(refuted) > MAX_UNMET:
+                    continue
+                if refuted:
+                    unmet = {(f, repr(val)): Unmet.model_construct(
+                        fact=f, value=val, needs=f"{_NEEDS[INVERSE[t.op]]} {t.value}"
+                        if t.op not in ("known", "unknown") else _NEEDS[INVERSE[t.op]])
+                        for f, val, _, t in explain.rule(rule_id, e, "false") if t}
+                    entry = Considered.model_construct(
+                        action=o.action, side=side, rule=rule_id,
+                        unmet=tuple(unmet.values()), unknown=())
+                    size = len(refuted)
+                else:
+                    unknown = tuple(sorted({ent.source(t.fact)[0]
+                                            for p in book.program.by_rule(rule_id, "fire")
+                                            for t in p.tests if ent.attrs.get(t.fact) is None}))
+                    if not unknown or len(unknown) > MAX_UNMET:
+                        continue
+                    entry = Considered.model_construct(action=o.action, side=side,
+                                                       rule=rule_id, unmet=(), unknown=unknown)
+                    size = len(unknown)
+                key = (o.action, side)
+                if key not in best or size < best[key][0]:
+                    best[key] = (size, entry)
+    return tuple(entry for _, entry in sorted(
+        best.values(), key=lambda se: (se[1].side or "~", v.ACTION_ORDER[se[1].action])))
 
 
 def _unique(checks: list[Check]) -> tuple[Check, ...]:

@@ -55,6 +55,25 @@ class Contribution(_Frozen):
     reasons: tuple[Reason, ...] = ()
 
 
+class Unmet(_Frozen):
+    """A fact an item's rule needed and did not get: its value and what the rule needs."""
+
+    fact: str
+    value: Any
+    needs: str
+
+
+class Considered(_Frozen):
+    """A treatment the protocol looked at for this side and did not put in the plan, missing
+    by one or two conditions: what was not met (`unmet`), or which facts are unknown."""
+
+    action: str
+    side: str | None
+    rule: str
+    unmet: tuple[Unmet, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
 class Item(_Frozen):
     action: str
     kind: str
@@ -97,6 +116,7 @@ class Plan(_Frozen):
     protocol: Protocol
     review_after_weeks: int
     items: tuple[Item, ...]
+    considered: tuple[Considered, ...] = ()
     findings: tuple[Finding, ...] = ()
 
     def to_json(self) -> str:

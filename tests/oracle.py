@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from careflow import logic
 from careflow import vocabulary as v
-from careflow.evaluate import Trace, build_plan
-from careflow.facts import Entity, entities
+from careflow.evaluate import Trace, build_plan, patient_entities
+from careflow.facts import Entity
 from careflow.logic import F, T, Truth, U
 from careflow.model import Patient
 from careflow.plan import Plan
@@ -114,7 +114,7 @@ class Valuation:
 
 def run_oracle(book: Rulebook, patient: Patient) -> Trace:
     """The trace of one evaluation, decided without the engine."""
-    ents = entities(patient, book.program.facts)
+    ents = patient_entities(book, patient)
     val = Valuation(book, ents)
     firings = []
     held: dict[tuple[str, str, int], bool] = {}

@@ -338,8 +338,33 @@ def to_html(blocks: list[Block], title: str, lang: str) -> str:
 
 
 # --- feature files ------------------------------------------------------------------------
-_SCENARIO = ("Scenario Outline:", "Scenario Template:", "Scenario:", "Example:")
-_STEP = ("Given ", "When ", "Then ", "And ", "But ", "* ")
+@dataclass(frozen=True)
+class _Keywords:
+    """One Gherkin language's keywords, as a line starts with them (a Japanese step keyword is
+    followed by its text without a space). `joins` is how a description's wrapped lines join."""
+
+    feature: tuple[str, ...]
+    rule: tuple[str, ...]
+    background: tuple[str, ...]
+    scenario: tuple[str, ...]  # the longer keyword first where one begins another
+    examples: tuple[str, ...]
+    step: tuple[str, ...]
+    joins: str
+
+
+_KEYWORDS = {
+    "en": _Keywords(("Feature:", "Business Need:", "Ability:"), ("Rule:",), ("Background:",),
+                    ("Scenario Outline:", "Scenario Template:", "Scenario:", "Example:"),
+                    ("Examples:", "Scenarios:"),
+                    ("Given ", "When ", "Then ", "And ", "But ", "* "), " "),
+    "ja": _Keywords(("機能:", "フィーチャ:"), ("ルール:",), ("背景:",),
+                    ("シナリオアウトライン:", "シナリオテンプレート:", "シナリオテンプレ:",
+                     "テンプレ:", "シナリオ:"),
+                    ("例:", "サンプル:"),
+                    ("前提", "もし", "ならば", "かつ", "且つ", "しかし", "然し", "但し", "ただし",
+                     "* "), ""),
+}
+_LANGUAGE = re.compile(r"\s*#\s*language\s*:\s*([\w-]+)\s*$")
 
 
 @dataclass
@@ -386,7 +411,16 @@ def _read_feature(path: Path, rel: str) -> Feature:
     current: Scenario | None = None
     where = "feature"  # feature | rule | background | scenario
     in_doc = False
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kw = _KEYWORDS["en"]
+    for raw in lines:  # `# language: ja` comes before the Feature line (Gherkin)
+        if raw.strip() and not raw.strip().startswith("#"):
+            break
+        found = _LANGUAGE.fullmatch(raw)
+        if found:
+            kw = _KEYWORDS.get(found[1], kw)
+    paragraph_ends = True  # a description's next line starts a new paragraph
+    for n, raw in enumerate(lines, 1):
         line = raw.strip()
         if in_doc:
             if current is not None and where == "scenario":
@@ -395,39 +429,44 @@ def _read_feature(path: Path, rel: str) -> Feature:
                 in_doc = False
             continue
         if not line or line.startswith("#"):
+            paragraph_ends = paragraph_ends or not line
             continue
         if line.startswith("@"):
             pending += [t.lstrip("@") for t in line.split() if t.startswith("@")]
             continue
-        if line.startswith("Feature:"):
+        if line.startswith(kw.feature):
             feature.name = line.split(":", 1)[1].strip()
             feature_tags, pending, where = pending, [], "feature"
-        elif line.startswith("Rule:"):
+        elif line.startswith(kw.rule):
             rule_name = line.split(":", 1)[1].strip()
             rule_tags, pending, where = pending, [], "rule"
-        elif line.startswith("Background:"):
+        elif line.startswith(kw.background):
             pending, where = [], "background"
-        elif line.startswith(_SCENARIO):
-            keyword = next(k for k in _SCENARIO if line.startswith(k))
+        elif line.startswith(kw.scenario):
+            keyword = next(k for k in kw.scenario if line.startswith(k))
             current = Scenario(rel, n, feature.name, rule_name, keyword.rstrip(":"),
                                line[len(keyword):].strip(),
                                feature_tags + rule_tags + pending)
             feature.scenarios.append(current)
             pending, where = [], "scenario"
-        elif line.startswith(("Examples:", "Scenarios:")):
+        elif line.startswith(kw.examples):
             if current is not None:
                 current.tags += pending
                 current.lines += ["", raw.rstrip()]
             pending = []
         elif where == "scenario" and current is not None and (
-                line.startswith(_STEP) or line.startswith("|")):
+                line.startswith(kw.step) or line.startswith("|")):
             current.lines.append(raw.rstrip())
         elif line.startswith(('"""', "```")):
             in_doc = True
             if current is not None and where == "scenario":
                 current.lines.append(raw.rstrip())
         elif where == "feature":
-            feature.description.append(line)
+            if feature.description and not paragraph_ends:
+                feature.description[-1] += kw.joins + line
+            else:
+                feature.description.append(line)
+        paragraph_ends = False
     for sc in feature.scenarios:
         indent = min((len(x) - len(x.lstrip()) for x in sc.lines if x.strip()), default=0)
         sc.lines = [x[indent:] for x in sc.lines]

@@ -25,7 +25,10 @@ from .program import Node, Production, Program
 from .schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule, RuleSet, Where
 
 EXCLUDING = ("contraindicated",)
-"""Claim statuses whose rules are also traced when definitely FALSE (3.4 `checked`)."""
+"""Claim statuses whose rules are also traced when definitely FALSE (`checked`)."""
+CONSIDERED = ("recommended", "option")
+"""Claim statuses of a treatment whose rules are traced when FALSE and the treatment is not
+offered (`considered`: what it missed)."""
 
 
 @dataclass
@@ -439,8 +442,8 @@ class _Builder:
         gated: dict[str, Node] = {}
         decided: set[Node] = set()
         wanted_rules: list[str] = []
-        exclusions = [cr for cr in self.in_order if any(
-            o.effect == "claim" and o.status in EXCLUDING for o in cr.rule.outputs)]
+        traced = [(cr, self.gate(cr)) for cr in self.in_order]
+        traced = [(cr, gate) for cr, gate in traced if gate is not False]
         while True:
             for rid in wanted_rules:
                 if rid in full:
@@ -459,21 +462,30 @@ class _Builder:
                     decided.add(node)
                     wanted_rules.extend(self.falsity(node))
                 continue
-            pending = [cr for cr in exclusions if cr.id not in full and cr.id not in gated]
+            pending = [(cr, g) for cr, g in traced if cr.id not in full and cr.id not in gated]
             if not pending:
                 return
-            for cr in pending:
-                actions = {o.action for o in cr.rule.outputs
-                           if o.effect == "claim" and o.status in EXCLUDING}
-                out = next(o for o in cr.rule.outputs
-                           if o.effect == "claim" and o.status in EXCLUDING)
-                gate = Node("item", out.action or "", output_level(cr.rule, out)) \
-                    if len(actions) == 1 else None
-                if gate is not None:
+            for cr, gate in pending:
+                if isinstance(gate, Node):
                     gated[cr.id] = gate
                     self.refute(cr, gate)
                 else:
                     wanted_rules.append(cr.id)
+
+    def gate(self, cr: CompiledRule) -> Node | None | bool:
+        """Where a rule's refutation is traced: a contraindication where its item could be
+        offered (the item's `checked`); a rule offering a treatment where the treatment is
+        not offered (the plan's `considered`: why not). None: everywhere (a rule with more
+        than one such item); False: nowhere."""
+        for statuses, absent in ((EXCLUDING, False), (CONSIDERED, True)):
+            outs = [o for o in cr.rule.outputs if o.effect == "claim" and o.status in statuses
+                    and (not absent or v.ACTIONS[o.action or ""].kind == "treatment")]
+            if outs:
+                if len({o.action for o in outs}) > 1:
+                    return None
+                return Node("item", outs[0].action or "", output_level(cr.rule, outs[0]),
+                            absent=absent)
+        return False
 
     def refute(self, cr: CompiledRule, gate: Node | None) -> None:
         branches = self.forms(cr, False)
