@@ -249,3 +249,53 @@ def test_the_checker_catches_a_broken_plan() -> None:
     with pytest.raises(AssertionError, match="P-CHECK"):
         problems = violations(patient, forged)
         assert not problems, as_yaml(doc)
+
+
+# --- an unknown is never normal -----------------------------------------------------------
+def _unknown_support(doc: dict[str, Any]) -> list[str]:
+    """Every item that is recommended, an option or annotated, traced to the tests that made
+    its rules fire (through every derived fact): a test may rest on an unknown value only
+    when it asked for one on purpose (`known: false`, or `unless:`, which shows no value)."""
+    from careflow.evaluate import Explainer, run_engine
+
+    book = default_rulebook()
+    patient = parse_patient(doc)
+    trace = run_engine(book, patient)
+    explain = Explainer(trace)
+    plan = evaluate(patient, book)
+    offered = {(i.action, i.side) for i in plan.items if i.status in ("recommended", "option")}
+    wrong = []
+    for rule_id, by_entity in trace.true.items():
+        rule = book.rules[rule_id].rule
+        for e in by_entity:
+            ent = trace.entities[e]
+            for out in rule.outputs:
+                side = None if out.side == "patient" or ent.kind == "patient" else ent.side
+                if out.effect == "derive" or (out.action, side) not in offered:
+                    continue
+                if out.effect == "claim" and out.status not in ("recommended", "option"):
+                    continue
+                for fact, value, _via, test in explain.rule(rule_id, e):
+                    if value is None and (test is None or test.op != "unknown"):
+                        wrong.append(f"{rule_id} on {ent.side or 'patient'}: {fact} unknown")
+    return wrong
+
+
+@examples()
+@given(doc=patients())
+def test_no_item_is_offered_or_annotated_on_an_unknown_value(doc: dict[str, Any]) -> None:
+    assert not _unknown_support(doc), as_yaml(doc)
+
+
+def test_the_unknown_support_checker_sees_a_known_false_test() -> None:
+    """A painful knee without an X-ray: the X-ray rule fires on `known: false` on purpose,
+    and that is allowed; the checker looks at those tests (it is not vacuous)."""
+    from careflow.evaluate import Explainer, run_engine
+
+    doc = {"id": "P-U", "assessed_on": "2026-11-20", "age": 60, "sex": "male",
+           "legs": [{"side": "right", "knee": {"pain_nrs": 6}}]}
+    assert not _unknown_support(doc)
+    trace = run_engine(default_rulebook(), parse_patient(doc))
+    raws = Explainer(trace).rule("ASSESS_KNEE_XRAY_NO_GRADE", 1)
+    assert any(value is None and test is not None and test.op == "unknown"
+               for _f, value, _v, test in raws)
