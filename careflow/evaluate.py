@@ -105,8 +105,10 @@ def run_engine(book: Rulebook, patient: Patient) -> Trace:
     return Trace.of(book, ents, raw)
 
 
-Raw = tuple[str, Any, tuple[str, ...], Test | None]
-"""(fact path, value, via, the test that read it): a reason before its model."""
+Raw = tuple[str, Any, tuple[str, ...], Test | str]
+"""(fact path, value, via, the test that read it): a reason before its model. A derived fact
+shown as such (one that is not established) has its kind, "finding" or "claim", instead of
+a test."""
 
 
 class Explainer:
@@ -119,10 +121,11 @@ class Explainer:
 
     def models_of(self, raws: Iterable[Raw]) -> tuple[Reason, ...]:
         out: dict[tuple[str, str], Reason] = {}
-        for fact, value, via, _ in raws:  # each fact once, by its first (nearest) way in
+        for fact, value, via, read in raws:  # each fact once, by its first (nearest) way in
             key = (fact, repr(value))
             if key not in out:
-                out[key] = shared_reason("input", fact, value, via)
+                kind = read if isinstance(read, str) else "input"
+                out[key] = shared_reason(kind, fact, value, via)
         return tuple(out.values())
 
     def rule(self, rule: str, entity: int, role: str = "fire",
@@ -161,7 +164,7 @@ class Explainer:
             else None
         label = node.label
         if node.absent:  # nothing established it: no facts to show, only the absence
-            return [(label, False, (), None)]
+            return [(label, True, (), node.kind)]
         if node.kind == "rule":  # a rule refuted: the tests of its refuting branches
             return list(self.rule(node.name, entity, "false", stack))
         out: list[Raw] = []
@@ -312,7 +315,8 @@ def _considered(book: Rulebook, trace: Trace, explain: Explainer,
                     unmet = {(f, repr(val)): Unmet.model_construct(
                         fact=f, value=val, needs=f"{_NEEDS[INVERSE[t.op]]} {t.value}"
                         if t.op not in ("known", "unknown") else _NEEDS[INVERSE[t.op]])
-                        for f, val, _, t in explain.rule(rule_id, e, "false") if t}
+                        for f, val, _, t in explain.rule(rule_id, e, "false")
+                        if isinstance(t, Test)}
                     entry = Considered.model_construct(
                         action=o.action, side=side, rule=rule_id,
                         unmet=tuple(unmet.values()), unknown=())
