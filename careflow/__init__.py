@@ -15,4 +15,4 @@ __all__ = [
     "InputError", "Item", "Patient", "Plan", "Protocol", "Reason", "Rulebook", "RulebookError",
     "evaluate", "load_rulebook", "loads_patient", "parse_patient", "read_patient",
 ]
-__version__ = "0.2.0"
+from ._version import __version__ as __version__

@@ -21,6 +21,21 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="careflow: a justified treatment plan for knee pain and leg veins.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        typer.echo(f"careflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="print careflow's version and exit")] = False) -> None:
+    """careflow: a justified treatment plan for knee pain and leg veins."""
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import _engine
 from . import vocabulary as v
+from ._version import __version__
 from .facts import Entity, entities
 from .logic import INVERSE, Test
 from .model import Patient
@@ -233,7 +234,8 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
             rules=tuple(sorted({rule for rule, _ in sources}))))
     return Plan.model_construct(
         patient_id=patient.id, assessed_on=patient.assessed_on,
-        protocol=Protocol(name=book.name, version=book.version, digest=book.digest),
+        protocol=Protocol(name=book.name, version=book.version, digest=book.digest,
+                          careflow=__version__),
         review_after_weeks=int(book.parameters.get("review_after_weeks", 12)),
         items=items, considered=considered, findings=tuple(findings))
 

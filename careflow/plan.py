@@ -105,9 +105,13 @@ class Finding(_Frozen):
 
 
 class Protocol(_Frozen):
+    """The rule set that made a plan: its name and version, the sha256 digest of its files,
+    parameters, careflow's version and fact vocabulary, and careflow's version."""
+
     name: str
     version: str
     digest: str
+    careflow: str
 
 
 class Plan(_Frozen):

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import logic
 from .. import vocabulary as v
+from .._version import __version__
 from ..errors import Diagnostic
 from ..facts import FACTS
 from ..logic import Test, Unless, Use
@@ -36,16 +37,11 @@ class CompiledRule:
     rule: Rule
     when: Cond  # with parameters resolved to values
 
+    headline: int = 0  # its place in vocabulary.HEADLINE (see headline_kind)
+
     @property
     def id(self) -> str:
         return self.rule.id
-
-    @property
-    def headline(self) -> int:
-        """The rule's place in the headline precedence (vocabulary.HEADLINE): what kind of
-        reason it gives, from its own reason codes, the facts its condition reads itself
-        (not through findings) and whether its evidence is the clinic's own policy."""
-        return v.HEADLINE.index(headline_kind(self.rule))
 
 
 @dataclass
@@ -65,6 +61,14 @@ class Rulebook:
     makers: dict[tuple[str, str, str], tuple[str, ...]]  # (kind, name, level) -> rule ids
     blockers: dict[str, tuple[tuple[str, Output], ...]]  # action -> contraindication rules
     source: RuleSet = field(repr=False, default=None)  # type: ignore[assignment]
+
+
+def vocabulary_digest() -> str:
+    """A hash of the words rules may use: every fact's name, scope, type and values, and
+    the action codes with their kind, track and phase."""
+    words = [(f.name, f.scope, f.type, f.nullable, f.values) for f in FACTS.values()]
+    actions = [(a.code, a.kind, a.track, a.phase, a.coverage) for a in v.ACTIONS.values()]
+    return hashlib.sha256(json.dumps([words, actions]).encode()).hexdigest()
 
 
 def refs(cond: Cond) -> list[Ref]:
@@ -92,6 +96,9 @@ _FACT_KIND = (("pregnant", "pregnancy"), ("allergy.", "allergy"), ("medication."
 
 
 def headline_kind(rule: Rule) -> str:
+    """What kind of reason a rule gives, for the headline precedence (vocabulary.HEADLINE):
+    from its own reason codes, the facts its condition reads itself (not through findings)
+    and whether its evidence is the clinic's own policy."""
     codes = {o.reason_code for o in rule.outputs}
     if codes & set(v.RED_FLAGS):
         return "red_flag"
@@ -310,13 +317,16 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
             continue
         when = comp.resolve(rule.when, rule)
         outputs = tuple(comp.detail(o, rule) for o in rule.outputs)
-        rules[rule.id] = CompiledRule(Rule(**{**rule.__dict__, "outputs": outputs}), when)
+        compiled = Rule(**{**rule.__dict__, "outputs": outputs})
+        rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled)))
     if problems:
         return None
     digest = hashlib.sha256()
     for name in sorted(rs.files):
         digest.update(name.encode() + b"\0" + rs.files[name] + b"\0")
     digest.update(json.dumps(overrides, sort_keys=True, default=str).encode())
+    # the same files mean the same protocol only with the same careflow and vocabulary
+    digest.update(__version__.encode() + b"\0" + vocabulary_digest().encode())
     hexdigest = digest.hexdigest()
     order = {rid: i for i, rid in enumerate(
         sorted(rules, key=lambda rid: (rules[rid].rule.priority, list(rules).index(rid))))}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from careflow import evaluate, read_patient
 from careflow.plan import clinical_order
 
@@ -142,3 +144,34 @@ def test_the_headline_reason_follows_the_declared_precedence_not_the_alphabet(
 
     assert headline() == "pregnancy"
     assert headline(acute_ischemia_signs=True) == "acute_limb_ischemia"
+
+
+def test_the_plan_names_careflow_and_the_version_comes_from_the_metadata() -> None:
+    from importlib import metadata
+
+    import careflow
+
+    plan = evaluate(read_patient("examples/two-legs.yaml"))
+    assert plan.protocol.careflow == careflow.__version__ == metadata.version("careflow")
+
+
+def test_the_digest_covers_careflows_version_and_vocabulary(monkeypatch: Any) -> None:
+    from careflow import load_rulebook
+    from careflow.rulebook import compile as comp
+
+    before = load_rulebook().digest
+    monkeypatch.setattr(comp, "__version__", "9.9.9")
+    assert load_rulebook().digest != before
+    monkeypatch.undo()
+    monkeypatch.setattr(comp, "vocabulary_digest", lambda: "another vocabulary")
+    assert load_rulebook().digest != before
+
+
+def test_careflow_version_on_the_command_line() -> None:
+    from typer.testing import CliRunner
+
+    import careflow
+    from careflow.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"careflow {careflow.__version__}"
