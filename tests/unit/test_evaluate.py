@@ -175,3 +175,30 @@ def test_careflow_version_on_the_command_line() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"careflow {careflow.__version__}"
+
+
+def test_claimed_reads_the_raw_claim_never_the_resolved_status(tmp_path: Any) -> None:
+    """`claimed: {action: X, status: recommended}` holds when a rule claims X recommended,
+    even when another rule's contraindication wins the item: the documented semantics."""
+    from careflow import load_rulebook, parse_patient
+
+    from .helpers import write_rules
+
+    book = load_rulebook(write_rules(tmp_path / "r", [
+        {"id": "TEST_STOCKINGS", "title": "t", "when": {"veins.ceap_c": {"gte": 2}},
+         "claim": {"action": "compression_stockings", "status": "recommended"},
+         "evidence": ["EV"]},
+        {"id": "TEST_BLOCK", "title": "t", "when": {"abi": {"lt": 0.6}},
+         "claim": {"action": "compression_stockings", "status": "contraindicated",
+                   "reason_code": "low_abi"}, "evidence": ["EV"]},
+        {"id": "TEST_READS", "title": "t",
+         "when": {"claimed": {"action": "compression_stockings", "status": "recommended"}},
+         "claim": {"action": "duplex_ultrasound", "status": "recommended"}},
+    ]))
+    plan = evaluate(parse_patient({
+        "id": "P-C", "assessed_on": "2026-11-20", "age": 60, "sex": "male",
+        "legs": [{"side": "right", "abi": 0.5, "veins": {"ceap_c": 2}}]}), book)
+    stockings = plan.item("compression_stockings", "right")
+    assert stockings is not None and stockings.status == "contraindicated"
+    duplex = plan.item("duplex_ultrasound", "right")
+    assert duplex is not None and duplex.status == "recommended"
