@@ -1,279 +1,278 @@
+# language: ja
 @advice
-Feature: Lifestyle advice (生活指導)
-  The clinic gives everyday advice whenever its trigger holds, at every phase of care and also
-  while a red flag holds elective treatment. Advice is for the whole patient, not for one
-  leg. Each piece of advice answers one habit the clinic asks about: long standing (立ち仕事),
-  sitting on the floor (正座・横座り), a Japanese-style toilet (和式トイレ), sleeping on a
-  futon (布団), smoking and drinking; and, for venous disease or knee pain that may be
-  vascular, resting with the legs raised (足を高くして休む) and drinking enough water
-  (こまめな水分補給), unless the arteries or the heart make that advice unsafe. Weight
-  management (体重管理) is advised from a BMI of 25.
+機能: 生活指導
+  当院では、きっかけとなる習慣や所見があれば、治療のどの段階でも、また危険徴候のために待機的な
+  治療を保留にしている間も、日常生活の指導を行う。生活指導は片脚ではなく患者全体に対して行う。
+  それぞれの指導は、当院が問診で尋ねる習慣に対応する：長時間の立ち仕事、正座・横座り、和式
+  トイレ、布団での就寝、喫煙、飲酒。さらに、静脈疾患や血管性の可能性がある膝の痛みには、足を
+  高くして休むことと、こまめな水分補給を指導する。ただし、動脈や心臓の状態からその指導が安全で
+  ない場合は除く。体重管理はBMI 25以上で指導する。
 
-  Rule: Four or more hours a day on one's feet - avoid prolonged standing
+  ルール: 1日4時間以上の立ち仕事には、長時間の立ち仕事を避けるよう指導する
 
     @ADVICE_AVOID_PROLONGED_STANDING
-    Scenario: A patient who stands at work
-      Given a 52-year-old man
-      And the right leg is examined
-      And he has:
-        | hours standing a day | 8 |
-      When the plan is made
-      Then avoid prolonged standing is recommended for the patient
-      And its reasons include the hours standing a day of 8
+    シナリオ: 立ち仕事の患者
+      前提 52歳の男性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 立ち仕事（時間/日） | 8 |
+      もし 治療計画を立てる
+      ならば 長時間の立ち仕事を避ける指導が推奨となる
+      かつ その根拠に1日8時間の立ち仕事が含まれる
 
-    Scenario Outline: Standing counts from four hours a day
-      Given a 52-year-old man
-      And the right leg is examined
-      And he has:
-        | hours standing a day | <hours> |
-      When the plan is made
-      Then avoid prolonged standing is <advice> for the patient
+    シナリオアウトライン: 立ち仕事は1日4時間から数える
+      前提 52歳の男性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 立ち仕事（時間/日） | <時間> |
+      もし 治療計画を立てる
+      ならば 長時間の立ち仕事を避ける指導が<指導>
 
       @ADVICE_AVOID_PROLONGED_STANDING
-      Examples: four hours or more
-        | hours | advice      |
-        | 4     | recommended |
+      例: 4時間以上
+        | 時間 | 指導       |
+        | 4    | 推奨となる |
 
-      Examples: less than four hours
-        | hours | advice          |
-        | 3.9   | not in the plan |
+      例: 4時間未満
+        | 時間 | 指導         |
+        | 3.9  | 提示されない |
 
-  Rule: Sitting on the floor (seiza or side-sitting) - sit on a chair instead
+  @ADVICE_AVOID_FLOOR_SITTING
+  ルール: 床に座る習慣（正座・横座り）には、椅子に座るよう指導する
 
-    @ADVICE_AVOID_FLOOR_SITTING
-    Scenario: A patient who sits on the floor
-      Given a 70-year-old woman
-      And the right leg is examined
-      And she has:
-        | sits on the floor | yes |
-      When the plan is made
-      Then avoid sitting on the floor is recommended for the patient
-      And its reasons include sits on the floor of yes
+    シナリオ: 床に座る患者
+      前提 70歳の女性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 正座・横座りの習慣 | あり |
+      もし 治療計画を立てる
+      ならば 正座・横座りを避ける指導が推奨となる
+      かつ その根拠に正座・横座りの習慣が含まれる
 
-  Rule: A Japanese-style toilet - use a Western-style toilet
+  @ADVICE_USE_WESTERN_TOILET
+  ルール: 和式トイレを使っていれば、洋式トイレを使うよう指導する
 
-    @ADVICE_USE_WESTERN_TOILET
-    Scenario: A patient who uses a Japanese-style toilet
-      Given a 70-year-old woman
-      And the right leg is examined
-      And she has:
-        | Japanese-style toilet | yes |
-      When the plan is made
-      Then use a Western-style toilet is recommended for the patient
-      And its reasons include the Japanese-style toilet of yes
+    シナリオ: 和式トイレを使う患者
+      前提 70歳の女性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 和式トイレの使用 | あり |
+      もし 治療計画を立てる
+      ならば 洋式トイレを使う指導が推奨となる
+      かつ その根拠に和式トイレの使用が含まれる
 
-  Rule: Sleeping on a futon - sleep in a bed
+  @ADVICE_USE_BED
+  ルール: 布団で寝ていれば、ベッドで寝るよう指導する
 
-    @ADVICE_USE_BED
-    Scenario: A patient who sleeps on a futon
-      Given a 70-year-old woman
-      And the right leg is examined
-      And she has:
-        | sleeps on a futon | yes |
-      When the plan is made
-      Then sleep in a bed rather than on a futon is recommended for the patient
-      And its reasons include sleeps on a futon of yes
+    シナリオ: 布団で寝る患者
+      前提 70歳の女性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 布団での就寝 | あり |
+      もし 治療計画を立てる
+      ならば 布団でなくベッドで寝る指導が推奨となる
+      かつ その根拠に布団での就寝が含まれる
 
-  Rule: A smoker is advised to stop (禁煙)
+  @ADVICE_STOP_SMOKING
+  ルール: 喫煙者には禁煙を指導する
 
-    @ADVICE_STOP_SMOKING
-    Scenario: A smoker
-      Given a 50-year-old man
-      And the right leg is examined
-      And he has:
-        | smoker | yes |
-      When the plan is made
-      Then stop smoking is recommended for the patient
-      And its reasons include the smoker of yes
+    シナリオ: 喫煙者
+      前提 50歳の男性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 喫煙 | あり |
+      もし 治療計画を立てる
+      ならば 禁煙指導が推奨となる
+      かつ その根拠に喫煙が含まれる
 
-    @ADVICE_STOP_SMOKING @SAFETY_SUSPECTED_DVT
-    Scenario: Advice is still given while a red flag holds elective treatment
-      Given a 50-year-old man
-      And he has:
-        | smoker | yes |
-      And his right leg shows:
-        | Wells score         | 2 |
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then a referral for suspected deep vein thrombosis is recommended urgently for the right leg
-      And compression stockings are deferred for the right leg because of suspected deep vein thrombosis
-      And stop smoking is recommended for the patient
+    @SAFETY_SUSPECTED_DVT
+    シナリオ: 危険徴候のために待機的な治療を保留にしている間も、生活指導は行う
+      前提 50歳の男性
+      かつ 患者の状況は次のとおり
+        | 喫煙 | あり |
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | 2  |
+        | CEAP分類    | C2 |
+      もし 治療計画を立てる
+      ならば 右脚では深部静脈血栓症の疑いで至急紹介が推奨となる
+      かつ 右脚では弾性ストッキングが深部静脈血栓症の疑いのため保留となる
+      かつ 禁煙指導が推奨となる
 
-  Rule: Drinking more than 14 drinks a week (men) or 7 (women) - drink less (飲酒を控える)
+  ルール: 週14ドリンク（男性）または週7ドリンク（女性）を超える飲酒には、節酒を指導する
 
-    Scenario Outline: The limit is 14 standard drinks a week for a man and 7 for a woman
-      Given a 55-year-old <sex>
-      And the right leg is examined
-      And the patient has:
-        | alcohol (drinks a week) | <drinks> |
-      When the plan is made
-      Then drink less alcohol is <advice> for the patient
+    シナリオアウトライン: 上限は男性で週14標準ドリンク、女性で週7標準ドリンク
+      前提 55歳の<性別>
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 飲酒量（ドリンク/週） | <ドリンク数> |
+      もし 治療計画を立てる
+      ならば 節酒指導が<指導>
 
       @ADVICE_LIMIT_ALCOHOL_MEN
-      Examples: a man drinking more than 14
-        | sex | drinks | advice      |
-        | man | 15     | recommended |
+      例: 週14ドリンクを超える男性
+        | 性別 | ドリンク数 | 指導       |
+        | 男性 | 15         | 推奨となる |
 
-      Examples: a man drinking 14 or fewer
-        | sex | drinks | advice          |
-        | man | 14     | not in the plan |
-        | man | 8      | not in the plan |
+      例: 週14ドリンク以下の男性
+        | 性別 | ドリンク数 | 指導         |
+        | 男性 | 14         | 提示されない |
+        | 男性 | 8          | 提示されない |
 
       @ADVICE_LIMIT_ALCOHOL_WOMEN
-      Examples: a woman drinking more than 7
-        | sex   | drinks | advice      |
-        | woman | 8      | recommended |
+      例: 週7ドリンクを超える女性
+        | 性別 | ドリンク数 | 指導       |
+        | 女性 | 8          | 推奨となる |
 
-      Examples: a woman drinking 7 or fewer
-        | sex   | drinks | advice          |
-        | woman | 7      | not in the plan |
+      例: 週7ドリンク以下の女性
+        | 性別 | ドリンク数 | 指導         |
+        | 女性 | 7          | 提示されない |
 
     @ADVICE_LIMIT_ALCOHOL_WOMEN
-    Scenario: The reasons show the drinks and the sex
-      Given a 55-year-old woman
-      And the right leg is examined
-      And she has:
-        | alcohol (drinks a week) | 10 |
-      When the plan is made
-      Then drink less alcohol is recommended for the patient
-      And its reasons include the alcohol (drinks a week) of 10
-      And its reasons include the sex of female
+    シナリオ: 根拠として飲酒量と性別を示す
+      前提 55歳の女性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | 飲酒量（ドリンク/週） | 10 |
+      もし 治療計画を立てる
+      ならば 節酒指導が推奨となる
+      かつ その根拠に週10ドリンクの飲酒が含まれる
+      かつ その根拠に女性が含まれる
 
-  Rule: Venous disease or vascular knee pain - rest with the legs raised and drink enough water
+  ルール: 静脈疾患または血管性の膝痛には、足を高くして休むことと、こまめな水分補給を指導する
 
     @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS @ADVICE_STAY_HYDRATED
-    Scenario: Varicose veins
-      Given a 60-year-old woman
-      And her right leg shows:
-        | vein symptoms       | evening swelling |
-        | CEAP clinical class | 2                |
-      When the plan is made
-      Then rest with the legs raised is recommended for the patient
-      And its reasons show the finding venous disease
-      And its reasons include the CEAP clinical class of 2
-      And drink enough water is recommended for the patient
-      And its reasons show the finding venous disease
+    シナリオ: 下肢静脈瘤
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状 | 夕方のむくみ |
+        | CEAP分類   | C2           |
+      もし 治療計画を立てる
+      ならば 足を高くして休む指導が推奨となる
+      かつ その根拠に静脈疾患が含まれる
+      かつ その根拠にCEAP分類C2が含まれる
+      かつ こまめな水分補給の指導が推奨となる
+      かつ その根拠に静脈疾患が含まれる
 
     @FINDING_VASCULAR_PAIN_SYMPTOMS @ADVICE_ELEVATE_LEGS @ADVICE_STAY_HYDRATED
-    Scenario: Knee pain that may be vascular, before any venous disease is found
-      Given a 60-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)    | 4                          |
-        | knee pain pattern   | worse after standing       |
-        | vein symptoms       | heaviness, evening swelling |
-        | CEAP clinical class | 1                          |
-      When the plan is made
-      Then the plan does not show the finding venous disease for the right leg
-      And rest with the legs raised is recommended for the patient
-      And its reasons show the finding vascular knee pain suspected
-      And drink enough water is recommended for the patient
+    シナリオ: 静脈疾患と判断される前の、血管性の可能性がある膝の痛み
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 4                              |
+        | 膝の痛みの出方  | 立ち仕事の後に悪化             |
+        | 静脈の症状      | 脚のだるさ・重さ、夕方のむくみ |
+        | CEAP分類        | C1                             |
+      もし 治療計画を立てる
+      ならば 右脚は静脈疾患に該当しない
+      かつ 足を高くして休む指導が推奨となる
+      かつ その根拠に血管性の膝痛の疑いが含まれる
+      かつ こまめな水分補給の指導が推奨となる
 
-    Scenario Outline: Two vein symptoms with standing-related knee pain make the pain look vascular
-      Given a 60-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)    | 4                 |
-        | knee pain pattern   | <pattern>         |
-        | vein symptoms       | <symptoms>        |
-        | CEAP clinical class | 1                 |
-      When the plan is made
-      Then the plan <shows> the finding vascular knee pain suspected for the right leg
-      And rest with the legs raised is <advice> for the patient
-      And drink enough water is <advice> for the patient
+    シナリオアウトライン: 静脈の症状が2つあり、膝の痛みが立位や挙上で変わるなら、血管性の痛みを疑う
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 4            |
+        | 膝の痛みの出方  | <痛みの出方> |
+        | 静脈の症状      | <静脈の症状> |
+        | CEAP分類        | C1           |
+      もし 治療計画を立てる
+      ならば 右脚は血管性の膝痛の疑いに<判断>
+      かつ 足を高くして休む指導が<指導>
+      かつ こまめな水分補給の指導が<指導>
 
       @FINDING_VASCULAR_PAIN_SYMPTOMS @ADVICE_ELEVATE_LEGS @ADVICE_STAY_HYDRATED
-      Examples: two vein symptoms and a standing-related pattern
-        | pattern               | symptoms                   | shows | advice      |
-        | relieved by elevation | night cramps, heaviness    | shows | recommended |
+      例: 静脈の症状が2つと、立位や挙上で変わる痛み
+        | 痛みの出方       | 静脈の症状                         | 判断     | 指導       |
+        | 脚を上げると軽快 | 夜間のこむら返り、脚のだるさ・重さ | 該当する | 推奨となる |
 
-      Examples: one vein symptom, or pain only on movement
-        | pattern              | symptoms                | shows         | advice          |
-        | worse after standing | heaviness               | does not show | not in the plan |
-        | pain on movement     | night cramps, heaviness | does not show | not in the plan |
+      例: 静脈の症状が1つだけ、または動作時だけの痛み
+        | 痛みの出方         | 静脈の症状                         | 判断       | 指導         |
+        | 立ち仕事の後に悪化 | 脚のだるさ・重さ                   | 該当しない | 提示されない |
+        | 動作時の痛み       | 夜間のこむら返り、脚のだるさ・重さ | 該当しない | 提示されない |
 
-  Rule: Legs are not raised when a leg shows signs of acute ischaemia or its ankle-brachial index is below 0.6
+  @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS
+  ルール: 急性虚血の徴候がある脚、またはABI（足関節上腕血圧比）が0.6未満の脚があれば、足を高くしない
 
-    @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS @ADVICE_ELEVATE_LEGS_NOT_WITH_ISCHEMIA
-    @ADVICE_STAY_HYDRATED @SAFETY_ACUTE_LIMB_ISCHEMIA
-    Scenario: Signs of acute ischaemia
-      Given a 60-year-old woman
-      And her right leg shows:
-        | CEAP clinical class      | 2   |
-        | signs of acute ischaemia | yes |
-      When the plan is made
-      Then a referral for acute limb ischaemia is recommended as an emergency for the right leg
-      And rest with the legs raised is contraindicated for the patient because of signs of acute ischaemia
-      And its reasons include the signs of acute ischaemia of yes
-      And drink enough water is recommended for the patient
+    @ADVICE_ELEVATE_LEGS_NOT_WITH_ISCHEMIA @ADVICE_STAY_HYDRATED @SAFETY_ACUTE_LIMB_ISCHEMIA
+    シナリオ: 急性虚血の徴候
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類       | C2   |
+        | 急性虚血の徴候 | あり |
+      もし 治療計画を立てる
+      ならば 右脚では急性下肢虚血で緊急紹介が推奨となる
+      かつ 足を高くして休む指導が急性虚血の徴候のため禁忌となる
+      かつ その根拠に急性虚血の徴候が含まれる
+      かつ こまめな水分補給の指導が推奨となる
 
-    @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS @ADVICE_STAY_HYDRATED
-    Scenario Outline: An ankle-brachial index below 0.6
-      Given a 60-year-old woman
-      And her right leg shows:
-        | CEAP clinical class  | 3     |
-        | ankle-brachial index | <abi> |
-      When the plan is made
-      Then rest with the legs raised is <advice> for the patient
-      And drink enough water is recommended for the patient
+    @ADVICE_STAY_HYDRATED
+    シナリオアウトライン: ABIが0.6未満
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3    |
+        | ABI      | <ABI> |
+      もし 治療計画を立てる
+      ならば 足を高くして休む指導が<指導>
+      かつ こまめな水分補給の指導が推奨となる
 
       @ADVICE_ELEVATE_LEGS_NOT_WITH_LOW_ABI
-      Examples: ABI below 0.6
-        | abi  | advice          |
-        | 0.59 | contraindicated |
+      例: ABI 0.6未満
+        | ABI  | 指導       |
+        | 0.59 | 禁忌となる |
 
-      Examples: ABI of 0.6 or more
-        | abi  | advice      |
-        | 0.6  | recommended |
+      例: ABI 0.6以上
+        | ABI | 指導       |
+        | 0.6 | 推奨となる |
 
-    @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS @ADVICE_ELEVATE_LEGS_NOT_WITH_LOW_ABI
-    Scenario: The reason names the low ankle-brachial index
-      Given a 60-year-old woman
-      And her right leg shows:
-        | CEAP clinical class  | 3    |
-        | ankle-brachial index | 0.55 |
-      When the plan is made
-      Then rest with the legs raised is contraindicated for the patient because of ankle-brachial index below 0.6
-      And its reasons include the ankle-brachial index of 0.55
+    @ADVICE_ELEVATE_LEGS_NOT_WITH_LOW_ABI
+    シナリオ: 根拠として低いABIを示す
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3   |
+        | ABI      | 0.55 |
+      もし 治療計画を立てる
+      ならば 足を高くして休む指導がABI 0.6未満のため禁忌となる
+      かつ その根拠にABI 0.55が含まれる
 
-  Rule: With heart failure, fluid advice is left to the cardiologist
+  @FINDING_VENOUS_DISEASE_CEAP @ADVICE_STAY_HYDRATED @ADVICE_HYDRATION_NOT_WITH_HEART_FAILURE
+  @ADVICE_ELEVATE_LEGS
+  ルール: 心不全があれば、水分についての指導は循環器内科に任せる
 
-    @FINDING_VENOUS_DISEASE_CEAP @ADVICE_STAY_HYDRATED @ADVICE_HYDRATION_NOT_WITH_HEART_FAILURE
-    @ADVICE_ELEVATE_LEGS
-    Scenario: Heart failure
-      Given a 60-year-old woman
-      And her right leg shows:
-        | CEAP clinical class | 2 |
-      And she has heart failure
-      When the plan is made
-      Then drink enough water is contraindicated for the patient because of heart failure
-      And its reasons name heart failure
-      And rest with the legs raised is recommended for the patient
+    シナリオ: 心不全のある患者への水分補給の指導
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      かつ 心不全がある
+      もし 治療計画を立てる
+      ならば こまめな水分補給の指導が心不全のため禁忌となる
+      かつ その根拠に心不全が含まれる
+      かつ 足を高くして休む指導が推奨となる
 
-  Rule: A BMI of 25 or more (obesity, JSSO) - weight management
+  ルール: BMI 25以上（日本肥満学会の基準で肥満）には体重管理を指導する
 
     @FINDING_OBESITY @ADVICE_WEIGHT_MANAGEMENT
-    Scenario: An overweight patient
-      Given a 60-year-old woman
-      And the right leg is examined
-      And she has:
+    シナリオ: 肥満の患者
+      前提 60歳の女性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
         | BMI | 27.5 |
-      When the plan is made
-      Then weight management is recommended for the patient
-      And its reasons include the BMI of 27.5
-      And its reasons show the finding obesity (BMI 25 or more)
+      もし 治療計画を立てる
+      ならば 体重管理の指導が推奨となる
+      かつ その根拠にBMI 27.5が含まれる
+      かつ その根拠に肥満（BMI 25以上）が含まれる
 
-    Scenario Outline: Weight management from a BMI of 25
-      Given a 60-year-old woman
-      And the right leg is examined
-      And she has:
-        | BMI | <bmi> |
-      When the plan is made
-      Then weight management is <advice> for the patient
+    シナリオアウトライン: 体重管理はBMI 25から指導する
+      前提 60歳の女性
+      かつ 右脚を診察する
+      かつ 患者の状況は次のとおり
+        | BMI | <BMI> |
+      もし 治療計画を立てる
+      ならば 体重管理の指導が<指導>
 
       @FINDING_OBESITY @ADVICE_WEIGHT_MANAGEMENT
-      Examples: BMI of 25 or more
-        | bmi | advice      |
-        | 25  | recommended |
+      例: BMI 25以上
+        | BMI | 指導       |
+        | 25  | 推奨となる |
 
-      Examples: BMI below 25
-        | bmi  | advice          |
-        | 24.9 | not in the plan |
+      例: BMI 25未満
+        | BMI  | 指導         |
+        | 24.9 | 提示されない |

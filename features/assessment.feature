@@ -1,422 +1,421 @@
+# language: ja
 @assessment
-Feature: Assessment - what must be known first, and what waits for it
-  Before treating, the clinic checks what the treatment depends on: an X-ray grade for knee
-  injections, a duplex ultrasound of every painful knee's leg, the arterial status before
-  compression or intervention, the kidney function before the intra-arterial injection
-  (動注治療), and whether a woman of child-bearing age is pregnant.
+機能: 検査 - 先に確認すべきことと、その結果を待つもの
+  治療の前に、その治療が前提とする情報を確認する：膝への注射にはレントゲン検査のKL分類
+  （Kellgren-Lawrence分類）、膝の痛みのある脚にはすべて下肢静脈エコー検査、圧迫療法や侵襲的
+  治療の前には動脈の状態、動注治療（運動器カテーテル治療）の前には腎機能（eGFR）、妊娠可能
+  年齢の女性では妊娠の有無。
 
-  A value that is not known is never taken as normal. The test is recommended, and the
-  treatments that depend on it are deferred, naming what is missing. Nothing else waits: a
-  leg not at risk needs no ankle-brachial index, and a man, a girl under 12 or a woman over 55
-  is never held for an unknown pregnancy status.
+  分からない値を正常とはみなさない。その検査を推奨し、それに左右される治療は保留として、何が
+  分かっていないかを示す。それ以外は待たない：動脈疾患のリスクがない脚にABI（足関節上腕
+  血圧比）は不要であり、男性、12歳未満、56歳以上の女性が妊娠の有無のために保留になることはない。
 
-  Rule: A painful knee without an X-ray grade gets a knee X-ray; knee injections wait for it
+  @KNEE_STEROID
+  ルール: KL分類の分からない痛む膝には膝のレントゲン検査を行い、膝への注射はその結果を待つ
 
-    @ASSESS_KNEE_XRAY_NO_GRADE @KNEE_STEROID @KNEE_HYALURONIC_ACID_GRADE_UNKNOWN @KNEE_EXERCISE
+    @ASSESS_KNEE_XRAY_NO_GRADE @KNEE_HYALURONIC_ACID_GRADE_UNKNOWN @KNEE_EXERCISE
     @FINDING_KNEE_OA_CLINICAL
-    Scenario: A painful knee without an X-ray grade gets a knee X-ray before any injection
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)  | 6             |
-        | knee pain pattern | start-up pain |
-      When the plan is made
-      Then knee X-ray is recommended for the right leg
-      And its reasons include the knee pain (0-10) of 6
-      And steroid injection is deferred for the right leg because of waiting for the knee X-ray
-      And hyaluronic acid injection is deferred for the right leg because of KL grade unknown
-      And exercise therapy is recommended for the right leg
+    シナリオ: KL分類の分からない痛む膝は、注射の前に膝のレントゲン検査を行う
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6              |
+        | 膝の痛みの出方  | 動き始めの痛み |
+      もし 治療計画を立てる
+      ならば 右脚では膝のレントゲン検査が推奨となる
+      かつ その根拠に膝の痛みNRS 6が含まれる
+      かつ 右脚ではステロイド注射が膝のレントゲン検査待ちのため保留となる
+      かつ 右脚ではヒアルロン酸注射がKL分類の確定待ちのため保留となる
+      かつ 右脚では運動療法が推奨となる
 
-    @KNEE_STEROID @KNEE_HYALURONIC_ACID @FINDING_KNEE_OA_XRAY
-    Scenario: A knee with an X-ray grade needs no new X-ray
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then knee X-ray is not offered for the right leg
-      And hyaluronic acid injection is recommended for the right leg
-      And steroid injection is an option for the right leg
+    @KNEE_HYALURONIC_ACID @FINDING_KNEE_OA_XRAY
+    シナリオ: KL分類の分かっている膝に新たなレントゲン検査は不要
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば 右脚では膝のレントゲン検査は提示されない
+      かつ 右脚ではヒアルロン酸注射が推奨となる
+      かつ 右脚ではステロイド注射が選択肢となる
 
-  Rule: A knee after recent trauma gets an X-ray; knee injections wait for it
-    The X-ray is taken after any knee injury, even one that does not suggest a fracture.
+  @ASSESS_KNEE_XRAY_TRAUMA @KNEE_HYALURONIC_ACID @KNEE_STEROID @KNEE_EXERCISE @FINDING_KNEE_OA_XRAY
+  ルール: 最近外傷を受けた膝には膝のレントゲン検査を行い、膝への注射はその結果を待つ
+    骨折を疑わせない外傷でも、膝の外傷後にはレントゲン検査を行う。
 
-    @ASSESS_KNEE_XRAY_TRAUMA @KNEE_HYALURONIC_ACID @KNEE_STEROID @KNEE_EXERCISE
-    @FINDING_KNEE_OA_XRAY
-    Scenario: After a knee injury the knee injections wait for a new X-ray
-      Given a 48-year-old man
-      And his right leg shows:
-        | knee pain (0-10)        | 5   |
-        | Kellgren-Lawrence grade | 2   |
-        | recent knee trauma      | yes |
-        | cannot bear weight      | no  |
-      When the plan is made
-      Then knee X-ray is recommended for the right leg
-      And its reasons include the recent knee trauma of yes
-      And hyaluronic acid injection is deferred for the right leg because of waiting for the knee X-ray
-      And steroid injection is deferred for the right leg because of waiting for the knee X-ray
-      And exercise therapy is recommended for the right leg
-      And there is no referral for the right leg
+    シナリオ: 膝の外傷後は、膝への注射が新たなレントゲン検査を待つ
+      前提 48歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5    |
+        | KL分類          | 2    |
+        | 最近の膝の外傷  | あり |
+        | 荷重不能        | なし |
+      もし 治療計画を立てる
+      ならば 右脚では膝のレントゲン検査が推奨となる
+      かつ その根拠に最近の膝の外傷が含まれる
+      かつ 右脚ではヒアルロン酸注射が膝のレントゲン検査待ちのため保留となる
+      かつ 右脚ではステロイド注射が膝のレントゲン検査待ちのため保留となる
+      かつ 右脚では運動療法が推奨となる
+      かつ 右脚では紹介されない
 
-  Rule: A leg with a painful knee or a vein symptom and no duplex ultrasound gets one
-    The clinic checks the vessels of every painful knee: its pain may be partly vascular.
-    Endovenous treatment is planned only from a duplex ultrasound.
+  ルール: 膝の痛みか静脈の症状があり、下肢静脈エコー検査をまだ受けていない脚には検査を行う
+    当院では痛む膝のすべてで血管を確認する：その痛みの一部は血管性かもしれない。血管内治療は
+    下肢静脈エコー検査の結果からのみ計画する。
 
-    Scenario Outline: A painful knee or a vein symptom calls for a duplex ultrasound
-      Given a 60-year-old man
-      And his right leg shows:
-        | knee pain (0-10) | <knee pain>     |
-        | vein symptoms    | <vein symptoms> |
-      When the plan is made
-      Then duplex ultrasound is <duplex> for the right leg
+    シナリオアウトライン: 膝の痛みか静脈の症状があれば下肢静脈エコー検査を行う
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | <膝の痛み>   |
+        | 静脈の症状      | <静脈の症状> |
+      もし 治療計画を立てる
+      ならば 右脚では下肢静脈エコー検査が<エコー検査>
 
       @ASSESS_DUPLEX
-      Examples: a painful knee or a vein symptom
-        | knee pain | vein symptoms | duplex      |
-        | 1         | none          | recommended |
-        | 6         | none          | recommended |
-        | 0         | heaviness     | recommended |
-        | 0         | night cramps  | recommended |
+      例: 膝の痛みか静脈の症状がある
+        | 膝の痛み | 静脈の症状       | エコー検査 |
+        | 1        | なし             | 推奨となる |
+        | 6        | なし             | 推奨となる |
+        | 0        | 脚のだるさ・重さ | 推奨となる |
+        | 0        | 夜間のこむら返り | 推奨となる |
 
-      Examples: neither
-        | knee pain | vein symptoms | duplex      |
-        | 0         | none          | not offered |
+      例: どちらもない
+        | 膝の痛み | 静脈の症状 | エコー検査   |
+        | 0        | なし       | 提示されない |
 
     @ASSESS_DUPLEX @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario: Without a duplex ultrasound endovenous treatment cannot be planned
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms       | bulging veins, heaviness |
-        | CEAP clinical class | 3                        |
-      When the plan is made
-      Then duplex ultrasound is recommended for the right leg
-      And endovenous thermal ablation is not offered for the right leg
-      And cyanoacrylate glue closure is not offered for the right leg
-      And compression stockings are recommended for the right leg
+    シナリオ: 下肢静脈エコー検査がなければ血管内治療は計画できない
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状 | 血管の浮き上がり、脚のだるさ・重さ |
+        | CEAP分類   | C3                                 |
+      もし 治療計画を立てる
+      ならば 右脚では下肢静脈エコー検査が推奨となる
+      かつ 右脚では血管内焼灼術は提示されない
+      かつ 右脚ではグルー治療は提示されない
+      かつ 右脚では弾性ストッキングが推奨となる
 
     @VEIN_THERMAL_ABLATION @VEIN_ENDOVENOUS_QUALIFIES @VEIN_ENDOVENOUS_CANDIDATE
     @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: A leg whose duplex ultrasound is recorded needs no other
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then duplex ultrasound is not offered for the right leg
-      And endovenous thermal ablation is recommended for the right leg
-      And its reasons include the great saphenous reflux (ms) of 900
+    シナリオ: 下肢静脈エコー検査の記録がある脚に追加の検査は不要
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では下肢静脈エコー検査は提示されない
+      かつ 右脚では血管内焼灼術が推奨となる
+      かつ その根拠に大伏在静脈の逆流時間900msが含まれる
 
-  Rule: An at-risk leg without an ankle-brachial index gets one before compression or intervention
-    The arteries are at risk from age 65, with diabetes, in a smoker, or with known arterial
-    disease. The index is measured only where a treatment depends on it: compression
-    stockings, endovenous treatment or the intra-arterial injection. Until it is known, those
-    treatments wait. A leg not at risk needs no index and nothing waits for one.
+  ルール: 動脈疾患のリスクがありABIが分からない脚は、圧迫療法や侵襲的治療の前にABIを測定する
+    65歳以上、糖尿病、喫煙者、既知の動脈疾患では、動脈疾患のリスクがある。ABIは、その結果に
+    左右される治療（弾性ストッキング、血管内治療、動注治療）がある場合にのみ測定し、結果が出る
+    まで、それらの治療は保留とする。リスクのない脚にABIは不要で、何も保留にしない。
 
     @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario Outline: The arteries are at risk from age 65
-      Given a <age>-year-old woman
-      And her right leg shows:
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then ankle-brachial index measurement is <ABI measurement> for the right leg
-      And compression stockings are <stockings> for the right leg
-      And its reasons include the <reason>
+    シナリオアウトライン: 65歳から動脈疾患のリスクがある
+      前提 <年齢>歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が<ABI測定>
+      かつ 右脚では弾性ストッキングが<弾性ストッキング>
+      かつ その根拠に<根拠>が含まれる
 
       @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK
-      Examples: at risk
-        | age | ABI measurement | stockings | reason    |
-        | 65  | recommended     | deferred  | age of 65 |
-        | 80  | recommended     | deferred  | age of 80 |
+      例: リスクあり
+        | 年齢 | ABI測定    | 弾性ストッキング | 根拠     |
+        | 65   | 推奨となる | 保留となる       | 年齢65歳 |
+        | 80   | 推奨となる | 保留となる       | 年齢80歳 |
 
-      Examples: not at risk
-        | age | ABI measurement | stockings   | reason                   |
-        | 64  | not offered     | recommended | CEAP clinical class of 2 |
+      例: リスクなし
+        | 年齢 | ABI測定      | 弾性ストッキング | 根拠       |
+        | 64   | 提示されない | 推奨となる       | CEAP分類C2 |
 
-    @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS
-    @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario Outline: Diabetes or known arterial disease put the arteries at risk at any age
-      Given a 58-year-old woman
-      And she has <condition>
-      And her right leg shows:
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then ankle-brachial index measurement is recommended for the right leg
-      And compression stockings are deferred for the right leg because of ankle-brachial index unknown
+    @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS
+    @FINDING_VENOUS_DISEASE_CEAP
+    シナリオアウトライン: 糖尿病や既知の動脈疾患は、年齢を問わず動脈疾患のリスクとなる
+      前提 58歳の女性
+      かつ <疾患>がある
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が推奨となる
+      かつ 右脚では弾性ストッキングがABI測定待ちのため保留となる
 
-      Examples:
-        | condition                   |
-        | diabetes                    |
-        | type 1 diabetes             |
-        | peripheral arterial disease |
+      例:
+        | 疾患         |
+        | 糖尿病       |
+        | 1型糖尿病    |
+        | 末梢動脈疾患 |
 
-    @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS
-    @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP @ADVICE_STOP_SMOKING
-    Scenario: A smoker's leg is at risk
-      Given a 50-year-old man
-      And he is:
-        | smoker | yes |
-      And his right leg shows:
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then ankle-brachial index measurement is recommended for the right leg
-      And its reasons include the smoker of yes
-      And compression stockings are deferred for the right leg because of ankle-brachial index unknown
-      And stop smoking is recommended for the patient
+    @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS
+    @FINDING_VENOUS_DISEASE_CEAP @ADVICE_STOP_SMOKING
+    シナリオ: 喫煙者の脚は動脈疾患のリスクがある
+      前提 50歳の男性
+      かつ 患者の状況は次のとおり
+        | 喫煙 | あり |
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が推奨となる
+      かつ その根拠に喫煙が含まれる
+      かつ 右脚では弾性ストッキングがABI測定待ちのため保留となる
+      かつ 禁煙指導が推奨となる
 
     @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_ENDOVENOUS
     @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION @VEIN_ENDOVENOUS_QUALIFIES
     @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: Endovenous treatment of an at-risk leg waits for the ankle-brachial index
-      Given a 70-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then ankle-brachial index measurement is recommended for the right leg
-      And endovenous thermal ablation is deferred for the right leg because of ankle-brachial index unknown
-      And its reasons include the age of 70
-      And cyanoacrylate glue closure is deferred for the right leg because of ankle-brachial index unknown
+    シナリオ: リスクのある脚の血管内治療はABIの結果を待つ
+      前提 70歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が推奨となる
+      かつ 右脚では血管内焼灼術がABI測定待ちのため保留となる
+      かつ その根拠に年齢70歳が含まれる
+      かつ 右脚ではグルー治療がABI測定待ちのため保留となる
 
     @ASSESS_ABI_AT_RISK @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_INTRA_ARTERIAL
     @SELF_PAY_IA_OPTION @SELF_PAY_IA_CANDIDATE @SELF_PAY_EXOSOME_OPTION @FINDING_KNEE_CARE_FAILED
     @FINDING_KNEE_OA_XRAY
-    Scenario: The intra-arterial injection (動注治療) for an at-risk leg waits for the ankle-brachial index
-      Given a 70-year-old woman
-      And she accepts self-pay treatment
-      And she is:
+    シナリオ: リスクのある脚の動注治療はABIの結果を待つ
+      前提 70歳の女性
+      かつ 自費診療を希望している
+      かつ 患者の状況は次のとおり
         | eGFR | 70 |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then ankle-brachial index measurement is recommended for the right leg
-      And the intra-arterial injection (動注治療) is deferred for the right leg because of ankle-brachial index unknown
-      And an exosome injection is an option for the right leg
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が推奨となる
+      かつ 右脚では動注治療がABI測定待ちのため保留となる
+      かつ 右脚ではエクソソーム注射が選択肢となる
 
     @FINDING_ARTERIAL_RISK @KNEE_EXERCISE @KNEE_HYALURONIC_ACID @FINDING_KNEE_OA_XRAY
-    Scenario: An at-risk leg whose treatment does not depend on its arteries needs no index
-      Given a 70-year-old man
-      And his right leg shows:
-        | knee pain (0-10)        | 5 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then ankle-brachial index measurement is not offered for the right leg
-      And hyaluronic acid injection is recommended for the right leg
+    シナリオ: 動脈の状態に左右されない治療だけなら、リスクのある脚でもABIは不要
+      前提 70歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定は提示されない
+      かつ 右脚ではヒアルロン酸注射が推奨となる
 
     @VEIN_THERMAL_ABLATION @VEIN_STOCKINGS @VEIN_ENDOVENOUS_QUALIFIES
     @ASSESS_ARTERIAL_STATUS_FOR_ENDOVENOUS @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: A leg not at risk holds nothing for an unknown ankle-brachial index
-      Given a 50-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then ankle-brachial index measurement is not offered for the right leg
-      And endovenous thermal ablation is recommended for the right leg
-      And compression stockings are recommended for the right leg
+    シナリオ: リスクのない脚は、ABIが分からなくても何も保留にしない
+      前提 50歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定は提示されない
+      かつ 右脚では血管内焼灼術が推奨となる
+      かつ 右脚では弾性ストッキングが推奨となる
 
-  Rule: An ankle-brachial index above 1.4 is unreliable; toe pressure is measured first
-    Above 1.4 the ankle arteries do not compress (calcified): the index cannot show arterial
-    disease, at risk or not. The toe pressure is measured before compression or intervention.
+  @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
+  ルール: ABIが1.4を超えると当てにならないため、先に足趾血圧を測定する
+    1.4を超えると足首の動脈が圧迫されず（石灰化）、リスクの有無にかかわらず、ABIでは動脈疾患を
+    判断できない。圧迫療法や侵襲的治療の前に足趾血圧を測定する。
 
-    @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario Outline: The toe pressure is measured above an ankle-brachial index of 1.4
-      Given a <age>-year-old man
-      And his right leg shows:
-        | ankle-brachial index | <ABI> |
-        | CEAP clinical class  | 2     |
-      When the plan is made
-      Then toe pressure measurement is <toe pressure> for the right leg
-      And compression stockings are <stockings> for the right leg
-      And its reasons include the <reason>
+    シナリオアウトライン: ABIが1.4を超えれば足趾血圧を測定する
+      前提 <年齢>歳の男性
+      かつ 右脚の所見は次のとおり
+        | ABI      | <ABI> |
+        | CEAP分類 | C2    |
+      もし 治療計画を立てる
+      ならば 右脚では足趾血圧測定が<足趾血圧測定>
+      かつ 右脚では弾性ストッキングが<弾性ストッキング>
+      かつ その根拠に<根拠>が含まれる
 
       @ASSESS_TOE_PRESSURE
-      Examples: above 1.4
-        | age | ABI  | toe pressure | stockings | reason                         |
-        | 50  | 1.41 | recommended  | deferred  | ankle-brachial index of 1.41   |
-        | 70  | 1.41 | recommended  | deferred  | ankle-brachial index of 1.41   |
-        | 70  | 1.8  | recommended  | deferred  | ankle-brachial index of 1.8    |
+      例: 1.4超
+        | 年齢 | ABI  | 足趾血圧測定 | 弾性ストッキング | 根拠     |
+        | 50   | 1.41 | 推奨となる   | 保留となる       | ABI 1.41 |
+        | 70   | 1.41 | 推奨となる   | 保留となる       | ABI 1.41 |
+        | 70   | 1.8  | 推奨となる   | 保留となる       | ABI 1.8  |
 
-      Examples: 1.4 or below
-        | age | ABI | toe pressure | stockings   | reason                   |
-        | 50  | 1.4 | not offered  | recommended | CEAP clinical class of 2 |
-        | 70  | 1.4 | not offered  | recommended | CEAP clinical class of 2 |
+      例: 1.4以下
+        | 年齢 | ABI | 足趾血圧測定 | 弾性ストッキング | 根拠       |
+        | 50   | 1.4 | 提示されない | 推奨となる       | CEAP分類C2 |
+        | 70   | 1.4 | 提示されない | 推奨となる       | CEAP分類C2 |
 
-    @ASSESS_TOE_PRESSURE @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS
-    @FINDING_VENOUS_DISEASE_CEAP
-    Scenario: Non-compressible arteries hold the leg's stockings
-      Given a 68-year-old woman
-      And she has diabetes
-      And her right leg shows:
-        | ankle-brachial index | 1.5 |
-        | CEAP clinical class  | 3   |
-      When the plan is made
-      Then compression stockings are deferred for the right leg because of non-compressible arteries (ABI above 1.4)
-      And toe pressure measurement is recommended for the right leg
-      And ankle-brachial index measurement is not offered for the right leg
+    @ASSESS_TOE_PRESSURE
+    シナリオ: 圧迫できない（石灰化した）動脈では弾性ストッキングを保留にする
+      前提 68歳の女性
+      かつ 糖尿病がある
+      かつ 右脚の所見は次のとおり
+        | ABI      | 1.5 |
+        | CEAP分類 | C3  |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが動脈の石灰化（ABI 1.4超）のため保留となる
+      かつ 右脚では足趾血圧測定が推奨となる
+      かつ 右脚ではABI測定は提示されない
 
-  Rule: Without an eGFR, a blood test comes before the intra-arterial injection
-    The contrast medium of the intra-arterial injection needs the kidney function (eGFR).
-    The blood test is ordered only when the injection would be offered now: after failed
-    knee care, and when nothing else rules it out.
+  ルール: eGFRが分からなければ、動注治療の前に血液検査を行う
+    動注治療で使う造影剤のために腎機能（eGFR）が必要である。血液検査は、動注治療を今提示する
+    場合（膝の保険診療で改善せず、ほかに除外する理由がない場合）にのみ行う。
 
     @SELF_PAY_IA_CANDIDATE @FINDING_KNEE_OA_XRAY
-    Scenario Outline: An unknown eGFR matters once the intra-arterial injection would be offered
-      Given a 60-year-old woman
-      And she accepts self-pay treatment
-      And she is:
+    シナリオアウトライン: 動注治療を今提示する段階になって初めてeGFRが問題になる
+      前提 60歳の女性
+      かつ 自費診療を希望している
+      かつ 患者の状況は次のとおり
         | eGFR | <eGFR> |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for <weeks> weeks with a partial response
-      When the plan is made
-      Then blood test (eGFR) is <blood test> for the right leg
-      And the intra-arterial injection is <injection> for the right leg
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を<週数>週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血液検査（eGFR）が<血液検査>
+      かつ 右脚では動注治療が<動注治療>
 
       @ASSESS_BLOOD_TEST_EGFR @SELF_PAY_IA_OPTION @FINDING_KNEE_CARE_FAILED
-      Examples: offered now, eGFR unknown
-        | weeks | eGFR    | blood test  | injection |
-        | 12    | unknown | recommended | deferred  |
+      例: 今提示する段階で、eGFRが分からない
+        | 週数 | eGFR   | 血液検査   | 動注治療   |
+        | 12   | 未測定 | 推奨となる | 保留となる |
 
       @SELF_PAY_IA_OPTION @FINDING_KNEE_CARE_FAILED
-      Examples: offered now, eGFR known
-        | weeks | eGFR | blood test  | injection |
-        | 12    | 70   | not offered | an option |
+      例: 今提示する段階で、eGFRが分かっている
+        | 週数 | eGFR | 血液検査     | 動注治療     |
+        | 12   | 70   | 提示されない | 選択肢となる |
 
       @SELF_PAY_IA_NEXT_STEP
-      Examples: not yet offered
-        | weeks | eGFR    | blood test  | injection     |
-        | 11    | unknown | not offered | the next step |
+      例: まだ提示しない段階
+        | 週数 | eGFR   | 血液検査     | 動注治療       |
+        | 11   | 未測定 | 提示されない | 次の段階となる |
 
     @ASSESS_BLOOD_TEST_EGFR @SELF_PAY_IA_OPTION @FINDING_KNEE_CARE_FAILED
-    Scenario: The intra-arterial injection waits for the blood test
-      Given a 60-year-old woman
-      And she accepts self-pay treatment
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then blood test (eGFR) is recommended for the right leg
-      And its reasons go through the finding insured knee care failed
-      And the intra-arterial injection is deferred for the right leg because of eGFR unknown
+    シナリオ: 動注治療は血液検査の結果を待つ
+      前提 60歳の女性
+      かつ 自費診療を希望している
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血液検査（eGFR）が推奨となる
+      かつ その根拠に保険診療での改善不十分が含まれる
+      かつ 右脚では動注治療がeGFR測定待ちのため保留となる
 
     @SELF_PAY_IA_NOT_WITH_RHEUMATOID_ARTHRITIS @SELF_PAY_IA_CANDIDATE @FINDING_KNEE_CARE_FAILED
-    Scenario: No blood test when the intra-arterial injection is ruled out anyway
-      Given a 60-year-old woman
-      And she accepts self-pay treatment
-      And she has rheumatoid arthritis
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of rheumatoid arthritis
-      And blood test (eGFR) is not offered for the right leg
+    シナリオ: 動注治療がいずれにせよ除外されるなら血液検査は行わない
+      前提 60歳の女性
+      かつ 自費診療を希望している
+      かつ 関節リウマチがある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が関節リウマチのため禁忌となる
+      かつ 右脚では血液検査（eGFR）は提示されない
 
-  Rule: For a woman aged 12-55 whose pregnancy status is unknown, interventions and self-pay treatments wait until it is known
-    Endovenous treatment, the intra-arterial injection, the exosome injection and the medical
-    diet (メディカルダイエット) wait. Stockings, insured knee care and advice go on.
+  @VEIN_THERMAL_ABLATION @FINDING_SUPERFICIAL_REFLUX_GSV
+  ルール: 12〜55歳の女性で妊娠の有無が分からなければ、侵襲的治療と自費診療は確認できるまで保留にする
+    血管内治療、動注治療、エクソソーム注射、メディカルダイエットは待つ。弾性ストッキング、膝の
+    保険診療、生活指導は続ける。
 
-    @ASSESS_PREGNANCY_UNKNOWN @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION @SELF_PAY_IA_OPTION
-    @SELF_PAY_EXOSOME_OPTION @SELF_PAY_DIET_OPTION @VEIN_STOCKINGS @KNEE_HYALURONIC_ACID
-    @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: An unknown pregnancy status holds interventions and self-pay treatments
-      Given a 40-year-old woman
-      And she accepts self-pay treatment
-      And she is:
-        | pregnant | not known |
-        | BMI      | 28        |
-        | eGFR     | 80        |
-      And her right leg shows:
-        | knee pain (0-10)              | 6         |
-        | Kellgren-Lawrence grade       | 2         |
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then endovenous thermal ablation is deferred for the right leg because of pregnancy status unknown
-      And its reasons include the age of 40
-      And cyanoacrylate glue closure is deferred for the right leg because of pregnancy status unknown
-      And the intra-arterial injection is deferred for the right leg because of pregnancy status unknown
-      And an exosome injection is deferred for the right leg because of pregnancy status unknown
-      And the medical diet is deferred for the patient because of pregnancy status unknown
-      And compression stockings are recommended for the right leg
-      And hyaluronic acid injection is recommended for the right leg
+    @ASSESS_PREGNANCY_UNKNOWN @VEIN_GLUE_OPTION @SELF_PAY_IA_OPTION @SELF_PAY_EXOSOME_OPTION
+    @SELF_PAY_DIET_OPTION @VEIN_STOCKINGS @KNEE_HYALURONIC_ACID @FINDING_OBESITY
+    @FINDING_KNEE_CARE_FAILED
+    シナリオ: 妊娠の有無が分からなければ侵襲的治療と自費診療を保留にする
+      前提 40歳の女性
+      かつ 自費診療を希望している
+      かつ 患者の状況は次のとおり
+        | 妊娠 | 未確認 |
+        | BMI  | 28     |
+        | eGFR | 80     |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 6                |
+        | KL分類                     | 2                |
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が妊娠の有無の確認待ちのため保留となる
+      かつ その根拠に年齢40歳が含まれる
+      かつ 右脚ではグルー治療が妊娠の有無の確認待ちのため保留となる
+      かつ 右脚では動注治療が妊娠の有無の確認待ちのため保留となる
+      かつ 右脚ではエクソソーム注射が妊娠の有無の確認待ちのため保留となる
+      かつ メディカルダイエットが妊娠の有無の確認待ちのため保留となる
+      かつ 右脚では弾性ストッキングが推奨となる
+      かつ 右脚ではヒアルロン酸注射が推奨となる
 
-    @VEIN_THERMAL_ABLATION @VEIN_ENDOVENOUS_QUALIFIES @VEIN_ENDOVENOUS_CANDIDATE
-    @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario Outline: Pregnancy must be known for a woman aged 12 to 55
-      Given a <age>-year-old <person>
-      And the patient is:
-        | pregnant | not known |
-      And the patient's right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is <ablation> for the right leg
-      And its reasons include the <reason>
+    @VEIN_ENDOVENOUS_QUALIFIES @VEIN_ENDOVENOUS_CANDIDATE
+    シナリオアウトライン: 12〜55歳の女性では妊娠の有無の確認が必要
+      前提 <年齢>歳の<性別>
+      かつ 患者の状況は次のとおり
+        | 妊娠 | 未確認 |
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が<血管内焼灼術>
+      かつ その根拠に<根拠>が含まれる
 
       @ASSESS_PREGNANCY_UNKNOWN
-      Examples: a woman aged 12 to 55
-        | age | person | ablation | reason    |
-        | 12  | woman  | deferred | age of 12 |
-        | 55  | woman  | deferred | age of 55 |
+      例: 12〜55歳の女性
+        | 年齢 | 性別 | 血管内焼灼術 | 根拠     |
+        | 12   | 女性 | 保留となる   | 年齢12歳 |
+        | 55   | 女性 | 保留となる   | 年齢55歳 |
 
-      Examples: a girl under 12, a woman over 55, a man
-        | age | person | ablation    | reason                   |
-        | 11  | woman  | recommended | CEAP clinical class of 3 |
-        | 56  | woman  | recommended | CEAP clinical class of 3 |
-        | 30  | man    | recommended | CEAP clinical class of 3 |
+      例: 12歳未満の女児、56歳以上の女性、男性
+        | 年齢 | 性別 | 血管内焼灼術 | 根拠       |
+        | 11   | 女性 | 推奨となる   | CEAP分類C3 |
+        | 56   | 女性 | 推奨となる   | CEAP分類C3 |
+        | 30   | 男性 | 推奨となる   | CEAP分類C3 |
 
-    @VEIN_THERMAL_ABLATION @VEIN_ENDOVENOUS_QUALIFIES @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: A known pregnancy status holds nothing
-      Given a 40-year-old woman
-      And she is:
-        | pregnant | no |
-      And her right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is recommended for the right leg
+    @VEIN_ENDOVENOUS_QUALIFIES
+    シナリオ: 妊娠の有無が分かっていれば何も保留にしない
+      前提 40歳の女性
+      かつ 患者の状況は次のとおり
+        | 妊娠 | なし |
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が推奨となる
 
-  Rule: A leg where deep vein thrombosis is likely gets a duplex ultrasound, whatever its symptoms
+  @ASSESS_DUPLEX_FOR_SUSPECTED_DVT @SAFETY_SUSPECTED_DVT
+  ルール: 深部静脈血栓症の可能性が高い脚には、症状にかかわらず下肢静脈エコー検査を行う
 
-    @ASSESS_DUPLEX_FOR_SUSPECTED_DVT @SAFETY_SUSPECTED_DVT
-    Scenario: A Wells score of 2 without knee pain or vein symptoms still gets a duplex
-      Given a 50-year-old man
-      And his right leg shows:
-        | Wells score | 2 |
-      When the plan is made
-      Then duplex ultrasound is recommended for the right leg
-      And its reasons include the Wells score of 2
-      And a referral for suspected deep vein thrombosis is recommended urgently for the right leg
+    シナリオ: 膝の痛みも静脈の症状もなくても、Wellsスコア2点なら下肢静脈エコー検査を行う
+      前提 50歳の男性
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | 2 |
+      もし 治療計画を立てる
+      ならば 右脚では下肢静脈エコー検査が推奨となる
+      かつ その根拠にWellsスコア2点が含まれる
+      かつ 右脚では深部静脈血栓症の疑いで至急紹介が推奨となる
 
-  Rule: The exosome injection into the knee also waits for the knee X-ray
+  @ASSESS_KNEE_XRAY_TRAUMA @SELF_PAY_EXOSOME_OPTION
+  ルール: 膝へのエクソソーム注射も膝のレントゲン検査の結果を待つ
 
-    @ASSESS_KNEE_XRAY_TRAUMA @SELF_PAY_EXOSOME_OPTION
-    Scenario: After a fall the exosome injection waits for the X-ray
-      Given a 50-year-old woman
-      And she is:
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6   |
-        | Kellgren-Lawrence grade | 2   |
-        | recent knee trauma      | yes |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then knee X-ray is recommended for the right leg
-      And the exosome injection is deferred for the right leg because of waiting for the knee X-ray
+    シナリオ: 転倒後のエクソソーム注射はレントゲン検査を待つ
+      妊娠していないことは確認済みで、レントゲン検査のほかに待つものはない。
+      前提 50歳の女性
+      かつ 患者の状況は次のとおり
+        | 自費診療の希望 | あり |
+        | 妊娠           | なし |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6    |
+        | KL分類          | 2    |
+        | 最近の膝の外傷  | あり |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では膝のレントゲン検査が推奨となる
+      かつ 右脚ではエクソソーム注射が膝のレントゲン検査待ちのため保留となる

@@ -1,237 +1,234 @@
+# language: ja
 @follow_up
-Feature: Follow-up - the review and the escalation path (経過観察)
-  Every plan says when it is reviewed: after 12 weeks, unless the clinic sets another
-  interval. Besides what to do now, the plan lists the next steps: what the protocol
-  escalates to if the current step has not helped at the review, so the doctor sees the whole
-  path from where the patient stands. Each leg is followed on its own: a finding, a past
-  treatment or a contraindication on one leg changes nothing on the other leg. Only advice
-  (for the whole patient) and the red flags of the safety gate reach beyond one leg.
+機能: 経過観察 - 再評価と治療の段階
+  どの治療計画にも再評価の時期を示す：当院が別の間隔を設定しない限り12週後。今行うことに
+  加えて次の段階も示す：再評価の時点で今の治療が効いていなければプロトコルが次に進む治療で、
+  医師は患者の今の位置から先の道筋全体を見ることができる。脚はそれぞれ別に経過を見る：片脚の
+  所見、治療歴、禁忌は反対側の脚に影響しない。片脚を超えて及ぶのは、患者全体に対する生活指導と、
+  安全確認の危険徴候だけである。
 
-  Rule: The plan is reviewed after 12 weeks unless the clinic sets another interval
+  @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
+  ルール: 当院が別の間隔を設定しない限り、治療計画は12週後に再評価する
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario: The review is after 12 weeks
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then the plan is to be reviewed after 12 weeks
+    シナリオ: 再評価は12週後
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      もし 治療計画を立てる
+      ならば 12週後に再評価する
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario: The clinic reviews after 8 weeks
-      Given a 60-year-old man
-      And the clinic sets review after weeks to 8
-      And his right leg shows:
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then the plan is to be reviewed after 8 weeks
-      And compression stockings are recommended for the right leg
+    シナリオ: 当院の設定で8週後に再評価する
+      前提 60歳の男性
+      かつ 当院では再評価を8週後とする
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      もし 治療計画を立てる
+      ならば 8週後に再評価する
+      かつ 右脚では弾性ストッキングが推奨となる
 
-  Rule: The next steps show the escalation path from where the patient stands
+  @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
+  ルール: 次の段階は、患者の今の位置から先の治療の道筋を示す
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    @VEIN_STOCKINGS_PRESSURE_MILD @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NEXT_STEP
-    Scenario: Stockings now; endovenous treatment if they have not helped at the review
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness, evening swelling |
-        | CEAP clinical class           | 2                           |
-        | great saphenous reflux (ms)   | 900                         |
-        | great saphenous diameter (mm) | 6                           |
-      When the plan is made
-      Then the right leg's vein track is:
-        | compression stockings       | recommended   |
-        | endovenous thermal ablation | the next step |
-        | cyanoacrylate glue closure  | a next step   |
-      And the next steps for the right leg are:
-        | endovenous thermal ablation | the next step |
-        | cyanoacrylate glue closure  | a next step   |
-      And the plan is to be reviewed after 12 weeks
+    @VEIN_STOCKINGS @VEIN_STOCKINGS_PRESSURE_MILD @VEIN_ENDOVENOUS_NEXT_STEP
+    シナリオ: 今は弾性ストッキング、再評価で効果がなければ血管内治療
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ、夕方のむくみ |
+        | CEAP分類                   | C2                             |
+        | 大伏在静脈の逆流時間（ms） | 900                            |
+        | 大伏在静脈の径（mm）       | 6                              |
+      もし 治療計画を立てる
+      ならば 右脚の静脈の治療は次のとおり
+        | 弾性ストッキング | 推奨     |
+        | 血管内焼灼術     | 次の段階 |
+        | グルー治療       | 次の段階 |
+      かつ 右脚で次の段階となる治療は次のとおり
+        | 血管内焼灼術 | 次の段階 |
+        | グルー治療   | 次の段階 |
+      かつ 12週後に再評価する
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    @FINDING_STOCKINGS_FAILED_COURSE @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
+    @VEIN_STOCKINGS @FINDING_STOCKINGS_FAILED_COURSE @VEIN_ENDOVENOUS_QUALIFIES
     @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: At the review after 12 weeks of stockings without good response, endovenous treatment is now
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness, evening swelling |
-        | CEAP clinical class           | 2                           |
-        | great saphenous reflux (ms)   | 900                         |
-        | great saphenous diameter (mm) | 6                           |
-      And he had compression stockings on the right leg for 12 weeks with a partial response
-      When the plan is made
-      Then the right leg's vein track is:
-        | compression stockings       | recommended |
-        | endovenous thermal ablation | recommended |
-        | cyanoacrylate glue closure  | an option   |
-      And the right leg has no next steps
+    シナリオ: 弾性ストッキングを12週間使って十分に改善しなければ、再評価の時点で血管内治療を行う
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ、夕方のむくみ |
+        | CEAP分類                   | C2                             |
+        | 大伏在静脈の逆流時間（ms） | 900                            |
+        | 大伏在静脈の径（mm）       | 6                              |
+      かつ 右脚で弾性ストッキングによる圧迫療法を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚の静脈の治療は次のとおり
+        | 弾性ストッキング | 推奨   |
+        | 血管内焼灼術     | 推奨   |
+        | グルー治療       | 選択肢 |
+      かつ 右脚に次の段階となる治療はない
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @FINDING_VASCULAR_PAIN_VENOUS
-    @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NEXT_STEP @VEIN_VEINS_FIRST
+    @FINDING_VASCULAR_PAIN_VENOUS @VEIN_ENDOVENOUS_NEXT_STEP @VEIN_VEINS_FIRST
     @SELF_PAY_IA_NEXT_STEP @SELF_PAY_EXOSOME_NEXT_STEP
-    Scenario: Knee pain that may be vascular - the veins first, then the self-pay knee options
-      Given a 60-year-old man
-      And he has:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And his right leg shows:
-        | knee pain (0-10)              | 6                    |
-        | knee pain pattern             | worse after standing |
-        | Kellgren-Lawrence grade       | 2                    |
-        | vein symptoms                 | heaviness            |
-        | CEAP clinical class           | 2                    |
-        | great saphenous reflux (ms)   | 900                  |
-        | great saphenous diameter (mm) | 6                    |
-      And he had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And the plan shows the finding the veins come first for the right leg
-      And the next steps for the right leg are:
-        | endovenous thermal ablation        | the next step |
-        | cyanoacrylate glue closure         | a next step   |
-        | intra-arterial injection (動注治療) | a next step   |
-        | exosome injection                  | a next step   |
+    シナリオ: 血管性の可能性がある膝の痛み - まず静脈を治療し、その後に自費診療の膝の治療
+      前提 60歳の男性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 6                  |
+        | 膝の痛みの出方             | 立ち仕事の後に悪化 |
+        | KL分類                     | 2                  |
+        | 静脈の症状                 | 脚のだるさ・重さ   |
+        | CEAP分類                   | C2                 |
+        | 大伏在静脈の逆流時間（ms） | 900                |
+        | 大伏在静脈の径（mm）       | 6                  |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 右脚は静脈の治療を先に行う対象に該当する
+      かつ 右脚で次の段階となる治療は次のとおり
+        | 血管内焼灼術     | 次の段階 |
+        | グルー治療       | 次の段階 |
+        | 動注治療         | 次の段階 |
+        | エクソソーム注射 | 次の段階 |
 
-  Rule: Each leg is its own track - a decision for one leg never reaches the other
+  ルール: 脚はそれぞれ別に経過を見る - 片脚についての判断が反対側の脚に及ぶことはない
 
     @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
     @VEIN_STOCKINGS_PRESSURE_STRONG @VEIN_STOCKINGS_PRESSURE_MILD @VEIN_ENDOVENOUS_CANDIDATE
     @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: Only the leg with reflux is on the path to endovenous treatment
-      Given a 60-year-old woman
-      And her right leg shows:
-        | vein symptoms                 | heaviness, evening swelling |
-        | CEAP clinical class           | 3                           |
-        | great saphenous reflux (ms)   | 900                         |
-        | great saphenous diameter (mm) | 6                           |
-      And her left leg shows:
-        | vein symptoms       | visible blue veins |
-        | CEAP clinical class | 2                  |
-      When the plan is made
-      Then the right leg's vein track is:
-        | compression stockings       | recommended |
-        | endovenous thermal ablation | recommended |
-        | cyanoacrylate glue closure  | an option   |
-      And the left leg's vein track is:
-        | duplex ultrasound     | recommended |
-        | compression stockings | recommended |
-      And compression stockings are recommended for the right leg
-      And the stockings are 30-40 mmHg
-      And compression stockings are recommended for the left leg
-      And the stockings are 20-30 mmHg
+    シナリオ: 逆流のある脚だけが血管内治療へ進む
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ、夕方のむくみ |
+        | CEAP分類                   | C3                             |
+        | 大伏在静脈の逆流時間（ms） | 900                            |
+        | 大伏在静脈の径（mm）       | 6                              |
+      かつ 左脚の所見は次のとおり
+        | 静脈の症状 | 青く目立つ血管 |
+        | CEAP分類   | C2             |
+      もし 治療計画を立てる
+      ならば 右脚の静脈の治療は次のとおり
+        | 弾性ストッキング | 推奨   |
+        | 血管内焼灼術     | 推奨   |
+        | グルー治療       | 選択肢 |
+      かつ 左脚の静脈の治療は次のとおり
+        | 下肢静脈エコー検査 | 推奨 |
+        | 弾性ストッキング   | 推奨 |
+      かつ 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は30〜40mmHgとなる
+      かつ 左脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は20〜30mmHgとなる
 
     @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
     @FINDING_STOCKINGS_FAILED_COURSE @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
     @VEIN_ENDOVENOUS_NEXT_STEP
-    Scenario: Stockings that failed on one leg qualify only that leg
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 2         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And his left leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 2         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he had compression stockings on the right leg for 12 weeks with no response
-      When the plan is made
-      Then endovenous thermal ablation is recommended for the right leg
-      And its reasons show the finding stockings failed or contraindicated
-      And endovenous thermal ablation is the next step for the left leg
-      And the plan does not show the finding stockings failed or contraindicated for the left leg
+    シナリオ: 片脚で無効だった弾性ストッキングは、その脚だけを血管内治療の適応にする
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 左脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 右脚で弾性ストッキングによる圧迫療法を12週間行ったが、効果がなかった
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が推奨となる
+      かつ その根拠に弾性ストッキングの無効・使用不可が含まれる
+      かつ 左脚では血管内焼灼術が次の段階となる
+      かつ 左脚は弾性ストッキングの無効・使用不可に該当しない
 
     @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
     @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: A leg already treated does not stop treatment of the other leg
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And his left leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he had endovenous thermal ablation on the right leg for 26 weeks with a good response
-      When the plan is made
-      Then endovenous thermal ablation is not offered for the right leg
-      And cyanoacrylate glue closure is not offered for the right leg
-      And endovenous thermal ablation is recommended for the left leg
-      And cyanoacrylate glue closure is an option for the left leg
+    シナリオ: 治療済みの脚があっても、反対側の脚の治療は妨げない
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 左脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 右脚に血管内焼灼術を26週前に行い、十分に改善した
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術は提示されない
+      かつ 右脚ではグルー治療は提示されない
+      かつ 左脚では血管内焼灼術が推奨となる
+      かつ 左脚ではグルー治療が選択肢となる
 
     @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
     @VEIN_ENDOVENOUS_WAITS_FOR_THROMBOPHLEBITIS @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: Thrombophlebitis on one leg holds only that leg
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And his left leg shows:
-        | vein symptoms                      | heaviness |
-        | CEAP clinical class                | 3         |
-        | acute superficial thrombophlebitis | yes       |
-        | great saphenous reflux (ms)        | 900       |
-        | great saphenous diameter (mm)      | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is deferred for the left leg because of acute superficial thrombophlebitis
-      And cyanoacrylate glue closure is deferred for the left leg because of acute superficial thrombophlebitis
-      And endovenous thermal ablation is recommended for the right leg
-      And cyanoacrylate glue closure is an option for the right leg
+    シナリオ: 片脚の血栓性静脈炎は、その脚だけを保留にする
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 左脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 急性表在性血栓性静脈炎     | あり             |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 左脚では血管内焼灼術が急性表在性血栓性静脈炎のため保留となる
+      かつ 左脚ではグルー治療が急性表在性血栓性静脈炎のため保留となる
+      かつ 右脚では血管内焼灼術が推奨となる
+      かつ 右脚ではグルー治療が選択肢となる
 
     @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
     @FINDING_ARTERIAL_DISEASE_ABI @VEIN_STOCKINGS_PRESSURE_REDUCED @VEIN_STOCKINGS_PRESSURE_STRONG
     @VEIN_ENDOVENOUS_NOT_WITH_ARTERIAL_DISEASE @VEIN_THERMAL_ABLATION
-    Scenario: A low ankle-brachial index on one leg changes only that leg
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | ankle-brachial index          | 1.1       |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And his left leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | ankle-brachial index          | 0.7       |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then compression stockings are recommended for the left leg
-      And the stockings are <=20 mmHg
-      And endovenous thermal ablation is contraindicated for the left leg because of arterial disease
-      And compression stockings are recommended for the right leg
-      And the stockings are 30-40 mmHg
-      And endovenous thermal ablation is recommended for the right leg
-      And the plan shows the finding arterial disease for the left leg
-      And the plan does not show the finding arterial disease for the right leg
+    シナリオ: 片脚の低いABI（足関節上腕血圧比）は、その脚の治療だけを変える
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | ABI                        | 1.1              |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 左脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | ABI                        | 0.7              |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 左脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は20mmHg以下となる
+      かつ 左脚では血管内焼灼術が動脈疾患のため禁忌となる
+      かつ 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は30〜40mmHgとなる
+      かつ 右脚では血管内焼灼術が推奨となる
+      かつ 左脚は動脈疾患に該当する
+      かつ 右脚は動脈疾患に該当しない
 
     @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_PRESSURE_MILD
-    Scenario: A leg without venous disease gets nothing on the vein track
-      Given a 60-year-old woman
-      And her right leg shows:
-        | CEAP clinical class | 2 |
-      And her left leg shows:
-        | CEAP clinical class | 1 |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And the left leg has nothing on the vein track
+    シナリオ: 静脈疾患のない脚には静脈の治療を何も行わない
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      かつ 左脚の所見は次のとおり
+        | CEAP分類 | C1 |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 左脚には静脈の治療は何も提示されない
 
     @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS @ADVICE_ELEVATE_LEGS_NOT_WITH_ISCHEMIA
     @SAFETY_ACUTE_LIMB_ISCHEMIA @VEIN_STOCKINGS @VEIN_STOCKINGS_PRESSURE_MILD
-    Scenario: Advice is for the whole patient, so signs of ischaemia in one leg stop leg elevation
-      Given a 60-year-old woman
-      And her right leg shows:
-        | CEAP clinical class | 2 |
-      And her left leg shows:
-        | signs of acute ischaemia | yes |
-      When the plan is made
-      Then a referral for acute limb ischaemia is recommended as an emergency for the left leg
-      And rest with the legs raised is contraindicated for the patient because of signs of acute ischaemia
-      And compression stockings are recommended for the right leg
-      And the stockings are 20-30 mmHg
+    シナリオ: 生活指導は患者全体に対するものなので、片脚に急性虚血の徴候があれば足を高くしない
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      かつ 左脚の所見は次のとおり
+        | 急性虚血の徴候 | あり |
+      もし 治療計画を立てる
+      ならば 左脚では急性下肢虚血で緊急紹介が推奨となる
+      かつ 足を高くして休む指導が急性虚血の徴候のため禁忌となる
+      かつ 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は20〜30mmHgとなる

@@ -1,279 +1,281 @@
+# language: ja
 @knee
-Feature: The knee track - insured care for knee osteoarthritis
-  Knee osteoarthritis (変形性膝関節症) is first treated with insured care (保険診療):
-  exercise therapy (運動療法), hyaluronic acid injections (ヒアルロン酸注射) and steroid
-  injections (ステロイド注射), with advice to keep walking within the pain-free range.
-  The Kellgren-Lawrence (KL) grade of the knee X-ray decides how strongly hyaluronic acid is
-  advised; an injection that did not help is not repeated, and no injection is given through
-  infection or with a bleeding risk. The clinic's stages are early (KL 1-2), middle (KL 3) and
-  late (KL 4), a local convention.
+機能: 膝の治療 - 変形性膝関節症の保険診療
+  変形性膝関節症には、まず保険診療を行う：運動療法、ヒアルロン酸注射、ステロイド注射と、
+  痛みのない範囲で歩く指導。膝のレントゲン検査のKL分類（Kellgren-Lawrence分類）で、
+  ヒアルロン酸注射をどの程度勧めるかを決める。効果のなかった注射は繰り返さず、感染症や出血の
+  リスクがあれば注射しない。当院では病期を初期（KLグレード1〜2）、中期（KLグレード3）、
+  末期（KLグレード4）と呼ぶ（当院の慣習）。膝の痛みは、NRS（0〜10の数値評価スケール）で
+  記録する。
 
-  Rule: Knee osteoarthritis is diagnosed from the X-ray grade, or without an X-ray from age 45
+  ルール: 変形性膝関節症はレントゲン検査のKL分類で診断し、レントゲン検査がなければ45歳から臨床的に診断する
 
     @FINDING_KNEE_OA_XRAY @KNEE_EXERCISE
-    Scenario Outline: The Kellgren-Lawrence grade gives the clinic's stage
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 5       |
-        | Kellgren-Lawrence grade | <grade> |
-      When the plan is made
-      Then the plan shows the finding knee osteoarthritis for the right leg
-      And the plan shows the finding <stage> for the right leg
+    シナリオアウトライン: KL分類から当院の病期が決まる
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5          |
+        | KL分類          | <グレード> |
+      もし 治療計画を立てる
+      ならば 右脚は変形性膝関節症に該当する
+      かつ 右脚は<病期>に該当する
 
       @FINDING_KNEE_OA_EARLY
-      Examples: early stage (初期)
-        | grade | stage                     |
-        | 1     | early knee osteoarthritis |
-        | 2     | early knee osteoarthritis |
+      例: 初期
+        | グレード | 病期                 |
+        | 1        | 初期の変形性膝関節症 |
+        | 2        | 初期の変形性膝関節症 |
 
       @FINDING_KNEE_OA_MIDDLE
-      Examples: middle stage (中期)
-        | grade | stage                            |
-        | 3     | middle-stage knee osteoarthritis |
+      例: 中期
+        | グレード | 病期                 |
+        | 3        | 中期の変形性膝関節症 |
 
       @FINDING_KNEE_OA_LATE
-      Examples: late stage (末期)
-        | grade | stage                    |
-        | 4     | late knee osteoarthritis |
+      例: 末期
+        | グレード | 病期                 |
+        | 4        | 末期の変形性膝関節症 |
 
     @ASSESS_DUPLEX
-    Scenario: A normal X-ray (KL 0) is not knee osteoarthritis; the veins are still examined
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 5             |
-        | knee pain pattern       | start-up pain |
-        | Kellgren-Lawrence grade | 0             |
-      When the plan is made
-      Then the plan does not show the finding knee osteoarthritis for the right leg
-      And exercise therapy is not offered for the right leg
-      And hyaluronic acid injection is not offered for the right leg
-      And duplex ultrasound is recommended for the right leg
+    シナリオ: 正常なレントゲン像（KLグレード0）は変形性膝関節症ではないが、静脈は調べる
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5              |
+        | 膝の痛みの出方  | 動き始めの痛み |
+        | KL分類          | 0              |
+      もし 治療計画を立てる
+      ならば 右脚は変形性膝関節症に該当しない
+      かつ 右脚では運動療法は提示されない
+      かつ 右脚ではヒアルロン酸注射は提示されない
+      かつ 右脚では下肢静脈エコー検査が推奨となる
 
     @ASSESS_KNEE_XRAY_NO_GRADE
-    Scenario Outline: Without an X-ray, activity-related knee pain is osteoarthritis from age 45
-      Given a <age>-year-old man
-      And his right leg shows:
-        | knee pain (0-10)  | 4         |
-        | knee pain pattern | <pattern> |
-      When the plan is made
-      Then the plan <shows> the finding knee osteoarthritis for the right leg
-      And exercise therapy is <exercise> for the right leg
-      And knee X-ray is recommended for the right leg
+    シナリオアウトライン: レントゲン検査がなければ、45歳からは動作に伴う膝の痛みを変形性膝関節症とする
+      前提 <年齢>歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 4            |
+        | 膝の痛みの出方  | <痛みの出方> |
+      もし 治療計画を立てる
+      ならば 右脚は変形性膝関節症に<判断>
+      かつ 右脚では運動療法が<運動療法>
+      かつ 右脚では膝のレントゲン検査が推奨となる
 
-      Examples: too young for a clinical diagnosis
-        | age | pattern          | shows         | exercise    |
-        | 44  | start-up pain    | does not show | not offered |
+      例: 臨床診断には若すぎる
+        | 年齢 | 痛みの出方     | 判断       | 運動療法     |
+        | 44   | 動き始めの痛み | 該当しない | 提示されない |
 
       @FINDING_KNEE_OA_CLINICAL @KNEE_EXERCISE
-      Examples: from age 45, start-up pain or pain on movement
-        | age | pattern          | shows | exercise    |
-        | 45  | start-up pain    | shows | recommended |
-        | 45  | pain on movement | shows | recommended |
+      例: 45歳から、動き始めまたは動作時の痛み
+        | 年齢 | 痛みの出方     | 判断     | 運動療法   |
+        | 45   | 動き始めの痛み | 該当する | 推奨となる |
+        | 45   | 動作時の痛み   | 該当する | 推奨となる |
 
-      Examples: pain at rest alone is not activity-related
-        | age | pattern          | shows         | exercise    |
-        | 60  | pain at rest     | does not show | not offered |
+      例: 安静時の痛みだけでは、動作に伴う痛みではない
+        | 年齢 | 痛みの出方   | 判断       | 運動療法     |
+        | 60   | 安静時の痛み | 該当しない | 提示されない |
 
     @SAFETY_ORTHOPAEDIC_REVIEW_ARTHROPLASTY
-    Scenario: An artificial knee is not knee osteoarthritis: it is referred for orthopaedic review
-      Given a 70-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6   |
-        | Kellgren-Lawrence grade | 3   |
-        | artificial knee         | yes |
-      When the plan is made
-      Then a referral for orthopaedic review is recommended routinely for the right leg
-      And the plan does not show the finding knee osteoarthritis for the right leg
-      And exercise therapy is not offered for the right leg
-      And hyaluronic acid injection is not offered for the right leg
-      And steroid injection is not offered for the right leg
+    シナリオ: 人工膝関節は変形性膝関節症ではなく、整形外科での評価のため紹介する
+      前提 70歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6    |
+        | KL分類          | 3    |
+        | 人工膝関節      | あり |
+      もし 治療計画を立てる
+      ならば 右脚では整形外科での評価目的で通常紹介が推奨となる
+      かつ 右脚は変形性膝関節症に該当しない
+      かつ 右脚では運動療法は提示されない
+      かつ 右脚ではヒアルロン酸注射は提示されない
+      かつ 右脚ではステロイド注射は提示されない
 
-  Rule: Knee osteoarthritis gets exercise therapy and advice to walk within the pain-free range
+  @FINDING_KNEE_OA_XRAY
+  ルール: 変形性膝関節症には運動療法と、痛みのない範囲で歩く指導を行う
 
-    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_OA_EARLY @KNEE_EXERCISE
-    Scenario: Exercise therapy is recommended and covered by insurance
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 5 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then exercise therapy is recommended for the right leg
-      And it is covered by insurance
-      And its reasons include the Kellgren-Lawrence grade of 2
-      And its reasons go through the finding knee osteoarthritis
+    @FINDING_KNEE_OA_EARLY @KNEE_EXERCISE
+    シナリオ: 運動療法を推奨し、保険診療で行う
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば 右脚では運動療法が推奨となる
+      かつ 保険診療で行う
+      かつ その根拠にKL分類グレード2が含まれる
+      かつ その根拠に変形性膝関節症が含まれる
 
-    @FINDING_KNEE_OA_XRAY @KNEE_WALK_ADVICE
-    Scenario: Walking within the pain-free range is advised
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 5 |
-        | Kellgren-Lawrence grade | 3 |
-      When the plan is made
-      Then walk within the pain-free range is recommended for the patient
-      And its reasons include the Kellgren-Lawrence grade of 3
+    @KNEE_WALK_ADVICE
+    シナリオ: 痛みのない範囲で歩くよう指導する
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5 |
+        | KL分類          | 3 |
+      もし 治療計画を立てる
+      ならば 痛みのない範囲で歩く指導が推奨となる
+      かつ その根拠にKL分類グレード3が含まれる
 
-  Rule: Hyaluronic acid (ヒアルロン酸注射) is recommended for KL 1-3, an option for KL 4, and waits while the grade is unknown
+  ルール: ヒアルロン酸注射はKLグレード1〜3で推奨、KLグレード4で選択肢とし、KL分類が分からない間は保留にする
 
     @FINDING_KNEE_OA_XRAY
-    Scenario Outline: The KL grade sets how strongly hyaluronic acid is advised
-      Given a 66-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 5       |
-        | Kellgren-Lawrence grade | <grade> |
-      When the plan is made
-      Then hyaluronic acid injection is <status> for the right leg
-      And it is covered by insurance
-      And its reasons include the Kellgren-Lawrence grade of <grade>
+    シナリオアウトライン: KL分類でヒアルロン酸注射の勧め方が決まる
+      前提 66歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5          |
+        | KL分類          | <グレード> |
+      もし 治療計画を立てる
+      ならば 右脚ではヒアルロン酸注射が<判定>
+      かつ 保険診療で行う
+      かつ その根拠にKL分類グレード<グレード>が含まれる
 
       @KNEE_HYALURONIC_ACID
-      Examples: KL 1-3
-        | grade | status      |
-        | 1     | recommended |
-        | 3     | recommended |
+      例: KLグレード1〜3
+        | グレード | 判定       |
+        | 1        | 推奨となる |
+        | 3        | 推奨となる |
 
       @KNEE_HYALURONIC_ACID_LATE
-      Examples: KL 4, late osteoarthritis
-        | grade | status    |
-        | 4     | an option |
+      例: KLグレード4、末期
+        | グレード | 判定         |
+        | 4        | 選択肢となる |
 
     @FINDING_KNEE_OA_CLINICAL @KNEE_HYALURONIC_ACID_GRADE_UNKNOWN @ASSESS_KNEE_XRAY_NO_GRADE
-    Scenario: Hyaluronic acid waits for the X-ray while the KL grade is unknown
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)  | 5             |
-        | knee pain pattern | start-up pain |
-      When the plan is made
-      Then hyaluronic acid injection is deferred for the right leg because of KL grade unknown
-      And knee X-ray is recommended for the right leg
-      And exercise therapy is recommended for the right leg
+    シナリオ: KL分類が分からない間、ヒアルロン酸注射はレントゲン検査を待つ
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5              |
+        | 膝の痛みの出方  | 動き始めの痛み |
+      もし 治療計画を立てる
+      ならば 右脚ではヒアルロン酸注射がKL分類の確定待ちのため保留となる
+      かつ 右脚では膝のレントゲン検査が推奨となる
+      かつ 右脚では運動療法が推奨となる
 
-  Rule: A steroid injection (ステロイド注射) is an option
-
-    @FINDING_KNEE_OA_XRAY @KNEE_STEROID
-    Scenario: A steroid injection is an option beside hyaluronic acid
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then steroid injection is an option for the right leg
-      And it is covered by insurance
-      And its reasons go through the finding knee osteoarthritis
-
-    @FINDING_KNEE_OA_CLINICAL @KNEE_STEROID @ASSESS_KNEE_XRAY_NO_GRADE
-    Scenario: A steroid injection also waits for the knee X-ray
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)  | 6                |
-        | knee pain pattern | pain on movement |
-      When the plan is made
-      Then steroid injection is deferred for the right leg because of waiting for the knee X-ray
-
-  Rule: An injection that did not help over 12 weeks, or was not tolerated, is not repeated
+  @KNEE_STEROID
+  ルール: ステロイド注射は選択肢とする
 
     @FINDING_KNEE_OA_XRAY
-    Scenario Outline: Hyaluronic acid without any response is stopped after 12 weeks
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for <weeks> weeks with no response
-      When the plan is made
-      Then hyaluronic acid injection is <status> for the right leg
+    シナリオ: ヒアルロン酸注射と並んで、ステロイド注射も選択肢となる
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば 右脚ではステロイド注射が選択肢となる
+      かつ 保険診療で行う
+      かつ その根拠に変形性膝関節症が含まれる
+
+    @FINDING_KNEE_OA_CLINICAL @ASSESS_KNEE_XRAY_NO_GRADE
+    シナリオ: ステロイド注射も膝のレントゲン検査を待つ
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6            |
+        | 膝の痛みの出方  | 動作時の痛み |
+      もし 治療計画を立てる
+      ならば 右脚ではステロイド注射が膝のレントゲン検査待ちのため保留となる
+
+  @FINDING_KNEE_OA_XRAY
+  ルール: 12週間で効果のなかった注射、または耐えられなかった注射は繰り返さない
+
+    シナリオアウトライン: まったく効果のないヒアルロン酸注射は12週間で中止する
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を<週数>週間行ったが、効果がなかった
+      もし 治療計画を立てる
+      ならば 右脚ではヒアルロン酸注射が<判定>
 
       @KNEE_HYALURONIC_ACID
-      Examples: less than 12 weeks
-        | weeks | status      |
-        | 11    | recommended |
+      例: 12週間未満
+        | 週数 | 判定       |
+        | 11   | 推奨となる |
 
       @KNEE_HYALURONIC_ACID_NOT_REPEATED @FINDING_KNEE_CARE_FAILED
-      Examples: 12 weeks
-        | weeks | status          |
-        | 12    | contraindicated |
+      例: 12週間
+        | 週数 | 判定       |
+        | 12   | 禁忌となる |
 
-    @FINDING_KNEE_OA_XRAY @KNEE_HYALURONIC_ACID
-    Scenario: Hyaluronic acid that helped partly is continued
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then hyaluronic acid injection is recommended for the right leg
+    @KNEE_HYALURONIC_ACID
+    シナリオ: 一部効果のあったヒアルロン酸注射は続ける
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではヒアルロン酸注射が推奨となる
 
-    @FINDING_KNEE_OA_XRAY @KNEE_STEROID_NOT_REPEATED @KNEE_HYALURONIC_ACID
-    Scenario: A steroid injection that was not tolerated is not repeated; hyaluronic acid still is
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had steroid injections in the right knee for 12 weeks and it was not tolerated
-      When the plan is made
-      Then steroid injection is contraindicated for the right leg because of already tried without benefit or not tolerated
-      And hyaluronic acid injection is recommended for the right leg
+    @KNEE_STEROID_NOT_REPEATED @KNEE_HYALURONIC_ACID
+    シナリオ: 耐えられなかったステロイド注射は繰り返さないが、ヒアルロン酸注射は続ける
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でステロイド注射を12週間行ったが、耐えられず中止した
+      もし 治療計画を立てる
+      ならば 右脚ではステロイド注射が以前に効果がなかったか継続できなかったため禁忌となる
+      かつ 右脚ではヒアルロン酸注射が推奨となる
 
-    @FINDING_KNEE_OA_XRAY @KNEE_HYALURONIC_ACID_NOT_TOLERATED
-    Scenario: Hyaluronic acid that was not tolerated is not repeated, even after 2 weeks
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 2 weeks and it was not tolerated
-      When the plan is made
-      Then hyaluronic acid injection is contraindicated for the right leg because of not tolerated before
+    @KNEE_HYALURONIC_ACID_NOT_TOLERATED
+    シナリオ: 耐えられなかったヒアルロン酸注射は、2週間でも繰り返さない
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を2週間行ったが、耐えられず中止した
+      もし 治療計画を立てる
+      ならば 右脚ではヒアルロン酸注射が以前に耐えられず中止したため禁忌となる
 
-    @FINDING_KNEE_OA_XRAY @KNEE_STEROID_NOT_TOLERATED
-    Scenario: A steroid injection that was not tolerated is not repeated, even after 2 weeks
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had steroid injections in the right knee for 2 weeks and it was not tolerated
-      When the plan is made
-      Then steroid injection is contraindicated for the right leg because of not tolerated before
+    @KNEE_STEROID_NOT_TOLERATED
+    シナリオ: 耐えられなかったステロイド注射は、2週間でも繰り返さない
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でステロイド注射を2週間行ったが、耐えられず中止した
+      もし 治療計画を立てる
+      ならば 右脚ではステロイド注射が以前に耐えられず中止したため禁忌となる
 
-  Rule: A knee without pain gets no injection
+  @FINDING_KNEE_OA_XRAY @KNEE_EXERCISE
+  ルール: 痛みのない膝には注射しない
 
-    @FINDING_KNEE_OA_XRAY @KNEE_EXERCISE
-    Scenario: Osteoarthritis on the X-ray of a knee that does not hurt
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 0 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then exercise therapy is recommended for the right leg
-      And hyaluronic acid injection is not offered for the right leg
-      And steroid injection is not offered for the right leg
+    シナリオ: レントゲン像では変形性膝関節症だが、痛みのない膝
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 0 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば 右脚では運動療法が推奨となる
+      かつ 右脚ではヒアルロン酸注射は提示されない
+      かつ 右脚ではステロイド注射は提示されない
 
-  Rule: No knee injection with an infection, sepsis or a bleeding risk
+  @FINDING_KNEE_OA_XRAY @KNEE_EXERCISE
+  ルール: 感染症、敗血症、出血のリスクがあれば膝に注射しない
 
-    @FINDING_KNEE_OA_XRAY @KNEE_EXERCISE
-    Scenario Outline: Infection, sepsis or a bleeding disorder rules out knee injections
-      Given a 62-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she has <condition>
-      When the plan is made
-      Then hyaluronic acid injection is contraindicated for the right leg because of <reason>
-      And steroid injection is contraindicated for the right leg because of <reason>
+    シナリオアウトライン: 感染症、敗血症、出血傾向があれば膝への注射は禁忌となる
+      前提 62歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ <疾患>がある
+      もし 治療計画を立てる
+      ならば 右脚ではヒアルロン酸注射が<疾患>のため禁忌となる
+      かつ 右脚ではステロイド注射が<疾患>のため禁忌となる
 
       @KNEE_INJECTION_NOT_WITH_ACTIVE_INFECTION
-      Examples: active infection
-        | condition           | reason           |
-        | an active infection | active infection |
+      例: 活動性の感染症
+        | 疾患           |
+        | 活動性の感染症 |
 
       @KNEE_INJECTION_NOT_WITH_SKIN_INFECTION
-      Examples: skin infection
-        | condition        | reason         |
-        | a skin infection | skin infection |
+      例: 皮膚感染症
+        | 疾患       |
+        | 皮膚感染症 |
 
       @KNEE_INJECTION_NOT_WITH_SEPSIS @SAFETY_SEPSIS
-      Examples: sepsis (also referred as an emergency)
-        | condition | reason |
-        | sepsis    | sepsis |
+      例: 敗血症（緊急紹介にもなる）
+        | 疾患   |
+        | 敗血症 |
 
       @KNEE_INJECTION_NOT_WITH_BLEEDING_DISORDER
-      Examples: bleeding disorder or anticoagulation
-        | condition           | reason                                |
-        | a bleeding disorder | bleeding disorder or anticoagulation |
+      例: 出血性疾患または抗凝固療法
+        | 疾患                               |
+        | 出血傾向（出血性疾患・抗凝固療法） |

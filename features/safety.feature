@@ -1,406 +1,412 @@
+# language: ja
 @safety
-Feature: The safety gate - red flags stop elective care
-  A red flag is a finding that needs another service before elective care goes on. It gives
-  a referral with its urgency, and every treatment that would have been recommended or
-  offered is deferred, naming the flag.
+機能: 安全確認 - 危険徴候があれば待機的な治療を止める
+  この文書では、判定を次の言葉で示す（すべてのフィーチャーで共通）。
+  推奨：今行うことを勧める。
+  選択肢：行ってよい治療の一つとして提示する。
+  禁忌：安全上の理由で行わない。
+  非推奨：勧めない（効果がなかった、当院の方針など）。
+  保留：必要な検査や評価の結果が出るまで待つ。
+  次の段階：今の治療で改善しなければ、次に検討する。
 
-  A flag on one leg holds that leg's treatments and the treatments for the whole patient.
-  Suspected deep vein thrombosis, septic arthritis and acute limb ischaemia also hold the
-  invasive treatments of the other leg (endovenous treatment, knee injections, the
-  intra-arterial injection (動注治療) and the exosome injection); that leg's non-invasive care
-  goes on. Sepsis and suspected malignancy hold everything elective, tests included.
+  危険徴候（レッドフラッグ）とは、待機的な治療を続ける前に他科での診療が必要な所見である。
+  危険徴候があれば緊急度を付けて紹介を推奨し、本来なら推奨または選択肢となる治療はすべて
+  保留とし、その理由として危険徴候を示す。
 
-  Still given under a flag: the referral itself, a duplex ultrasound for a suspected clot,
-  a knee X-ray for a possible fracture, and lifestyle advice.
+  片脚の危険徴候は、その脚の治療と、全身に対する治療を保留にする。深部静脈血栓症の疑い、
+  化膿性関節炎の疑い、急性下肢虚血では、反対側の脚の侵襲的な治療も保留にする：血管内治療
+  （血管内焼灼術、グルー治療（血管内塞栓術／シアノアクリレート））、膝への注射、動注治療
+  （運動器カテーテル治療）、エクソソーム注射。反対側の脚の非侵襲的な治療は続ける。敗血症と
+  悪性腫瘍の疑いでは、検査を含めて待機的なものをすべて保留にする。
 
-  Some findings need only a routine referral, which holds nothing: a painful artificial knee,
-  late knee osteoarthritis after failed knee care, and a very low ankle-brachial index.
+  危険徴候があっても行うもの：紹介そのもの、血栓が疑われる脚の下肢静脈エコー検査、骨折の
+  可能性がある膝のレントゲン検査、生活指導。
 
-  Rule: Suspected deep vein thrombosis is referred urgently and holds elective care
-    Deep vein thrombosis is likely with a two-level Wells score of 2 or more, or when the
-    duplex ultrasound shows it (Wells, NEJM 2003).
+  通常紹介だけで何も保留にしない所見もある：痛みのある人工膝関節、膝の治療で改善しない末期の
+  変形性膝関節症、非常に低いABI（足関節上腕血圧比）。
+
+  ルール: 深部静脈血栓症の疑いは至急紹介とし、待機的な治療を保留にする
+    2段階Wellsスコアが2点以上、または下肢静脈エコー検査で深部静脈血栓を認めれば、深部静脈
+    血栓症の可能性が高い（Wells, NEJM 2003）。
 
     @SAFETY_SUSPECTED_DVT
-    Scenario: A Wells score of 2 makes deep vein thrombosis likely
-      Given a 60-year-old woman
-      And her right leg shows:
-        | Wells score         | 2 |
-        | CEAP clinical class | 2 |
-      When the plan is made
-      Then a referral for suspected deep vein thrombosis is recommended urgently for the right leg
-      And its reasons include the Wells score of 2
-      And compression stockings are deferred for the right leg because of suspected deep vein thrombosis
-      And no treatment is recommended or offered for the right leg
+    シナリオ: Wellsスコア2点で深部静脈血栓症の可能性が高い
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | 2  |
+        | CEAP分類    | C2 |
+      もし 治療計画を立てる
+      ならば 右脚では深部静脈血栓症の疑いで至急紹介が推奨となる
+      かつ その根拠にWellsスコア2点が含まれる
+      かつ 右脚では弾性ストッキングが深部静脈血栓症の疑いのため保留となる
+      かつ 右脚では推奨・選択肢となる治療はない
 
     @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario Outline: Deep vein thrombosis becomes likely at a Wells score of 2
-      Given a 60-year-old woman
-      And her right leg shows:
-        | Wells score         | <Wells score> |
-        | CEAP clinical class | 2             |
-      When the plan is made
-      Then a referral for suspected deep vein thrombosis is <referral> for the right leg
-      And compression stockings are <stockings> for the right leg
-      And its reasons include the <reason>
+    シナリオアウトライン: Wellsスコア2点から深部静脈血栓症の可能性が高くなる
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | <Wellsスコア> |
+        | CEAP分類    | C2            |
+      もし 治療計画を立てる
+      ならば 右脚では深部静脈血栓症の疑いで<紹介>
+      かつ 右脚では弾性ストッキングが<弾性ストッキング>
+      かつ その根拠に<根拠>が含まれる
 
       @SAFETY_SUSPECTED_DVT
-      Examples: Wells 2 or more - likely
-        | Wells score | referral             | stockings | reason           |
-        | 2           | recommended urgently | deferred  | Wells score of 2 |
-        | 3           | recommended urgently | deferred  | Wells score of 3 |
+      例: Wellsスコア2点以上 - 可能性が高い
+        | Wellsスコア | 紹介                 | 弾性ストッキング | 根拠           |
+        | 2           | 至急紹介が推奨となる | 保留となる       | Wellsスコア2点 |
+        | 3           | 至急紹介が推奨となる | 保留となる       | Wellsスコア3点 |
 
-      Examples: Wells 1 or less - unlikely
-        | Wells score | referral | stockings   | reason                   |
-        | 1           | not made | recommended | CEAP clinical class of 2 |
-        | -2          | not made | recommended | CEAP clinical class of 2 |
+      例: Wellsスコア1点以下 - 可能性は低い
+        | Wellsスコア | 紹介         | 弾性ストッキング | 根拠       |
+        | 1           | 紹介されない | 推奨となる       | CEAP分類C2 |
+        | -2          | 紹介されない | 推奨となる       | CEAP分類C2 |
 
     @SAFETY_SUSPECTED_DVT @VEIN_ENDOVENOUS_NOT_WITH_DVT_ON_DUPLEX @VEIN_ENDOVENOUS_CANDIDATE
     @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: A deep vein thrombosis seen on the duplex ultrasound is referred urgently
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                  | heaviness |
-        | CEAP clinical class            | 3         |
-        | great saphenous reflux (ms)    | 900       |
-        | great saphenous diameter (mm)  | 6         |
-        | deep vein thrombosis on duplex | yes       |
-      When the plan is made
-      Then a referral for suspected deep vein thrombosis is recommended urgently for the right leg
-      And its reasons include the deep vein thrombosis on duplex of yes
-      And compression stockings are deferred for the right leg because of suspected deep vein thrombosis
-      And endovenous thermal ablation is contraindicated for the right leg because of deep vein thrombosis on duplex
+    シナリオ: 下肢静脈エコー検査で認めた深部静脈血栓は至急紹介とする
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+        | エコーでの深部静脈血栓     | あり             |
+      もし 治療計画を立てる
+      ならば 右脚では深部静脈血栓症の疑いで至急紹介が推奨となる
+      かつ その根拠にエコーでの深部静脈血栓が含まれる
+      かつ 右脚では弾性ストッキングが深部静脈血栓症の疑いのため保留となる
+      かつ 右脚では血管内焼灼術がエコーでの深部静脈血栓のため禁忌となる
 
     @SAFETY_SUSPECTED_DVT @VEIN_THERMAL_ABLATION @VEIN_STOCKINGS @KNEE_HYALURONIC_ACID
     @KNEE_EXERCISE @FINDING_KNEE_OA_XRAY @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: Suspected deep vein thrombosis also holds the invasive treatments of the other leg
-      Given a 60-year-old man
-      And his right leg shows:
-        | Wells score | 2 |
-      And his left leg shows:
-        | knee pain (0-10)              | 5         |
-        | Kellgren-Lawrence grade       | 2         |
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is deferred for the left leg because of suspected deep vein thrombosis
-      And cyanoacrylate glue closure is deferred for the left leg because of suspected deep vein thrombosis
-      And hyaluronic acid injection is deferred for the left leg because of suspected deep vein thrombosis
-      And compression stockings are recommended for the left leg
-      And exercise therapy is recommended for the left leg
+    シナリオ: 深部静脈血栓症の疑いは反対側の脚の侵襲的な治療も保留にする
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | 2 |
+      かつ 左脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 5                |
+        | KL分類                     | 2                |
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 左脚では血管内焼灼術が深部静脈血栓症の疑いのため保留となる
+      かつ 左脚ではグルー治療が深部静脈血栓症の疑いのため保留となる
+      かつ 左脚ではヒアルロン酸注射が深部静脈血栓症の疑いのため保留となる
+      かつ 左脚では弾性ストッキングが推奨となる
+      かつ 左脚では運動療法が推奨となる
 
     @SAFETY_SUSPECTED_DVT @ASSESS_DUPLEX @ASSESS_DUPLEX_FOR_SUSPECTED_DVT @ADVICE_STOP_SMOKING
-    Scenario: Under suspected deep vein thrombosis the duplex ultrasound and advice are still given
-      Given a 60-year-old man
-      And he is:
-        | smoker | yes |
-      And his right leg shows:
-        | Wells score   | 2         |
-        | vein symptoms | heaviness |
-      When the plan is made
-      Then a referral for suspected deep vein thrombosis is recommended urgently for the right leg
-      And duplex ultrasound is recommended for the right leg
-      And its reasons include the Wells score of 2
-      And stop smoking is recommended for the patient
+    シナリオ: 深部静脈血栓症の疑いがあっても下肢静脈エコー検査と生活指導は行う
+      前提 60歳の男性
+      かつ 患者の状況は次のとおり
+        | 喫煙 | あり |
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | 2                |
+        | 静脈の症状  | 脚のだるさ・重さ |
+      もし 治療計画を立てる
+      ならば 右脚では深部静脈血栓症の疑いで至急紹介が推奨となる
+      かつ 右脚では下肢静脈エコー検査が推奨となる
+      かつ その根拠にWellsスコア2点が含まれる
+      かつ 禁煙指導が推奨となる
 
-  Rule: Signs of acute limb ischaemia are an emergency and hold elective care
-    Pain, pallor, pulselessness, paraesthesia or paralysis of a leg: the limb is threatened.
+  @SAFETY_ACUTE_LIMB_ISCHEMIA @KNEE_EXERCISE @FINDING_KNEE_OA_XRAY
+  ルール: 急性下肢虚血の徴候は緊急紹介とし、待機的な治療を保留にする
+    脚の疼痛、蒼白、脈拍消失、知覚異常、運動麻痺：下肢が危機にある。
 
-    @SAFETY_ACUTE_LIMB_ISCHEMIA @KNEE_EXERCISE @FINDING_KNEE_OA_XRAY
-    Scenario: Signs of acute ischaemia are referred as an emergency
-      Given a 70-year-old man
-      And his right leg shows:
-        | signs of acute ischaemia | yes |
-        | ankle-brachial index     | 1.0 |
-        | knee pain (0-10)         | 5   |
-        | Kellgren-Lawrence grade  | 2   |
-      When the plan is made
-      Then a referral for acute limb ischaemia is recommended as an emergency for the right leg
-      And its reasons include the acute ischaemia signs of yes
-      And exercise therapy is deferred for the right leg because of acute limb ischaemia
-      And no treatment is recommended or offered for the right leg
+    シナリオ: 急性虚血の徴候は緊急紹介とする
+      前提 70歳の男性
+      かつ 右脚の所見は次のとおり
+        | 急性虚血の徴候  | あり |
+        | ABI             | 1.0  |
+        | 膝の痛み（NRS） | 5    |
+        | KL分類          | 2    |
+      もし 治療計画を立てる
+      ならば 右脚では急性下肢虚血で緊急紹介が推奨となる
+      かつ その根拠に急性虚血の徴候が含まれる
+      かつ 右脚では運動療法が急性下肢虚血のため保留となる
+      かつ 右脚では推奨・選択肢となる治療はない
 
-    @SAFETY_ACUTE_LIMB_ISCHEMIA @SELF_PAY_IA_OPTION @SELF_PAY_EXOSOME_OPTION @KNEE_EXERCISE
-    @FINDING_KNEE_CARE_FAILED @FINDING_KNEE_OA_XRAY
-    Scenario: Acute limb ischaemia also holds the self-pay injections of the other leg
-      Given a 60-year-old woman
-      And she accepts self-pay treatment
-      And she is:
+    @SELF_PAY_IA_OPTION @SELF_PAY_EXOSOME_OPTION @FINDING_KNEE_CARE_FAILED
+    シナリオ: 急性下肢虚血は反対側の脚の自費診療の注射も保留にする
+      前提 60歳の女性
+      かつ 自費診療を希望している
+      かつ 患者の状況は次のとおり
         | eGFR | 70 |
-      And her right leg shows:
-        | signs of acute ischaemia | yes |
-      And her left leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the left knee for 16 weeks with a partial response
-      When the plan is made
-      Then a referral for acute limb ischaemia is recommended as an emergency for the right leg
-      And the intra-arterial injection (動注治療) is deferred for the left leg because of acute limb ischaemia
-      And an exosome injection is deferred for the left leg because of acute limb ischaemia
-      And exercise therapy is recommended for the left leg
+      かつ 右脚の所見は次のとおり
+        | 急性虚血の徴候 | あり |
+      かつ 左脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 左膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では急性下肢虚血で緊急紹介が推奨となる
+      かつ 左脚では動注治療が急性下肢虚血のため保留となる
+      かつ 左脚ではエクソソーム注射が急性下肢虚血のため保留となる
+      かつ 左脚では運動療法が推奨となる
 
-  Rule: A hot swollen knee is septic arthritis until proven otherwise
-    Even without fever (BSR/BHPR/BOA hot swollen joint guideline).
+  @SAFETY_SEPTIC_ARTHRITIS @KNEE_STEROID @FINDING_KNEE_OA_XRAY
+  ルール: 熱感と腫脹のある膝は、否定されるまで化膿性関節炎として扱う
+    発熱がなくても同様とする（BSR/BHPR/BOA 熱感・腫脹のある関節のガイドライン）。
 
-    @SAFETY_SEPTIC_ARTHRITIS @KNEE_STEROID @FINDING_KNEE_OA_XRAY
-    Scenario: A hot swollen knee is referred urgently as suspected septic arthritis
-      Given a 66-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 7   |
-        | Kellgren-Lawrence grade | 2   |
-        | hot swollen knee        | yes |
-      When the plan is made
-      Then a referral for suspected septic arthritis is recommended urgently for the right leg
-      And its reasons include the hot swollen knee of yes
-      And steroid injection is deferred for the right leg because of suspected septic arthritis
-      And no treatment is recommended or offered for the right leg
+    シナリオ: 熱感と腫脹のある膝は化膿性関節炎の疑いで至急紹介とする
+      前提 66歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 7    |
+        | KL分類          | 2    |
+        | 膝の熱感・腫脹  | あり |
+      もし 治療計画を立てる
+      ならば 右脚では化膿性関節炎の疑いで至急紹介が推奨となる
+      かつ その根拠に膝の熱感・腫脹が含まれる
+      かつ 右脚ではステロイド注射が化膿性関節炎の疑いのため保留となる
+      かつ 右脚では推奨・選択肢となる治療はない
 
-    @SAFETY_SEPTIC_ARTHRITIS @KNEE_HYALURONIC_ACID @KNEE_STEROID @KNEE_EXERCISE
-    @FINDING_KNEE_OA_XRAY
-    Scenario: Septic arthritis holds injections into the other knee, not its exercise therapy
-      Given a 66-year-old woman
-      And her right leg shows:
-        | knee pain (0-10) | 7   |
-        | hot swollen knee | yes |
-      And her left leg shows:
-        | knee pain (0-10)        | 4 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then hyaluronic acid injection is deferred for the left leg because of suspected septic arthritis
-      And steroid injection is deferred for the left leg because of suspected septic arthritis
-      And exercise therapy is recommended for the left leg
+    @KNEE_HYALURONIC_ACID @KNEE_EXERCISE
+    シナリオ: 化膿性関節炎の疑いは反対側の膝への注射を保留にするが、運動療法は続ける
+      前提 66歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 7    |
+        | 膝の熱感・腫脹  | あり |
+      かつ 左脚の所見は次のとおり
+        | 膝の痛み（NRS） | 4 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば 左脚ではヒアルロン酸注射が化膿性関節炎の疑いのため保留となる
+      かつ 左脚ではステロイド注射が化膿性関節炎の疑いのため保留となる
+      かつ 左脚では運動療法が推奨となる
 
-  Rule: Knee trauma at age 55 or over, or with inability to bear weight, may be a fracture
-    The Ottawa knee rule, simplified: after a knee injury, an X-ray from age 55, or at any
-    age when the patient cannot bear weight. The knee X-ray itself is always done.
+  @ASSESS_KNEE_XRAY_TRAUMA @KNEE_EXERCISE @FINDING_KNEE_OA_XRAY
+  ルール: 55歳以上の膝の外傷、または荷重できない膝の外傷は骨折の可能性がある
+    Ottawa knee rule（簡略版）：膝の外傷後、55歳以上、または年齢を問わず荷重できなければ
+    骨折を疑う。膝のレントゲン検査そのものは、外傷後には常に行う。
 
-    @ASSESS_KNEE_XRAY_TRAUMA @KNEE_EXERCISE @FINDING_KNEE_OA_XRAY
-    Scenario Outline: A knee injury may be a fracture from age 55, or when weight cannot be borne
-      Given a <age>-year-old man
-      And his right leg shows:
-        | knee pain (0-10)        | 6                    |
-        | Kellgren-Lawrence grade | 2                    |
-        | recent knee trauma      | yes                  |
-        | cannot bear weight      | <cannot bear weight> |
-      When the plan is made
-      Then a referral for possible fracture is <referral> for the right leg
-      And knee X-ray is recommended for the right leg
-      And exercise therapy is <exercise> for the right leg
-      And its reasons include the <reason>
+    シナリオアウトライン: 膝の外傷は55歳から、または荷重できなければ骨折の可能性がある
+      前提 <年齢>歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6          |
+        | KL分類          | 2          |
+        | 最近の膝の外傷  | あり       |
+        | 荷重不能        | <荷重不能> |
+      もし 治療計画を立てる
+      ならば 右脚では骨折の可能性で<紹介>
+      かつ 右脚では膝のレントゲン検査が推奨となる
+      かつ 右脚では運動療法が<運動療法>
+      かつ その根拠に<根拠>が含まれる
 
       @SAFETY_POSSIBLE_FRACTURE
-      Examples: a possible fracture
-        | age | cannot bear weight | referral             | exercise | reason                    |
-        | 55  | no                 | recommended urgently | deferred | age of 55                 |
-        | 54  | yes                | recommended urgently | deferred | cannot bear weight of yes |
-        | 30  | yes                | recommended urgently | deferred | cannot bear weight of yes |
+      例: 骨折の可能性がある
+        | 年齢 | 荷重不能 | 紹介                 | 運動療法   | 根拠      |
+        | 55   | なし     | 至急紹介が推奨となる | 保留となる | 年齢55歳  |
+        | 54   | あり     | 至急紹介が推奨となる | 保留となる | 荷重不能  |
+        | 30   | あり     | 至急紹介が推奨となる | 保留となる | 荷重不能  |
 
-      Examples: no fracture suspected
-        | age | cannot bear weight | referral | exercise    | reason                       |
-        | 54  | no                 | not made | recommended | Kellgren-Lawrence grade of 2 |
+      例: 骨折を疑わない
+        | 年齢 | 荷重不能 | 紹介         | 運動療法   | 根拠            |
+        | 54   | なし     | 紹介されない | 推奨となる | KL分類グレード2 |
 
-  Rule: A bleeding varicose vein is referred at once
-    NICE CG168: refer immediately.
+  @SAFETY_BLEEDING_VARICOSE_VEIN
+  ルール: 静脈瘤からの出血は直ちに紹介する
+    NICE CG168：直ちに紹介する。
 
-    @SAFETY_BLEEDING_VARICOSE_VEIN @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario: A bleeding varicose vein is referred urgently and holds that leg's treatment
-      Given a 72-year-old woman
-      And her right leg shows:
-        | bleeding varicose vein | yes  |
-        | CEAP clinical class    | 2    |
-        | ankle-brachial index   | 1.05 |
-      When the plan is made
-      Then a referral for bleeding varicose vein is recommended urgently for the right leg
-      And its reasons include the bleeding varicose vein of yes
-      And compression stockings are deferred for the right leg because of bleeding varicose vein
+    @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
+    シナリオ: 静脈瘤からの出血は至急紹介とし、その脚の治療を保留にする
+      前提 72歳の女性
+      かつ 右脚の所見は次のとおり
+        | 静脈瘤からの出血 | あり |
+        | CEAP分類         | C2   |
+        | ABI              | 1.05 |
+      もし 治療計画を立てる
+      ならば 右脚では静脈瘤からの出血で至急紹介が推奨となる
+      かつ その根拠に静脈瘤からの出血が含まれる
+      かつ 右脚では弾性ストッキングが静脈瘤からの出血のため保留となる
 
-    @SAFETY_BLEEDING_VARICOSE_VEIN @SELF_PAY_DIET_OPTION @SELF_PAY_IA_OPTION @KNEE_HYALURONIC_ACID
-    @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @FINDING_KNEE_OA_XRAY
-    Scenario: A leg flag holds the treatments for the whole patient, not the other leg's
-      Given a 60-year-old woman
-      And she accepts self-pay treatment
-      And she is:
+    @SELF_PAY_DIET_OPTION @SELF_PAY_IA_OPTION @KNEE_HYALURONIC_ACID @FINDING_OBESITY
+    @FINDING_KNEE_CARE_FAILED @FINDING_KNEE_OA_XRAY
+    シナリオ: 片脚の危険徴候は全身に対する治療を保留にするが、反対側の脚の治療は保留にしない
+      前提 60歳の女性
+      かつ 自費診療を希望している
+      かつ 患者の状況は次のとおり
         | BMI  | 28 |
         | eGFR | 70 |
-      And her right leg shows:
-        | bleeding varicose vein | yes |
-      And her left leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the left knee for 16 weeks with a partial response
-      When the plan is made
-      Then the medical diet is deferred for the patient because of bleeding varicose vein
-      And the intra-arterial injection is an option for the left leg
-      And hyaluronic acid injection is recommended for the left leg
+      かつ 右脚の所見は次のとおり
+        | 静脈瘤からの出血 | あり |
+      かつ 左脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 左膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば メディカルダイエットが静脈瘤からの出血のため保留となる
+      かつ 左脚では動注治療が選択肢となる
+      かつ 左脚ではヒアルロン酸注射が推奨となる
 
-  Rule: Sepsis is an emergency and holds everything elective
-    Treatments and tests wait, except a duplex ultrasound for a suspected clot and a knee
-    X-ray for a possible fracture.
+  @SAFETY_SEPSIS @ASSESS_DUPLEX
+  ルール: 敗血症は緊急紹介とし、待機的なものはすべて保留にする
+    治療も検査も待つ。ただし、血栓が疑われる脚の下肢静脈エコー検査と、骨折の可能性がある
+    膝のレントゲン検査は行う。
 
-    @SAFETY_SEPSIS @SAFETY_SEPSIS_HOLDS_ROUTINE_DUPLEX @SAFETY_SEPSIS_HOLDS_ROUTINE_KNEE_XRAY
-    @ASSESS_DUPLEX @ASSESS_KNEE_XRAY_NO_GRADE @KNEE_EXERCISE @KNEE_WALK_ADVICE
-    @FINDING_KNEE_OA_CLINICAL
-    Scenario: Sepsis is an emergency and holds treatments and tests, not advice
-      Given a 60-year-old man
-      And he has sepsis
-      And his right leg shows:
-        | knee pain (0-10)  | 5             |
-        | knee pain pattern | start-up pain |
-        | Wells score       | 0             |
-      When the plan is made
-      Then a referral for sepsis is recommended as an emergency for the patient
-      And its reasons include that he has sepsis
-      And knee X-ray is deferred for the right leg because of sepsis
-      And duplex ultrasound is deferred for the right leg because of sepsis
-      And exercise therapy is deferred for the right leg because of sepsis
-      And walk within the pain-free range is recommended for the patient
+    @SAFETY_SEPSIS_HOLDS_ROUTINE_DUPLEX @SAFETY_SEPSIS_HOLDS_ROUTINE_KNEE_XRAY
+    @ASSESS_KNEE_XRAY_NO_GRADE @KNEE_EXERCISE @KNEE_WALK_ADVICE @FINDING_KNEE_OA_CLINICAL
+    シナリオ: 敗血症は緊急紹介とし、治療と検査を保留にするが、生活指導は行う
+      前提 60歳の男性
+      かつ 敗血症がある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5              |
+        | 膝の痛みの出方  | 動き始めの痛み |
+        | Wellsスコア     | 0              |
+      もし 治療計画を立てる
+      ならば 敗血症で緊急紹介が推奨となる
+      かつ その根拠に敗血症が含まれる
+      かつ 右脚では膝のレントゲン検査が敗血症のため保留となる
+      かつ 右脚では下肢静脈エコー検査が敗血症のため保留となる
+      かつ 右脚では運動療法が敗血症のため保留となる
+      かつ 痛みのない範囲で歩く指導が推奨となる
 
-    @SAFETY_SEPSIS @SAFETY_SEPSIS_HOLDS_ROUTINE_DUPLEX @SAFETY_SUSPECTED_DVT @ASSESS_DUPLEX
-    Scenario: With sepsis a duplex ultrasound for a suspected clot is still done
-      Given a 60-year-old man
-      And he has sepsis
-      And his right leg shows:
-        | Wells score   | 2         |
-        | vein symptoms | heaviness |
-      And his left leg shows:
-        | Wells score   | 1         |
-        | vein symptoms | heaviness |
-      When the plan is made
-      Then duplex ultrasound is recommended for the right leg
-      And duplex ultrasound is deferred for the left leg because of sepsis
+    @SAFETY_SEPSIS_HOLDS_ROUTINE_DUPLEX @SAFETY_SUSPECTED_DVT
+    シナリオ: 敗血症でも、血栓が疑われる脚の下肢静脈エコー検査は行う
+      前提 60歳の男性
+      かつ 敗血症がある
+      かつ 右脚の所見は次のとおり
+        | Wellsスコア | 2                |
+        | 静脈の症状  | 脚のだるさ・重さ |
+      かつ 左脚の所見は次のとおり
+        | Wellsスコア | 1                |
+        | 静脈の症状  | 脚のだるさ・重さ |
+      もし 治療計画を立てる
+      ならば 右脚では下肢静脈エコー検査が推奨となる
+      かつ 左脚では下肢静脈エコー検査が敗血症のため保留となる
 
-    @SAFETY_SEPSIS @ASSESS_DUPLEX
-    Scenario: With sepsis and no Wells score the duplex ultrasound is still done
-      An unknown Wells score does not mean a clot is unlikely.
-      Given a 60-year-old man
-      And he has sepsis
-      And his right leg shows:
-        | vein symptoms | heaviness |
-      When the plan is made
-      Then duplex ultrasound is recommended for the right leg
+    シナリオ: 敗血症でWellsスコアが未評価でも、下肢静脈エコー検査は行う
+      Wellsスコアが不明なことは、血栓の可能性が低いことを意味しない。
+      前提 60歳の男性
+      かつ 敗血症がある
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状 | 脚のだるさ・重さ |
+      もし 治療計画を立てる
+      ならば 右脚では下肢静脈エコー検査が推奨となる
 
-  Rule: Suspected malignancy is referred urgently and holds everything elective
-    Treatments and tests wait, except a duplex ultrasound for a suspected clot and a knee
-    X-ray for a possible fracture.
+  @SAFETY_SUSPECTED_MALIGNANCY @SAFETY_SUSPECTED_MALIGNANCY_HOLDS_ROUTINE_KNEE_XRAY
+  @ASSESS_KNEE_XRAY_NO_GRADE
+  ルール: 悪性腫瘍の疑いは至急紹介とし、待機的なものはすべて保留にする
+    治療も検査も待つ。ただし、血栓が疑われる脚の下肢静脈エコー検査と、骨折の可能性がある
+    膝のレントゲン検査は行う。
 
-    @SAFETY_SUSPECTED_MALIGNANCY @SAFETY_SUSPECTED_MALIGNANCY_HOLDS_ROUTINE_DUPLEX
-    @SAFETY_SUSPECTED_MALIGNANCY_HOLDS_ROUTINE_KNEE_XRAY @ASSESS_DUPLEX
-    @ASSESS_KNEE_XRAY_NO_GRADE @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS
-    Scenario: Suspected malignancy is referred urgently and holds treatments and tests, not advice
-      Given a 60-year-old woman
-      And she has a suspected malignancy
-      And her right leg shows:
-        | knee pain (0-10)    | 4         |
-        | vein symptoms       | heaviness |
-        | CEAP clinical class | 2         |
-        | Wells score         | 0         |
-      When the plan is made
-      Then a referral for suspected malignancy is recommended urgently for the patient
-      And its reasons include that she has a suspected malignancy
-      And knee X-ray is deferred for the right leg because of suspected malignancy
-      And duplex ultrasound is deferred for the right leg because of suspected malignancy
-      And compression stockings are deferred for the right leg because of suspected malignancy
-      And rest with the legs raised is recommended for the patient
+    @SAFETY_SUSPECTED_MALIGNANCY_HOLDS_ROUTINE_DUPLEX @ASSESS_DUPLEX @VEIN_STOCKINGS
+    @FINDING_VENOUS_DISEASE_CEAP @ADVICE_ELEVATE_LEGS
+    シナリオ: 悪性腫瘍の疑いは至急紹介とし、治療と検査を保留にするが、生活指導は行う
+      前提 60歳の女性
+      かつ 悪性腫瘍の疑いがある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 4                |
+        | 静脈の症状      | 脚のだるさ・重さ |
+        | CEAP分類        | C2               |
+        | Wellsスコア     | 0                |
+      もし 治療計画を立てる
+      ならば 悪性腫瘍の疑いで至急紹介が推奨となる
+      かつ その根拠に悪性腫瘍の疑いが含まれる
+      かつ 右脚では膝のレントゲン検査が悪性腫瘍の疑いのため保留となる
+      かつ 右脚では下肢静脈エコー検査が悪性腫瘍の疑いのため保留となる
+      かつ 右脚では弾性ストッキングが悪性腫瘍の疑いのため保留となる
+      かつ 足を高くして休む指導が推奨となる
 
-    @SAFETY_SUSPECTED_MALIGNANCY @SAFETY_SUSPECTED_MALIGNANCY_HOLDS_ROUTINE_KNEE_XRAY
-    @SAFETY_POSSIBLE_FRACTURE @ASSESS_KNEE_XRAY_TRAUMA @ASSESS_KNEE_XRAY_NO_GRADE
-    Scenario: With suspected malignancy a knee X-ray for a possible fracture is still done
-      Given a 70-year-old woman
-      And she has a suspected malignancy
-      And her right leg shows:
-        | knee pain (0-10)   | 6   |
-        | recent knee trauma | yes |
-      And her left leg shows:
-        | knee pain (0-10) | 3 |
-      When the plan is made
-      Then a referral for possible fracture is recommended urgently for the right leg
-      And knee X-ray is recommended for the right leg
-      And knee X-ray is deferred for the left leg because of suspected malignancy
+    @SAFETY_POSSIBLE_FRACTURE @ASSESS_KNEE_XRAY_TRAUMA
+    シナリオ: 悪性腫瘍の疑いがあっても、骨折の可能性がある膝のレントゲン検査は行う
+      前提 70歳の女性
+      かつ 悪性腫瘍の疑いがある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6    |
+        | 最近の膝の外傷  | あり |
+      かつ 左脚の所見は次のとおり
+        | 膝の痛み（NRS） | 3 |
+      もし 治療計画を立てる
+      ならば 右脚では骨折の可能性で至急紹介が推奨となる
+      かつ 右脚では膝のレントゲン検査が推奨となる
+      かつ 左脚では膝のレントゲン検査が悪性腫瘍の疑いのため保留となる
 
-  Rule: A painful artificial knee is referred for orthopaedic review
-    A routine referral: it holds nothing.
+  ルール: 痛みのある人工膝関節は整形外科での評価のため紹介する
+    通常紹介であり、何も保留にしない。
 
     @SAFETY_ORTHOPAEDIC_REVIEW_ARTHROPLASTY @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
-    Scenario: A painful artificial knee is referred routinely and the leg's care goes on
-      Given a 74-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)        | 5    |
-        | artificial knee         | yes  |
-        | Kellgren-Lawrence grade | 4    |
-        | CEAP clinical class     | 2    |
-        | ankle-brachial index    | 1.05 |
-      When the plan is made
-      Then a referral for orthopaedic review is recommended routinely for the right leg
-      And its reasons include the artificial knee of yes
-      And compression stockings are recommended for the right leg
+    シナリオ: 痛みのある人工膝関節は通常紹介とし、その脚の治療は続ける
+      前提 74歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5    |
+        | 人工膝関節      | あり |
+        | KL分類          | 4    |
+        | CEAP分類        | C2   |
+        | ABI             | 1.05 |
+      もし 治療計画を立てる
+      ならば 右脚では整形外科での評価目的で通常紹介が推奨となる
+      かつ その根拠に人工膝関節が含まれる
+      かつ 右脚では弾性ストッキングが推奨となる
 
-    Scenario: An artificial knee without pain is not referred
-      Given a 74-year-old woman
-      And her right leg shows:
-        | knee pain (0-10) | 0   |
-        | artificial knee  | yes |
-      When the plan is made
-      Then there is no referral for the right leg
+    シナリオ: 痛みのない人工膝関節は紹介しない
+      前提 74歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 0    |
+        | 人工膝関節      | あり |
+      もし 治療計画を立てる
+      ならば 右脚では紹介されない
 
-  Rule: Late knee osteoarthritis (KL 4) after failed knee care is referred for orthopaedic review
-    A routine referral: it holds nothing.
+  @KNEE_HYALURONIC_ACID_LATE @FINDING_KNEE_OA_LATE
+  ルール: 膝の治療で改善しない末期の変形性膝関節症（KL分類グレード4）は整形外科での評価のため紹介する
+    通常紹介であり、何も保留にしない。
 
-    @SAFETY_ORTHOPAEDIC_REVIEW_LATE_OA @KNEE_HYALURONIC_ACID_LATE @FINDING_KNEE_OA_LATE
-    @FINDING_KNEE_CARE_FAILED @FINDING_KNEE_OA_XRAY
-    Scenario: Late knee osteoarthritis after failed knee care is referred routinely
-      Given a 72-year-old man
-      And his right leg shows:
-        | knee pain (0-10)        | 7 |
-        | Kellgren-Lawrence grade | 4 |
-      And he had exercise therapy in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then a referral for orthopaedic review is recommended routinely for the right leg
-      And its reasons include the Kellgren-Lawrence grade of 4
-      And hyaluronic acid injection is an option for the right leg
+    @SAFETY_ORTHOPAEDIC_REVIEW_LATE_OA @FINDING_KNEE_CARE_FAILED @FINDING_KNEE_OA_XRAY
+    シナリオ: 膝の治療で改善しない末期の変形性膝関節症は通常紹介とする
+      前提 72歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 7 |
+        | KL分類          | 4 |
+      かつ 右膝で運動療法を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では整形外科での評価目的で通常紹介が推奨となる
+      かつ その根拠にKL分類グレード4が含まれる
+      かつ 右脚ではヒアルロン酸注射が選択肢となる
 
-    @KNEE_HYALURONIC_ACID_LATE @FINDING_KNEE_OA_LATE
-    Scenario: Late knee osteoarthritis still in its first course of care is not yet referred
-      Given a 72-year-old man
-      And his right leg shows:
-        | knee pain (0-10)        | 7 |
-        | Kellgren-Lawrence grade | 4 |
-      And he had exercise therapy in the right knee for 8 weeks with a partial response
-      When the plan is made
-      Then there is no referral for the right leg
-      And hyaluronic acid injection is an option for the right leg
+    シナリオ: 最初の治療期間中の末期の変形性膝関節症はまだ紹介しない
+      前提 72歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 7 |
+        | KL分類          | 4 |
+      かつ 右膝で運動療法を8週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では紹介されない
+      かつ 右脚ではヒアルロン酸注射が選択肢となる
 
-  Rule: An ankle-brachial index below 0.5 is referred for arterial review
-    A routine referral: it holds nothing.
+  @KNEE_HYALURONIC_ACID @FINDING_ARTERIAL_DISEASE_ABI
+  ルール: ABIが0.5未満なら動脈の精査のため紹介する
+    通常紹介であり、何も保留にしない。
 
-    @SAFETY_ARTERIAL_REVIEW @KNEE_HYALURONIC_ACID @FINDING_ARTERIAL_DISEASE_ABI
-    Scenario: An ankle-brachial index of 0.45 is referred routinely for arterial review
-      Given a 70-year-old man
-      And his right leg shows:
-        | ankle-brachial index    | 0.45 |
-        | knee pain (0-10)        | 5    |
-        | Kellgren-Lawrence grade | 2    |
-      When the plan is made
-      Then a referral for arterial review is recommended routinely for the right leg
-      And its reasons include the ankle-brachial index of 0.45
-      And hyaluronic acid injection is recommended for the right leg
+    @SAFETY_ARTERIAL_REVIEW
+    シナリオ: ABI 0.45は動脈の精査のため通常紹介とする
+      前提 70歳の男性
+      かつ 右脚の所見は次のとおり
+        | ABI             | 0.45 |
+        | 膝の痛み（NRS） | 5    |
+        | KL分類          | 2    |
+      もし 治療計画を立てる
+      ならば 右脚では動脈の精査目的で通常紹介が推奨となる
+      かつ その根拠にABI 0.45が含まれる
+      かつ 右脚ではヒアルロン酸注射が推奨となる
 
-    @KNEE_HYALURONIC_ACID @FINDING_ARTERIAL_DISEASE_ABI
-    Scenario Outline: Arterial review starts below an ankle-brachial index of 0.5
-      Given a 70-year-old man
-      And his right leg shows:
-        | ankle-brachial index    | <ABI> |
-        | knee pain (0-10)        | 5     |
-        | Kellgren-Lawrence grade | 2     |
-      When the plan is made
-      Then a referral for arterial review is <referral> for the right leg
-      And hyaluronic acid injection is recommended for the right leg
+    シナリオアウトライン: 動脈の精査のための紹介はABI 0.5未満から
+      前提 70歳の男性
+      かつ 右脚の所見は次のとおり
+        | ABI             | <ABI> |
+        | 膝の痛み（NRS） | 5     |
+        | KL分類          | 2     |
+      もし 治療計画を立てる
+      ならば 右脚では動脈の精査目的で<紹介>
+      かつ 右脚ではヒアルロン酸注射が推奨となる
 
       @SAFETY_ARTERIAL_REVIEW
-      Examples: below 0.5
-        | ABI  | referral              |
-        | 0.49 | recommended routinely |
+      例: 0.5未満
+        | ABI  | 紹介                 |
+        | 0.49 | 通常紹介が推奨となる |
 
-      Examples: 0.5 or more
-        | ABI | referral |
-        | 0.5 | not made |
+      例: 0.5以上
+        | ABI | 紹介         |
+        | 0.5 | 紹介されない |

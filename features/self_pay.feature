@@ -1,774 +1,781 @@
+# language: ja
 @self_pay
-Feature: The knee track - self-pay options after insured knee care
-  When insured care (保険診療) for knee osteoarthritis has not helped enough, the clinic offers
-  self-pay treatment (自費診療): the intra-arterial injection (動注治療, a catheter injection
-  that blocks the abnormal small vessels around the knee), the exosome injection (エクソソーム注射)
-  and the medical diet (メディカルダイエット). They are considered only when the patient accepts
-  self-pay care. Before insured care has failed they are the next step; after, they are
-  options. On a leg whose knee pain may be vascular, open vein treatment comes first. The
-  patient pays, and must be told the cost, the main risks, and any off-label or unapproved use.
-  The evidence is stated honestly: mixed for the intra-arterial injection, none approved for
-  exosomes (their exclusions are local policy).
+機能: 膝の治療 - 保険診療の後の自費診療
+  変形性膝関節症の保険診療で十分に改善しないとき、当院は自費診療を提示する：動注治療（運動器
+  カテーテル治療：膝周囲の異常な微小血管をカテーテルで塞栓する治療）、エクソソーム注射、
+  メディカルダイエット。いずれも、患者が自費診療を希望する場合にのみ検討する。保険診療で改善
+  しないと判断されるまでは次の段階、その後は選択肢とする。膝の痛みが血管性の可能性がある脚では、
+  まだ行っていない静脈の治療を先に行う。費用は患者の負担であり、費用、主なリスク、適応外使用や
+  未承認製品であることを説明しなければならない。エビデンスはありのままに示す：動注治療は結果が
+  一致しておらず、エクソソームには承認された製品がない（その除外基準は当院の方針）。
 
-  Rule: Self-pay options are considered only for knee osteoarthritis, and only when the patient accepts self-pay care
+  ルール: 自費診療は変形性膝関節症に対してだけ、患者が自費診療を希望する場合にだけ検討する
 
     @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @FINDING_OBESITY @ADVICE_WEIGHT_MANAGEMENT
-    Scenario: Without the patient's agreement to self-pay care no self-pay option appears
-      Given a 60-year-old woman
-      And she is:
+    シナリオ: 自費診療の希望がなければ、自費診療は提示しない
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
         | BMI  | 27 |
         | eGFR | 70 |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is not offered for the right leg
-      And the exosome injection is not offered for the right leg
-      And the medical diet is not offered for the patient
-      And weight management is recommended for the patient
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療は提示されない
+      かつ 右脚ではエクソソーム注射は提示されない
+      かつ メディカルダイエットは提示されない
+      かつ 体重管理の指導が推奨となる
 
     @SAFETY_ORTHOPAEDIC_REVIEW_ARTHROPLASTY
-    Scenario: An artificial knee is not knee osteoarthritis: orthopaedic review, no self-pay option
-      Given a 70-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6   |
-        | Kellgren-Lawrence grade | 3   |
-        | artificial knee         | yes |
-        | ankle-brachial index    | 1.1 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with no response
-      When the plan is made
-      Then a referral for orthopaedic review is recommended routinely for the right leg
-      And the plan does not show the finding self-pay options considered for the right leg
-      And the intra-arterial injection is not offered for the right leg
-      And the exosome injection is not offered for the right leg
+    シナリオ: 人工膝関節は変形性膝関節症ではない：整形外科での評価とし、自費診療は提示しない
+      前提 70歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6    |
+        | KL分類          | 3    |
+        | 人工膝関節      | あり |
+        | ABI             | 1.1  |
+      かつ 右膝でヒアルロン酸注射を12週間行ったが、効果がなかった
+      もし 治療計画を立てる
+      ならば 右脚では整形外科での評価目的で通常紹介が推奨となる
+      かつ 右脚は自費診療の検討対象に該当しない
+      かつ 右脚では動注治療は提示されない
+      かつ 右脚ではエクソソーム注射は提示されない
 
-  Rule: Self-pay options are the next step until insured knee care has failed, and options after
+  @FINDING_KNEE_OA_XRAY
+  ルール: 保険診療で改善しないと判断されるまで自費診療は次の段階とし、その後は選択肢とする
+    ヒアルロン酸注射、ステロイド注射、運動療法を12週間以上行って十分に改善せず、膝の痛みがNRS 4
+    以上、または患者がさらなる改善を希望していれば、保険診療で改善しなかったと判断する。複数の
+    治療期間は合算しない。
 
-    Insured knee care has failed when hyaluronic acid, steroid injections or exercise therapy
-    were given for 12 weeks or more without a good response, and the knee still hurts 4 or
-    more out of 10 or the patient wants further improvement. Courses are not added together.
-
-    @FINDING_KNEE_OA_XRAY @SELF_PAY_CONSIDERED @SELF_PAY_IA_CANDIDATE
-    Scenario Outline: Twelve weeks of insured care without a good response opens the self-pay options
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for <weeks> weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is <status> for the right leg
-      And the exosome injection is <status> for the right leg
+    @SELF_PAY_CONSIDERED @SELF_PAY_IA_CANDIDATE
+    シナリオアウトライン: 保険診療を12週間行って十分に改善しなければ、自費診療が選択肢になる
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を<週数>週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が<判定>
+      かつ 右脚ではエクソソーム注射が<判定>
 
       @SELF_PAY_IA_NEXT_STEP @SELF_PAY_EXOSOME_NEXT_STEP
-      Examples: less than 12 weeks
-        | weeks | status        |
-        | 11    | the next step |
+      例: 12週間未満
+        | 週数 | 判定           |
+        | 11   | 次の段階となる |
 
       @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_IA_OPTION @SELF_PAY_EXOSOME_OPTION
-      Examples: 12 weeks
-        | weeks | status    |
-        | 12    | an option |
-
-    @FINDING_KNEE_OA_XRAY @SELF_PAY_CONSIDERED
-    Scenario Outline: Insured care has failed only while the knee still hurts 4 or more
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | <pain> |
-        | Kellgren-Lawrence grade | 2      |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then the exosome injection is <status> for the right leg
-
-      @SELF_PAY_EXOSOME_NEXT_STEP
-      Examples: pain 3
-        | pain | status        |
-        | 3    | the next step |
-
-      @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
-      Examples: pain 4
-        | pain | status    |
-        | 4    | an option |
-
-    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
-    Scenario: With milder pain, a wish for further improvement also counts as failed insured care
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-        | wants further improvement  | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 3 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a partial response
-      When the plan is made
-      Then the exosome injection is an option for the right leg
-      And its reasons show the finding insured knee care failed
-
-    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
-    Scenario: Exercise therapy without benefit for 12 weeks is failed insured care too
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 5 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had exercise therapy in the right knee for 12 weeks with no response
-      When the plan is made
-      Then the exosome injection is an option for the right leg
-      And its reasons show the finding insured knee care failed
-
-    @FINDING_KNEE_OA_XRAY @SELF_PAY_EXOSOME_NEXT_STEP
-    Scenario: Two short courses are not added together
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 8 weeks with no response
-      And she had steroid injections in the right knee for 8 weeks with no response
-      When the plan is made
-      Then the plan does not show the finding insured knee care failed for the right leg
-      And the exosome injection is the next step for the right leg
-
-    @FINDING_KNEE_OA_XRAY @SELF_PAY_EXOSOME_NEXT_STEP
-    Scenario: Insured care that works is continued
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 4 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 16 weeks with a good response
-      When the plan is made
-      Then the plan does not show the finding insured knee care failed for the right leg
-      And the exosome injection is the next step for the right leg
-      And hyaluronic acid injection is recommended for the right leg
-
-  Rule: On a leg whose knee pain may be vascular, open vein treatment comes before the self-pay options
-
-    Knee pain that is worse after standing or eased by raising the leg, on a leg with venous
-    disease, may be partly vascular (血管性の膝痛). While endovenous treatment of that leg is
-    recommended or the next step and not yet done, the self-pay options stay the next step.
-
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VASCULAR_PAIN_VENOUS @VEIN_ENDOVENOUS_CANDIDATE @VEIN_VEINS_FIRST @FINDING_KNEE_CARE_FAILED @SELF_PAY_IA_NEXT_STEP @SELF_PAY_EXOSOME_NEXT_STEP
-    Scenario Outline: The veins come first, whether endovenous treatment is recommended or the next step
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)              | 6                    |
-        | knee pain pattern             | worse after standing |
-        | Kellgren-Lawrence grade       | 2                    |
-        | vein symptoms                 | heaviness            |
-        | CEAP clinical class           | <ceap>               |
-        | great saphenous reflux (ms)   | 900                  |
-        | great saphenous diameter (mm) | 6                    |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then endovenous thermal ablation is <ablation> for the right leg
-      And the plan shows the finding the veins come first for the right leg
-      And the intra-arterial injection is the next step for the right leg
-      And the exosome injection is the next step for the right leg
-
-      @VEIN_ENDOVENOUS_NEXT_STEP
-      Examples: varicose veins (C2): stockings first, then endovenous treatment
-        | ceap | ablation      |
-        | 2    | the next step |
-
-      @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
-      Examples: oedema (C3): endovenous treatment now
-        | ceap | ablation    |
-        | 3    | recommended |
-
-    @FINDING_VASCULAR_PAIN_VENOUS @VEIN_ENDOVENOUS_NOT_AFTER_DVT @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_IA_OPTION @SELF_PAY_EXOSOME_OPTION
-    Scenario: When endovenous treatment is contraindicated, the self-pay options open
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And she has a history of deep vein thrombosis
-      And her right leg shows:
-        | knee pain (0-10)              | 6                    |
-        | knee pain pattern             | worse after standing |
-        | Kellgren-Lawrence grade       | 2                    |
-        | vein symptoms                 | heaviness            |
-        | CEAP clinical class           | 2                    |
-        | great saphenous reflux (ms)   | 900                  |
-        | great saphenous diameter (mm) | 6                    |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of previous deep vein thrombosis
-      And the plan does not show the finding the veins come first for the right leg
-      And the intra-arterial injection is an option for the right leg
-      And the exosome injection is an option for the right leg
-
-    @FINDING_VASCULAR_PAIN_VENOUS @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
-    Scenario: Once the veins have been treated, the self-pay options open
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)            | 6                    |
-        | knee pain pattern           | worse after standing |
-        | Kellgren-Lawrence grade     | 2                    |
-        | vein symptoms               | heaviness            |
-        | CEAP clinical class         | 2                    |
-        | great saphenous reflux (ms) | 0                    |
-      And she had endovenous thermal ablation of the right leg 12 weeks ago with a good response
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then endovenous thermal ablation is not offered for the right leg
-      And the plan shows the finding vascular knee pain suspected for the right leg
-      And the exosome injection is an option for the right leg
-
-  Rule: The intra-arterial injection (動注治療) is for knee pain of 4 or more with KL 1-3
-
-    The injection uses imipenem/cilastatin, an antibiotic, as a temporary embolic: an
-    off-label use of an approved drug. With an imipenem allergy microspheres are used. The
-    evidence is mixed: single-arm series were positive but a sham-controlled trial was negative.
-
-    @FINDING_KNEE_OA_XRAY @SELF_PAY_CONSIDERED @SELF_PAY_IA_CANDIDATE @ASSESS_ARTERIAL_STATUS_FOR_INTRA_ARTERIAL @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_IA_OPTION @SELF_PAY_IA_AGENT_IMIPENEM
-    Scenario: After failed insured care the intra-arterial injection is an option, with imipenem/cilastatin
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is an option for the right leg
-      And the agent is imipenem/cilastatin
-      And it is covered by the patient (self-pay)
-      And the patient must be told about self-pay cost
-      And the patient must be told about main risks and side effects
-      And the patient must be told about off-label use of an approved drug
-      And its evidence says sham-controlled
-      And its reasons include the knee pain (0-10) of 6
-      And its reasons include the Kellgren-Lawrence grade of 2
-      And its reasons show the finding insured knee care failed
-
-    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_OPTION @SELF_PAY_IA_AGENT_MICROSPHERES
-    Scenario: With an imipenem allergy the intra-arterial injection uses microspheres
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And she is allergic to imipenem
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is an option for the right leg
-      And the agent is microspheres
-
-    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
-    Scenario Outline: KL 4 is not offered the intra-arterial injection (low expected benefit)
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6       |
-        | Kellgren-Lawrence grade | <grade> |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is <status> for the right leg
-
-      @FINDING_KNEE_OA_MIDDLE @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_OPTION
-      Examples: KL 3
-        | grade | status    |
-        | 3     | an option |
-
-      @FINDING_KNEE_OA_LATE @SELF_PAY_IA_NOT_FOR_LATE_OA
-      Examples: KL 4
-        | grade | status          |
-        | 4     | contraindicated |
-
-    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_OA_LATE @FINDING_KNEE_CARE_FAILED @SELF_PAY_IA_NOT_FOR_LATE_OA @SAFETY_ORTHOPAEDIC_REVIEW_LATE_OA
-    Scenario: Late osteoarthritis after failed insured care is referred for orthopaedic review instead
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 4 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of KL 4: low expected benefit
-      And its reasons include the Kellgren-Lawrence grade of 4
-      And a referral for orthopaedic review is recommended routinely for the right leg
-
-    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
-    Scenario Outline: The intra-arterial injection needs knee pain of 4 or more
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-        | wants further improvement  | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | <pain> |
-        | Kellgren-Lawrence grade | 2      |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is <status> for the right leg
-
-      Examples: pain 3
-        | pain | status      |
-        | 3    | not offered |
-
-      @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_OPTION
-      Examples: pain 4
-        | pain | status    |
-        | 4    | an option |
-
-    @FINDING_KNEE_OA_CLINICAL @FINDING_KNEE_CARE_FAILED @SELF_PAY_IA_GRADE_UNKNOWN @ASSESS_KNEE_XRAY_NO_GRADE
-    Scenario: Without an X-ray the intra-arterial injection waits for the KL grade
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)  | 6             |
-        | knee pain pattern | start-up pain |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is deferred for the right leg because of KL grade unknown
-      And knee X-ray is recommended for the right leg
-
-    @SELF_PAY_IA_CANDIDATE @SELF_PAY_READY @ASSESS_BLOOD_TEST_EGFR
-    Scenario: Without an eGFR a blood test comes first
-      Given a 60-year-old woman
-      And she accepts self-pay treatment
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then blood test (eGFR) is recommended for the right leg
-      And the intra-arterial injection is deferred for the right leg because of eGFR unknown
-
-    @SELF_PAY_IA_CANDIDATE @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_INTRA_ARTERIAL @ASSESS_ABI_AT_RISK
-    Scenario: From age 65 the ankle-brachial index is measured first
-      Given a 66-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then ankle-brachial index measurement is recommended for the right leg
-      And the intra-arterial injection is deferred for the right leg because of ankle-brachial index unknown
-
-  Rule: The intra-arterial injection is contraindicated by rheumatoid arthritis, infection, malignancy, poor kidney function, contrast allergy, a bleeding risk or arterial disease
-
-    @SELF_PAY_IA_CANDIDATE
-    Scenario Outline: A condition rules out the intra-arterial injection
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And she has <condition>
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of <reason>
-
-      @SELF_PAY_IA_NOT_WITH_RHEUMATOID_ARTHRITIS
-      Examples: rheumatoid arthritis
-        | condition            | reason               |
-        | rheumatoid arthritis | rheumatoid arthritis |
-
-      @SELF_PAY_IA_NOT_WITH_ACTIVE_INFECTION
-      Examples: active infection
-        | condition           | reason           |
-        | an active infection | active infection |
-
-      @SELF_PAY_IA_NOT_WITH_MALIGNANCY
-      Examples: malignancy
-        | condition    | reason     |
-        | a malignancy | malignancy |
-
-      @SELF_PAY_IA_NOT_WITH_BLEEDING_DISORDER
-      Examples: bleeding disorder or anticoagulation
-        | condition           | reason                               |
-        | a bleeding disorder | bleeding disorder or anticoagulation |
-
-      @SELF_PAY_IA_NOT_WITH_ARTERIAL_DISEASE @FINDING_ARTERIAL_DISEASE_KNOWN
-      Examples: known peripheral arterial disease
-        | condition                   | reason           |
-        | peripheral arterial disease | arterial disease |
-
-    @SELF_PAY_IA_CANDIDATE @SELF_PAY_READY
-    Scenario Outline: An eGFR below 45 rules out the intra-arterial injection (contrast)
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | <egfr> |
-        | accepts self-pay treatment | yes    |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is <status> for the right leg
-
-      @SELF_PAY_IA_NOT_WITH_LOW_EGFR
-      Examples: eGFR 44
-        | egfr | status          |
-        | 44   | contraindicated |
-
-      @SELF_PAY_IA_OPTION
-      Examples: eGFR 45
-        | egfr | status    |
-        | 45   | an option |
-
-    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_WITH_LOW_EGFR
-    Scenario: The eGFR that rules it out is shown
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 30  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of eGFR below 45
-      And its reasons include the eGFR of 30
-
-    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_WITH_CONTRAST_ALLERGY
-    Scenario: A contrast-media allergy rules out the intra-arterial injection
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And she is allergic to contrast media
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of contrast-media allergy
-
-    @SELF_PAY_IA_CANDIDATE @FINDING_ARTERIAL_DISEASE_ABI @SELF_PAY_IA_NOT_WITH_ARTERIAL_DISEASE
-    Scenario: An ankle-brachial index below 0.8 rules out the intra-arterial injection
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6   |
-        | Kellgren-Lawrence grade | 2   |
-        | ankle-brachial index    | 0.7 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of arterial disease
-      And its reasons include the ankle-brachial index of 0.7
-
-  Rule: The exosome injection (エクソソーム注射) is an unapproved product given on the physician's responsibility
-
-    No exosome product is approved in Japan. Its exclusions (infection, malignancy, pregnancy)
-    are the clinic's local policy, not guideline-derived.
-
-    @FINDING_KNEE_OA_XRAY @SELF_PAY_CONSIDERED @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
-    Scenario: After failed insured care the exosome injection is an option, disclosed as unapproved
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the exosome injection is an option for the right leg
-      And it is covered by the patient (self-pay)
-      And the patient must be told about self-pay cost
-      And the patient must be told about main risks and side effects
-      And the patient must be told about unapproved product; physician responsibility
-      And its evidence says unapproved
-      And its reasons show the finding insured knee care failed
+      例: 12週間
+        | 週数 | 判定         |
+        | 12   | 選択肢となる |
 
     @SELF_PAY_CONSIDERED
-    Scenario Outline: Infection or malignancy rules out the exosome injection (local policy)
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And she has <condition>
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the exosome injection is contraindicated for the right leg because of <reason>
-      And its evidence says local policy
+    シナリオアウトライン: 膝の痛みがNRS 4以上残っている間だけ、保険診療で改善しなかったとみなす
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | <膝の痛み> |
+        | KL分類          | 2          |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではエクソソーム注射が<判定>
 
-      @SELF_PAY_EXOSOME_NOT_WITH_ACTIVE_INFECTION
-      Examples: active infection
-        | condition           | reason           |
-        | an active infection | active infection |
+      @SELF_PAY_EXOSOME_NEXT_STEP
+      例: NRS 3
+        | 膝の痛み | 判定           |
+        | 3        | 次の段階となる |
 
-      @SELF_PAY_EXOSOME_NOT_WITH_SKIN_INFECTION
-      Examples: skin infection
-        | condition        | reason         |
-        | a skin infection | skin infection |
+      @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
+      例: NRS 4
+        | 膝の痛み | 判定         |
+        | 4        | 選択肢となる |
 
-      @SELF_PAY_EXOSOME_NOT_WITH_MALIGNANCY
-      Examples: malignancy
-        | condition    | reason     |
-        | a malignancy | malignancy |
+    @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
+    シナリオ: 痛みが軽くても、さらなる改善を希望すれば保険診療で改善しなかったとみなす
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR               | 70   |
+        | 自費診療の希望     | あり |
+        | さらなる改善の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 3 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではエクソソーム注射が選択肢となる
+      かつ その根拠に保険診療での改善不十分が含まれる
 
-      @SELF_PAY_EXOSOME_NOT_WITH_BLEEDING_DISORDER
-      Examples: bleeding disorder, as for the other knee injections
-        | condition           | reason                               |
-        | a bleeding disorder | bleeding disorder or anticoagulation |
+    @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
+    シナリオ: 12週間効果のなかった運動療法も、保険診療で改善しなかったとみなす
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 5 |
+        | KL分類          | 2 |
+      かつ 右膝で運動療法を12週間行ったが、効果がなかった
+      もし 治療計画を立てる
+      ならば 右脚ではエクソソーム注射が選択肢となる
+      かつ その根拠に保険診療での改善不十分が含まれる
 
-  Rule: A self-pay injection that did not help over 12 weeks, or was not tolerated, is not repeated
+    @SELF_PAY_EXOSOME_NEXT_STEP
+    シナリオ: 短い治療期間を2つ合わせても、12週間とはみなさない
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を8週間行ったが、効果がなかった
+      かつ 右膝でステロイド注射を8週間行ったが、効果がなかった
+      もし 治療計画を立てる
+      ならば 右脚は保険診療での改善不十分に該当しない
+      かつ 右脚ではエクソソーム注射が次の段階となる
 
-    @SELF_PAY_CONSIDERED @SELF_PAY_EXOSOME_NOT_REPEATED
-    Scenario: An exosome injection that did not help over 12 weeks is not repeated
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      And she had an exosome injection in the right knee for 12 weeks with no response
-      When the plan is made
-      Then the exosome injection is contraindicated for the right leg because of already tried without benefit or not tolerated
+    @SELF_PAY_EXOSOME_NEXT_STEP
+    シナリオ: 効果のある保険診療は続ける
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 4 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を16週間行い、十分に改善した
+      もし 治療計画を立てる
+      ならば 右脚は保険診療での改善不十分に該当しない
+      かつ 右脚ではエクソソーム注射が次の段階となる
+      かつ 右脚ではヒアルロン酸注射が推奨となる
 
-    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_REPEATED
-    Scenario: An intra-arterial injection that was not tolerated is not repeated
-      Given a 60-year-old woman
-      And she is:
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      And she had the intra-arterial injection in the right knee for 4 weeks and it was not tolerated
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of already tried without benefit or not tolerated
+  @FINDING_VASCULAR_PAIN_VENOUS @FINDING_KNEE_CARE_FAILED
+  ルール: 膝の痛みが血管性の可能性がある脚では、まだ行っていない静脈の治療を自費診療より先に行う
+    静脈疾患のある脚で、膝の痛みが立ち仕事の後に悪化する、または脚を上げると軽くなるなら、痛みの
+    一部は血管性かもしれない（血管性の膝痛）。その脚の血管内治療が推奨または次の段階で、まだ
+    行っていない間は、自費診療は次の段階のままとする。
 
-  Rule: The medical diet (メディカルダイエット) is for a BMI of 25 or more
+    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_VEINS_FIRST
+    @SELF_PAY_IA_NEXT_STEP @SELF_PAY_EXOSOME_NEXT_STEP
+    シナリオアウトライン: 血管内治療が推奨でも次の段階でも、静脈の治療を先に行う
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 6                  |
+        | 膝の痛みの出方             | 立ち仕事の後に悪化 |
+        | KL分類                     | 2                  |
+        | 静脈の症状                 | 脚のだるさ・重さ   |
+        | CEAP分類                   | <CEAP分類>         |
+        | 大伏在静脈の逆流時間（ms） | 900                |
+        | 大伏在静脈の径（mm）       | 6                  |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が<血管内焼灼術>
+      かつ 右脚は静脈の治療を先に行う対象に該当する
+      かつ 右脚では動注治療が次の段階となる
+      かつ 右脚ではエクソソーム注射が次の段階となる
 
-    Obesity in Japan is a BMI of 25 or more (JSSO); with knee osteoarthritis it is an obesity
-    disease (肥満症). The diet may use GLP-1 drugs outside their label. From age 65 the target is
-    a BMI of 22-25, to avoid frailty. Weight management advice is given at every phase.
+      @VEIN_ENDOVENOUS_NEXT_STEP
+      例: 静脈瘤（C2）：まず弾性ストッキング、次に血管内治療
+        | CEAP分類 | 血管内焼灼術   |
+        | C2       | 次の段階となる |
+
+      @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
+      例: 浮腫（C3）：今すぐ血管内治療
+        | CEAP分類 | 血管内焼灼術 |
+        | C3       | 推奨となる   |
+
+    @VEIN_ENDOVENOUS_NOT_AFTER_DVT @SELF_PAY_READY @SELF_PAY_IA_OPTION @SELF_PAY_EXOSOME_OPTION
+    シナリオ: 血管内治療が禁忌なら、自費診療が選択肢になる
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 深部静脈血栓症の既往がある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 6                  |
+        | 膝の痛みの出方             | 立ち仕事の後に悪化 |
+        | KL分類                     | 2                  |
+        | 静脈の症状                 | 脚のだるさ・重さ   |
+        | CEAP分類                   | C2                 |
+        | 大伏在静脈の逆流時間（ms） | 900                |
+        | 大伏在静脈の径（mm）       | 6                  |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が深部静脈血栓症の既往のため禁忌となる
+      かつ 右脚は静脈の治療を先に行う対象に該当しない
+      かつ 右脚では動注治療が選択肢となる
+      かつ 右脚ではエクソソーム注射が選択肢となる
+
+    @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
+    シナリオ: 静脈を治療した後は、自費診療が選択肢になる
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 6                  |
+        | 膝の痛みの出方             | 立ち仕事の後に悪化 |
+        | KL分類                     | 2                  |
+        | 静脈の症状                 | 脚のだるさ・重さ   |
+        | CEAP分類                   | C2                 |
+        | 大伏在静脈の逆流時間（ms） | 0                  |
+      かつ 右脚に血管内焼灼術を12週前に行い、十分に改善した
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術は提示されない
+      かつ 右脚は血管性の膝痛の疑いに該当する
+      かつ 右脚ではエクソソーム注射が選択肢となる
+
+  ルール: 動注治療は、膝の痛みがNRS 4以上でKLグレード1〜3の膝に行う
+    動注治療では、抗菌薬のイミペネム・シラスタチンを一時的な塞栓物質として用いる：承認薬の
+    適応外使用である。イミペネムにアレルギーがあればマイクロスフィアを用いる。エビデンスは一致
+    していない：単群の症例集積では良好だったが、偽手術対照試験では否定的であった。
+
+    @FINDING_KNEE_OA_XRAY @SELF_PAY_CONSIDERED @SELF_PAY_IA_CANDIDATE
+    @ASSESS_ARTERIAL_STATUS_FOR_INTRA_ARTERIAL @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
+    @SELF_PAY_IA_OPTION @SELF_PAY_IA_AGENT_IMIPENEM
+    シナリオ: 保険診療で改善しなければ動注治療が選択肢となり、イミペネム・シラスタチンを用いる
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が選択肢となる
+      かつ 塞栓物質はイミペネム・シラスタチンを用いる
+      かつ 自費診療で行う
+      かつ 患者に自費診療の費用を説明する
+      かつ 患者に主なリスクと副作用を説明する
+      かつ 患者に承認薬の適応外使用を説明する
+      かつ そのエビデンスに偽手術対照試験が挙げられている
+      かつ その根拠に膝の痛みNRS 6が含まれる
+      かつ その根拠にKL分類グレード2が含まれる
+      かつ その根拠に保険診療での改善不十分が含まれる
+
+    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_OPTION @SELF_PAY_IA_AGENT_MICROSPHERES
+    シナリオ: イミペネムにアレルギーがあれば、動注治療にはマイクロスフィアを用いる
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ イミペネムへのアレルギーがある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が選択肢となる
+      かつ 塞栓物質はマイクロスフィアを用いる
 
     @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
-    Scenario Outline: The medical diet starts at a BMI of 25
-      Given a 60-year-old woman
-      And she is:
-        | BMI                        | <bmi> |
-        | eGFR                       | 70    |
-        | accepts self-pay treatment | yes   |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the medical diet is <diet> for the patient
-      And weight management is <advice> for the patient
+    シナリオアウトライン: KLグレード4には動注治療を提示しない（効果が期待しにくい）
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6          |
+        | KL分類          | <グレード> |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が<判定>
 
-      Examples: BMI 24.9
-        | bmi  | diet        | advice      |
-        | 24.9 | not offered | not offered |
+      @FINDING_KNEE_OA_MIDDLE @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_OPTION
+      例: KLグレード3
+        | グレード | 判定         |
+        | 3        | 選択肢となる |
+
+      @FINDING_KNEE_OA_LATE @SELF_PAY_IA_NOT_FOR_LATE_OA
+      例: KLグレード4
+        | グレード | 判定       |
+        | 4        | 禁忌となる |
+
+    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_OA_LATE @FINDING_KNEE_CARE_FAILED
+    @SELF_PAY_IA_NOT_FOR_LATE_OA @SAFETY_ORTHOPAEDIC_REVIEW_LATE_OA
+    シナリオ: 保険診療で改善しない末期の変形性膝関節症は、代わりに整形外科での評価のため紹介する
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 4 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療がKL分類グレード4で効果が期待しにくいため禁忌となる
+      かつ その根拠にKL分類グレード4が含まれる
+      かつ 右脚では整形外科での評価目的で通常紹介が推奨となる
+
+    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
+    シナリオアウトライン: 動注治療には膝の痛みNRS 4以上が必要
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR               | 70   |
+        | 自費診療の希望     | あり |
+        | さらなる改善の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | <膝の痛み> |
+        | KL分類          | 2          |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が<判定>
+
+      例: NRS 3
+        | 膝の痛み | 判定         |
+        | 3        | 提示されない |
+
+      @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_OPTION
+      例: NRS 4
+        | 膝の痛み | 判定         |
+        | 4        | 選択肢となる |
+
+    @FINDING_KNEE_OA_CLINICAL @FINDING_KNEE_CARE_FAILED @SELF_PAY_IA_GRADE_UNKNOWN
+    @ASSESS_KNEE_XRAY_NO_GRADE
+    シナリオ: レントゲン検査がなければ、動注治療はKL分類の確定を待つ
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6              |
+        | 膝の痛みの出方  | 動き始めの痛み |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療がKL分類の確定待ちのため保留となる
+      かつ 右脚では膝のレントゲン検査が推奨となる
+
+    @SELF_PAY_IA_CANDIDATE @SELF_PAY_READY @ASSESS_BLOOD_TEST_EGFR
+    シナリオ: eGFRが分からなければ、まず血液検査を行う
+      前提 60歳の女性
+      かつ 自費診療を希望している
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では血液検査（eGFR）が推奨となる
+      かつ 右脚では動注治療がeGFR測定待ちのため保留となる
+
+    @SELF_PAY_IA_CANDIDATE @FINDING_ARTERIAL_RISK @ASSESS_ARTERIAL_STATUS_FOR_INTRA_ARTERIAL
+    @ASSESS_ABI_AT_RISK
+    シナリオ: 65歳からは、まずABIを測定する
+      前提 66歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が推奨となる
+      かつ 右脚では動注治療がABI測定待ちのため保留となる
+
+  @SELF_PAY_IA_CANDIDATE
+  ルール: 関節リウマチ、感染症、悪性腫瘍、腎機能低下、造影剤へのアレルギー、出血のリスク、動脈疾患があれば、動注治療は禁忌とする
+
+    シナリオアウトライン: 動注治療を除外する疾患
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ <疾患>がある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が<理由>のため禁忌となる
+
+      @SELF_PAY_IA_NOT_WITH_RHEUMATOID_ARTHRITIS
+      例: 関節リウマチ
+        | 疾患         | 理由         |
+        | 関節リウマチ | 関節リウマチ |
+
+      @SELF_PAY_IA_NOT_WITH_ACTIVE_INFECTION
+      例: 活動性の感染症
+        | 疾患           | 理由           |
+        | 活動性の感染症 | 活動性の感染症 |
+
+      @SELF_PAY_IA_NOT_WITH_MALIGNANCY
+      例: 悪性腫瘍
+        | 疾患     | 理由     |
+        | 悪性腫瘍 | 悪性腫瘍 |
+
+      @SELF_PAY_IA_NOT_WITH_BLEEDING_DISORDER
+      例: 出血性疾患または抗凝固療法
+        | 疾患                               | 理由                               |
+        | 出血傾向（出血性疾患・抗凝固療法） | 出血傾向（出血性疾患・抗凝固療法） |
+
+      @SELF_PAY_IA_NOT_WITH_ARTERIAL_DISEASE @FINDING_ARTERIAL_DISEASE_KNOWN
+      例: 既知の末梢動脈疾患
+        | 疾患         | 理由     |
+        | 末梢動脈疾患 | 動脈疾患 |
+
+    @SELF_PAY_READY
+    シナリオアウトライン: eGFRが45未満なら動注治療は禁忌（造影剤のため）
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | <eGFR> |
+        | 自費診療の希望 | あり   |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が<判定>
+
+      @SELF_PAY_IA_NOT_WITH_LOW_EGFR
+      例: eGFR 44
+        | eGFR | 判定       |
+        | 44   | 禁忌となる |
+
+      @SELF_PAY_IA_OPTION
+      例: eGFR 45
+        | eGFR | 判定         |
+        | 45   | 選択肢となる |
+
+    @SELF_PAY_IA_NOT_WITH_LOW_EGFR
+    シナリオ: 除外の理由となったeGFRを示す
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 30   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療がeGFR 45未満のため禁忌となる
+      かつ その根拠にeGFR 30が含まれる
+
+    @SELF_PAY_IA_NOT_WITH_CONTRAST_ALLERGY
+    シナリオ: 造影剤へのアレルギーがあれば、動注治療は禁忌
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 造影剤へのアレルギーがある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が造影剤へのアレルギーのため禁忌となる
+
+    @FINDING_ARTERIAL_DISEASE_ABI @SELF_PAY_IA_NOT_WITH_ARTERIAL_DISEASE
+    シナリオ: ABI（足関節上腕血圧比）が0.8未満なら、動注治療は禁忌
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6   |
+        | KL分類          | 2   |
+        | ABI             | 0.7 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が動脈疾患のため禁忌となる
+      かつ その根拠にABI 0.7が含まれる
+
+  @SELF_PAY_CONSIDERED
+  ルール: エクソソーム注射は未承認製品であり、医師の責任で行う
+    日本で承認されたエクソソーム製品はない。その除外基準（感染症、悪性腫瘍、妊娠）は当院の方針で
+    あり、ガイドラインに基づくものではない。
+
+    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_EXOSOME_OPTION
+    シナリオ: 保険診療で改善しなければエクソソーム注射が選択肢となり、未承認製品であることを説明する
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではエクソソーム注射が選択肢となる
+      かつ 自費診療で行う
+      かつ 患者に自費診療の費用を説明する
+      かつ 患者に主なリスクと副作用を説明する
+      かつ 患者に未承認製品を医師の責任で使用することを説明する
+      かつ そのエビデンスに未承認製品が挙げられている
+      かつ その根拠に保険診療での改善不十分が含まれる
+
+    シナリオアウトライン: 感染症や悪性腫瘍があれば、エクソソーム注射は禁忌（当院の方針）
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ <疾患>がある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではエクソソーム注射が<疾患>のため禁忌となる
+      かつ そのエビデンスに当院の方針が挙げられている
+
+      @SELF_PAY_EXOSOME_NOT_WITH_ACTIVE_INFECTION
+      例: 活動性の感染症
+        | 疾患           |
+        | 活動性の感染症 |
+
+      @SELF_PAY_EXOSOME_NOT_WITH_SKIN_INFECTION
+      例: 皮膚感染症
+        | 疾患       |
+        | 皮膚感染症 |
+
+      @SELF_PAY_EXOSOME_NOT_WITH_MALIGNANCY
+      例: 悪性腫瘍
+        | 疾患     |
+        | 悪性腫瘍 |
+
+      @SELF_PAY_EXOSOME_NOT_WITH_BLEEDING_DISORDER
+      例: ほかの膝への注射と同じく、出血性疾患または抗凝固療法
+        | 疾患                               |
+        | 出血傾向（出血性疾患・抗凝固療法） |
+
+  ルール: 12週間で効果のなかった自費診療の注射、または耐えられなかった注射は繰り返さない
+
+    @SELF_PAY_CONSIDERED @SELF_PAY_EXOSOME_NOT_REPEATED
+    シナリオ: 12週間で効果のなかったエクソソーム注射は繰り返さない
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      かつ 右膝でエクソソーム注射を12週間行ったが、効果がなかった
+      もし 治療計画を立てる
+      ならば 右脚ではエクソソーム注射が以前に効果がなかったか継続できなかったため禁忌となる
+
+    @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_REPEATED
+    シナリオ: 耐えられなかった動注治療は繰り返さない
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      かつ 右膝で動注治療を4週間行ったが、耐えられず中止した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が以前に効果がなかったか継続できなかったため禁忌となる
+
+  ルール: メディカルダイエットはBMI 25以上に行う
+    日本ではBMI 25以上を肥満とし（日本肥満学会）、変形性膝関節症を伴えば肥満症となる。メディカル
+    ダイエットではGLP-1受容体作動薬を適応外で用いることがある。65歳からはフレイルを避けるため、
+    目標BMIを22〜25とする。体重管理の指導はどの段階でも行う。
+
+    @FINDING_KNEE_OA_XRAY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
+    シナリオアウトライン: メディカルダイエットはBMI 25から
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | <BMI> |
+        | eGFR           | 70    |
+        | 自費診療の希望 | あり  |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば メディカルダイエットが<メディカルダイエット>
+      かつ 体重管理の指導が<体重管理の指導>
+
+      例: BMI 24.9
+        | BMI  | メディカルダイエット | 体重管理の指導 |
+        | 24.9 | 提示されない         | 提示されない   |
 
       @FINDING_OBESITY @SELF_PAY_DIET_OPTION @ADVICE_WEIGHT_MANAGEMENT
-      Examples: BMI 25
-        | bmi | diet      | advice      |
-        | 25  | an option | recommended |
+      例: BMI 25
+        | BMI | メディカルダイエット | 体重管理の指導 |
+        | 25  | 選択肢となる         | 推奨となる     |
 
-    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_DIET_OPTION
-    Scenario: After failed insured care the medical diet is an option, disclosed as off-label
-      Given a 60-year-old woman
-      And she is:
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the medical diet is an option for the patient
-      And it is covered by the patient (self-pay)
-      And the patient must be told about self-pay cost
-      And the patient must be told about main risks and side effects
-      And the patient must be told about off-label use of an approved drug
-      And its evidence says off-label
-      And its reasons include the BMI of 27
-      And its reasons show the finding insured knee care failed
+    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY
+    @SELF_PAY_DIET_OPTION
+    シナリオ: 保険診療で改善しなければメディカルダイエットが選択肢となり、適応外使用であることを説明する
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば メディカルダイエットが選択肢となる
+      かつ 自費診療で行う
+      かつ 患者に自費診療の費用を説明する
+      かつ 患者に主なリスクと副作用を説明する
+      かつ 患者に承認薬の適応外使用を説明する
+      かつ そのエビデンスに適応外使用が挙げられている
+      かつ その根拠にBMI 27が含まれる
+      かつ その根拠に保険診療での改善不十分が含まれる
 
-    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @SELF_PAY_CONSIDERED @SELF_PAY_DIET_NEXT_STEP @ADVICE_WEIGHT_MANAGEMENT
-    Scenario: Before insured care has failed the medical diet is the next step; weight advice is given now
-      Given a 60-year-old woman
-      And she is:
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      When the plan is made
-      Then the medical diet is the next step for the patient
-      And its reasons include the BMI of 27
-      And weight management is recommended for the patient
+    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @SELF_PAY_CONSIDERED @SELF_PAY_DIET_NEXT_STEP
+    @ADVICE_WEIGHT_MANAGEMENT
+    シナリオ: 保険診療で改善しないと判断される前は、メディカルダイエットは次の段階とし、体重管理の指導は今行う
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      もし 治療計画を立てる
+      ならば メディカルダイエットが次の段階となる
+      かつ その根拠にBMI 27が含まれる
+      かつ 体重管理の指導が推奨となる
 
     @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_DIET_OPTION
-    Scenario Outline: From age 65 the diet aims at a BMI of 22-25
-      Given a <age>-year-old woman
-      And she is:
-        | BMI                        | 28  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6   |
-        | Kellgren-Lawrence grade | 2   |
-        | ankle-brachial index    | 1.1 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the medical diet is an option for the patient
-      And its target BMI is <target>
+    シナリオアウトライン: 65歳からのメディカルダイエットでは、目標BMIを22〜25とする
+      前提 <年齢>歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 28   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6   |
+        | KL分類          | 2   |
+        | ABI             | 1.1 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば メディカルダイエットが選択肢となる
+      かつ 目標BMIは<目標BMI>
 
-      Examples: age 64
-        | age | target  |
-        | 64  | not set |
+      例: 64歳
+        | 年齢 | 目標BMI      |
+        | 64   | 設定されない |
 
       @SELF_PAY_DIET_ELDERLY_TARGET
-      Examples: age 65
-        | age | target |
-        | 65  | 22-25  |
+      例: 65歳
+        | 年齢 | 目標BMI      |
+        | 65   | 22〜25となる |
 
     @FINDING_OBESITY @SELF_PAY_CONSIDERED
-    Scenario Outline: Some conditions rule out the medical diet (GLP-1 drugs)
-      Given a 60-year-old woman
-      And she is:
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And she has <condition>
-      And her right leg shows:
-        | knee pain (0-10)        | 6   |
-        | Kellgren-Lawrence grade | 2   |
-        | ankle-brachial index    | 1.1 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the medical diet is contraindicated for the patient because of <reason>
+    シナリオアウトライン: メディカルダイエット（GLP-1受容体作動薬）を除外する疾患
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ <疾患>がある
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6   |
+        | KL分類          | 2   |
+        | ABI             | 1.1 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば メディカルダイエットが<疾患>のため禁忌となる
 
       @SELF_PAY_DIET_NOT_WITH_TYPE1_DIABETES
-      Examples: type 1 diabetes
-        | condition       | reason          |
-        | type 1 diabetes | type 1 diabetes |
+      例: 1型糖尿病
+        | 疾患      |
+        | 1型糖尿病 |
 
       @SELF_PAY_DIET_NOT_WITH_MTC_MEN2
-      Examples: medullary thyroid cancer or MEN2
-        | condition                        | reason                           |
-        | medullary thyroid cancer or MEN2 | medullary thyroid cancer or MEN2 |
+      例: 甲状腺髄様癌またはMEN2
+        | 疾患                   |
+        | 甲状腺髄様癌またはMEN2 |
 
       @SELF_PAY_DIET_NOT_AFTER_PANCREATITIS
-      Examples: previous pancreatitis
-        | condition                 | reason                |
-        | a history of pancreatitis | previous pancreatitis |
+      例: 膵炎の既往
+        | 疾患       |
+        | 膵炎の既往 |
 
-  Rule: No self-pay treatment in pregnancy, and none until pregnancy is known
+  @FINDING_KNEE_OA_XRAY @FINDING_OBESITY
+  ルール: 妊娠中は自費診療を行わず、妊娠の有無が分かるまでも行わない
 
-    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @SELF_PAY_CONSIDERED @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_IN_PREGNANCY @SELF_PAY_EXOSOME_NOT_IN_PREGNANCY @SELF_PAY_DIET_NOT_IN_PREGNANCY
-    Scenario: In pregnancy every self-pay option is contraindicated
-      Given a 38-year-old woman
-      And she is:
-        | pregnant                   | yes |
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is contraindicated for the right leg because of pregnancy
-      And the exosome injection is contraindicated for the right leg because of pregnancy
-      And its evidence says local policy
-      And the medical diet is contraindicated for the patient because of pregnancy
+    @SELF_PAY_CONSIDERED @SELF_PAY_IA_CANDIDATE @SELF_PAY_IA_NOT_IN_PREGNANCY
+    @SELF_PAY_EXOSOME_NOT_IN_PREGNANCY @SELF_PAY_DIET_NOT_IN_PREGNANCY
+    シナリオ: 妊娠中はすべての自費診療が禁忌
+      前提 38歳の女性
+      かつ 患者の状況は次のとおり
+        | 妊娠           | あり |
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が妊娠のため禁忌となる
+      かつ 右脚ではエクソソーム注射が妊娠のため禁忌となる
+      かつ そのエビデンスに当院の方針が挙げられている
+      かつ メディカルダイエットが妊娠のため禁忌となる
 
-    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @ASSESS_PREGNANCY_UNKNOWN
-    Scenario: For a woman under 56, the self-pay options wait until pregnancy is known
-      Given a 45-year-old woman
-      And she is:
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the intra-arterial injection is deferred for the right leg because of pregnancy status unknown
-      And the exosome injection is deferred for the right leg because of pregnancy status unknown
-      And the medical diet is deferred for the patient because of pregnancy status unknown
+    @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @ASSESS_PREGNANCY_UNKNOWN
+    シナリオ: 56歳未満の女性では、妊娠の有無が分かるまで自費診療を保留にする
+      前提 45歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では動注治療が妊娠の有無の確認待ちのため保留となる
+      かつ 右脚ではエクソソーム注射が妊娠の有無の確認待ちのため保留となる
+      かつ メディカルダイエットが妊娠の有無の確認待ちのため保留となる
 
-  Rule: With an active venous ulcer (CEAP C6) the self-pay options wait
+  @SELF_PAY_READY @SELF_PAY_ACTIVE_ULCER @SELF_PAY_DIET_WAITS_FOR_ULCER
+  ルール: 活動性の静脈性潰瘍（CEAP分類C6）がある間は、自費診療を保留にする
 
-    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_READY @SELF_PAY_IA_WAITS_FOR_ULCER @SELF_PAY_EXOSOME_WAITS_FOR_ULCER @SELF_PAY_ACTIVE_ULCER @SELF_PAY_DIET_WAITS_FOR_ULCER @VEIN_WOUND_CARE_ULCER
-    Scenario: The ulcer is treated before any self-pay option
-      Given a 60-year-old woman
-      And she is:
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-        | CEAP clinical class     | 6 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then wound care is recommended for the right leg
-      And the intra-arterial injection is deferred for the right leg because of active venous ulcer (C6)
-      And the exosome injection is deferred for the right leg because of active venous ulcer (C6)
-      And the medical diet is deferred for the patient because of active venous ulcer (C6)
+    @FINDING_KNEE_OA_XRAY @FINDING_OBESITY @FINDING_KNEE_CARE_FAILED @SELF_PAY_IA_WAITS_FOR_ULCER
+    @SELF_PAY_EXOSOME_WAITS_FOR_ULCER @VEIN_WOUND_CARE_ULCER
+    シナリオ: 自費診療より先に潰瘍を治療する
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6  |
+        | KL分類          | 2  |
+        | CEAP分類        | C6 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚では創傷ケアが推奨となる
+      かつ 右脚では動注治療が活動性の静脈性潰瘍（C6）のため保留となる
+      かつ 右脚ではエクソソーム注射が活動性の静脈性潰瘍（C6）のため保留となる
+      かつ メディカルダイエットが活動性の静脈性潰瘍（C6）のため保留となる
 
-    @SELF_PAY_ACTIVE_ULCER @SELF_PAY_DIET_WAITS_FOR_ULCER @SELF_PAY_READY
-    Scenario: An ulcer on the other leg holds the medical diet, not the knee's own options
-      Given a 60-year-old woman
-      And she is:
-        | BMI                        | 27  |
-        | eGFR                       | 70  |
-        | accepts self-pay treatment | yes |
-      And her right leg shows:
-        | knee pain (0-10)        | 6 |
-        | Kellgren-Lawrence grade | 2 |
-      And her left leg shows:
-        | CEAP clinical class | 6 |
-        | ankle-brachial index | 1.0 |
-      And she had hyaluronic acid injections in the right knee for 12 weeks with a partial response
-      When the plan is made
-      Then the medical diet is deferred for the patient because of active venous ulcer (C6)
-      And the exosome injection is an option for the right leg
+    シナリオ: 反対側の脚の潰瘍はメディカルダイエットを保留にするが、その膝自体の治療は保留にしない
+      前提 60歳の女性
+      かつ 患者の状況は次のとおり
+        | BMI            | 27   |
+        | eGFR           | 70   |
+        | 自費診療の希望 | あり |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6 |
+        | KL分類          | 2 |
+      かつ 左脚の所見は次のとおり
+        | CEAP分類 | C6  |
+        | ABI      | 1.0 |
+      かつ 右膝でヒアルロン酸注射を12週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば メディカルダイエットが活動性の静脈性潰瘍（C6）のため保留となる
+      かつ 右脚ではエクソソーム注射が選択肢となる

@@ -1,818 +1,802 @@
+# language: ja
 @veins
-Feature: The vein track - compression stockings first, then endovenous treatment
-  Lower-limb venous disease (下肢静脈瘤, chronic venous insufficiency) is treated leg by leg.
-  A leg with venous disease gets compression stockings (弾性ストッキング) at a pressure that
-  suits its CEAP clinical class, the patient's age and the leg's arteries. A leg whose duplex
-  ultrasound (下肢静脈エコー検査) shows significant superficial reflux is on the path to
-  endovenous treatment: endovenous thermal ablation (血管内焼灼術, laser or radiofrequency) or
-  cyanoacrylate glue closure (グルー治療, 血管内塞栓術). The leg qualifies at CEAP C3 (oedema)
-  or above, or once stockings have failed or cannot be worn; until then endovenous treatment
-  is the next step. Endovenous treatment is insured; stockings are paid by the patient except
-  for an active venous ulcer (C6).
+機能: 静脈の治療 - まず弾性ストッキング、次に血管内治療
+  下肢静脈瘤（慢性静脈不全）は脚ごとに治療する。静脈疾患のある脚には、CEAP分類（CEAP臨床分類）、
+  年齢、その脚の動脈の状態に合った圧迫圧の弾性ストッキングを用いる。下肢静脈エコー検査で表在
+  静脈の有意な逆流を認める脚は、血管内治療へ進む道筋にある：血管内焼灼術（レーザーまたは
+  高周波）またはグルー治療（血管内塞栓術／シアノアクリレート）。CEAP分類C3（浮腫）以上、または
+  弾性ストッキングが無効か使用できない脚が血管内治療の適応となり、それまでは血管内治療は次の
+  段階とする。血管内治療は保険診療で行う。弾性ストッキングは自費だが、活動性の静脈性潰瘍（C6）
+  では保険診療となる。
 
-  Rule: Superficial reflux longer than 500 ms and deep reflux longer than 1 second are significant
+  ルール: 表在静脈の逆流は500ミリ秒を超えれば、深部静脈の逆流は1秒を超えれば有意とする
 
-    Scenario Outline: Saphenous reflux counts from more than 500 ms
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms        | heaviness |
-        | <trunk> reflux (ms)  | <reflux>  |
-        | <trunk> diameter (mm)| 6         |
-      When the plan is made
-      Then the plan <shows> the finding significant superficial reflux for the right leg
-      And endovenous thermal ablation is <ablation> for the right leg
+    シナリオアウトライン: 伏在静脈の逆流は500ミリ秒を超えると有意
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                   | 脚のだるさ・重さ |
+        | <伏在静脈>の逆流時間（ms）   | <逆流時間>       |
+        | <伏在静脈>の径（mm）         | 6                |
+      もし 治療計画を立てる
+      ならば 右脚は表在静脈の有意な逆流に<判断>
+      かつ 右脚では血管内焼灼術が<血管内焼灼術>
 
       @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_REFLUX @VEIN_STOCKINGS
       @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NEXT_STEP
-      Examples: great saphenous reflux longer than 500 ms
-        | trunk           | reflux | shows | ablation      |
-        | great saphenous | 501    | shows | the next step |
+      例: 大伏在静脈の逆流が500ミリ秒を超える
+        | 伏在静脈   | 逆流時間 | 判断     | 血管内焼灼術   |
+        | 大伏在静脈 | 501      | 該当する | 次の段階となる |
 
       @FINDING_SUPERFICIAL_REFLUX_SSV @FINDING_VENOUS_DISEASE_REFLUX @VEIN_STOCKINGS
       @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NEXT_STEP
-      Examples: small saphenous reflux longer than 500 ms
-        | trunk           | reflux | shows | ablation      |
-        | small saphenous | 501    | shows | the next step |
+      例: 小伏在静脈の逆流が500ミリ秒を超える
+        | 伏在静脈   | 逆流時間 | 判断     | 血管内焼灼術   |
+        | 小伏在静脈 | 501      | 該当する | 次の段階となる |
 
-      Examples: saphenous reflux of 500 ms or less
-        | trunk           | reflux | shows         | ablation    |
-        | great saphenous | 500    | does not show | not offered |
-        | small saphenous | 500    | does not show | not offered |
+      例: 伏在静脈の逆流が500ミリ秒以下
+        | 伏在静脈   | 逆流時間 | 判断       | 血管内焼灼術 |
+        | 大伏在静脈 | 500      | 該当しない | 提示されない |
+        | 小伏在静脈 | 500      | 該当しない | 提示されない |
 
-    Scenario Outline: Femoral or popliteal reflux counts from more than 1 second
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms       | evening swelling |
-        | CEAP clinical class | 1                |
-        | deep reflux (ms)    | <deep>           |
-      When the plan is made
-      Then the plan <shows> the finding deep reflux for the right leg
-      And compression stockings are <stockings> for the right leg
-      And endovenous thermal ablation is not offered for the right leg
+    シナリオアウトライン: 大腿静脈・膝窩静脈の逆流は1秒を超えると有意
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 夕方のむくみ         |
+        | CEAP分類                   | C1                   |
+        | 深部静脈の逆流時間（ms）   | <深部静脈の逆流時間> |
+      もし 治療計画を立てる
+      ならば 右脚は深部静脈の有意な逆流に<判断>
+      かつ 右脚では弾性ストッキングが<弾性ストッキング>
+      かつ 右脚では血管内焼灼術は提示されない
 
       @FINDING_DEEP_REFLUX @FINDING_VENOUS_DISEASE_REFLUX @VEIN_STOCKINGS
-      Examples: deep reflux longer than 1 second
-        | deep | shows | stockings   |
-        | 1001 | shows | recommended |
+      例: 深部静脈の逆流が1秒を超える
+        | 深部静脈の逆流時間 | 判断     | 弾性ストッキング |
+        | 1001               | 該当する | 推奨となる       |
 
-      Examples: deep reflux of 1 second or less
-        | deep | shows         | stockings   |
-        | 1000 | does not show | not offered |
+      例: 深部静脈の逆流が1秒以下
+        | 深部静脈の逆流時間 | 判断       | 弾性ストッキング |
+        | 1000               | 該当しない | 提示されない     |
 
-  Rule: Venous disease is CEAP C2 (varicose veins) or above, or significant reflux with a vein symptom
+  ルール: CEAP分類C2（静脈瘤）以上、または静脈の症状を伴う有意な逆流を静脈疾患とする
 
-    Scenario Outline: Varicose veins are venous disease without a duplex
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | <ceap> |
-      When the plan is made
-      Then the plan <shows> the finding venous disease for the right leg
-      And compression stockings are <stockings> for the right leg
+    シナリオアウトライン: 下肢静脈エコー検査がなくても、静脈瘤は静脈疾患である
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | <CEAP分類> |
+      もし 治療計画を立てる
+      ならば 右脚は静脈疾患に<判断>
+      かつ 右脚では弾性ストッキングが<弾性ストッキング>
 
       @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_PRESSURE_MILD
-      Examples: varicose veins (C2)
-        | ceap | shows | stockings   |
-        | 2    | shows | recommended |
+      例: 静脈瘤（C2）
+        | CEAP分類 | 判断     | 弾性ストッキング |
+        | C2       | 該当する | 推奨となる       |
 
-      Examples: spider or reticular veins only (C1)
-        | ceap | shows         | stockings   |
-        | 1    | does not show | not offered |
+      例: くもの巣状・網目状静脈瘤のみ（C1）
+        | CEAP分類 | 判断       | 弾性ストッキング |
+        | C1       | 該当しない | 提示されない     |
 
     @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario: Significant reflux without a vein symptom or varicose veins is not treated
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class           | 1   |
-        | great saphenous reflux (ms)   | 900 |
-        | great saphenous diameter (mm) | 6   |
-      When the plan is made
-      Then the plan shows the finding significant superficial reflux for the right leg
-      And the plan does not show the finding venous disease for the right leg
-      And compression stockings are not offered for the right leg
-      And endovenous thermal ablation is not offered for the right leg
-      And cyanoacrylate glue closure is not offered for the right leg
+    シナリオ: 静脈の症状も静脈瘤もない有意な逆流は治療しない
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類                   | C1  |
+        | 大伏在静脈の逆流時間（ms） | 900 |
+        | 大伏在静脈の径（mm）       | 6   |
+      もし 治療計画を立てる
+      ならば 右脚は表在静脈の有意な逆流に該当する
+      かつ 右脚は静脈疾患に該当しない
+      かつ 右脚では弾性ストッキングは提示されない
+      かつ 右脚では血管内焼灼術は提示されない
+      かつ 右脚ではグルー治療は提示されない
 
-  Rule: Stockings are 20-30 mmHg up to CEAP C2 and 30-40 mmHg from C3, paid by the patient
+  @VEIN_STOCKINGS
+  ルール: 弾性ストッキングはCEAP分類C2までは20〜30mmHg、C3からは30〜40mmHgとし、自費とする
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_PRESSURE_MILD
-    Scenario: Varicose veins get 20-30 mmHg stockings at the patient's own cost
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms       | heaviness, bulging veins |
-        | CEAP clinical class | 2                        |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And its reasons include the CEAP clinical class of 2
-      And its reasons show the finding venous disease
-      And the stockings are 20-30 mmHg
-      And the pressure is set by the CEAP clinical class of 2
-      And they are covered by the patient (self-pay)
+    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS_PRESSURE_MILD
+    シナリオ: 静脈瘤には20〜30mmHgの弾性ストッキングを自費で用いる
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状 | 脚のだるさ・重さ、血管の浮き上がり |
+        | CEAP分類   | C2                                 |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ その根拠にCEAP分類C2が含まれる
+      かつ その根拠に静脈疾患が含まれる
+      かつ 圧迫圧は20〜30mmHgとなる
+      かつ 圧迫圧はCEAP分類C2に基づく
+      かつ 自費診療で行う
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario Outline: The pressure steps up at CEAP C3 (oedema)
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | <ceap> |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And the stockings are <pressure> mmHg
-      And the pressure is set by the CEAP clinical class of <ceap>
+    @FINDING_VENOUS_DISEASE_CEAP
+    シナリオアウトライン: CEAP分類C3（浮腫）から圧迫圧を上げる
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | <CEAP分類> |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は<圧迫圧>となる
+      かつ 圧迫圧はCEAP分類<CEAP分類>に基づく
 
       @VEIN_STOCKINGS_PRESSURE_MILD
-      Examples: up to C2
-        | ceap | pressure |
-        | 2    | 20-30    |
+      例: C2まで
+        | CEAP分類 | 圧迫圧     |
+        | C2       | 20〜30mmHg |
 
       @VEIN_STOCKINGS_PRESSURE_STRONG
-      Examples: from C3
-        | ceap | pressure |
-        | 3    | 30-40    |
+      例: C3から
+        | CEAP分類 | 圧迫圧     |
+        | C3       | 30〜40mmHg |
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_REFLUX @VEIN_STOCKINGS
-    @VEIN_STOCKINGS_PRESSURE_MILD
-    Scenario: Without a CEAP class, stockings are 20-30 mmHg
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | night cramps         |
-        | CEAP clinical class           | not known            |
-        | great saphenous reflux (ms)   | 800                  |
-        | great saphenous diameter (mm) | 6                    |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And its reasons show the finding significant superficial reflux
-      And the stockings are 20-30 mmHg
+    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_REFLUX @VEIN_STOCKINGS_PRESSURE_MILD
+    シナリオ: CEAP分類が分からなければ20〜30mmHgとする
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 夜間のこむら返り |
+        | CEAP分類                   | 不明             |
+        | 大伏在静脈の逆流時間（ms） | 800              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ その根拠に表在静脈の有意な逆流が含まれる
+      かつ 圧迫圧は20〜30mmHgとなる
 
-  Rule: From age 75 stockings are 20-30 mmHg whatever the CEAP class
+  @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
+  ルール: 75歳からはCEAP分類にかかわらず20〜30mmHgとする
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario Outline: An older patient gets the milder stockings
-      Given a <age>-year-old woman
-      And her right leg shows:
-        | CEAP clinical class  | 3    |
-        | ankle-brachial index | 1.05 |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And the stockings are <pressure> mmHg
-      And the pressure is set by the age of <age>
+    シナリオアウトライン: 高齢の患者には弱めの弾性ストッキングを用いる
+      前提 <年齢>歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3   |
+        | ABI      | 1.05 |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は<圧迫圧>となる
+      かつ 圧迫圧は年齢<年齢>歳に基づく
 
       @VEIN_STOCKINGS_PRESSURE_STRONG
-      Examples: under 75
-        | age | pressure |
-        | 74  | 30-40    |
+      例: 75歳未満
+        | 年齢 | 圧迫圧     |
+        | 74   | 30〜40mmHg |
 
       @VEIN_STOCKINGS_PRESSURE_ELDERLY
-      Examples: from 75
-        | age | pressure |
-        | 75  | 20-30    |
+      例: 75歳から
+        | 年齢 | 圧迫圧     |
+        | 75   | 20〜30mmHg |
 
-  Rule: With an ankle-brachial index (ABI) from 0.6 to below 0.8 stockings are of reduced pressure
+  @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
+  ルール: ABI（足関節上腕血圧比）が0.6以上0.8未満なら、弾性ストッキングの圧迫圧を下げる
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario Outline: The ankle-brachial index lowers the pressure
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class  | 3     |
-        | ankle-brachial index | <abi> |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And the stockings are <pressure> mmHg
-      And the pressure is set by the ankle-brachial index of <abi>
+    シナリオアウトライン: ABIに応じて圧迫圧を下げる
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3    |
+        | ABI      | <ABI> |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は<圧迫圧>となる
+      かつ 圧迫圧はABI <ABI>に基づく
 
       @VEIN_STOCKINGS_PRESSURE_REDUCED
-      Examples: ABI from 0.6 to below 0.8
-        | abi  | pressure |
-        | 0.6  | <=20     |
-        | 0.79 | <=20     |
+      例: ABI 0.6以上0.8未満
+        | ABI  | 圧迫圧     |
+        | 0.6  | 20mmHg以下 |
+        | 0.79 | 20mmHg以下 |
 
       @VEIN_STOCKINGS_PRESSURE_STRONG
-      Examples: ABI of 0.8 or more
-        | abi | pressure |
-        | 0.8 | 30-40    |
+      例: ABI 0.8以上
+        | ABI | 圧迫圧     |
+        | 0.8 | 30〜40mmHg |
 
-  Rule: Stockings for an active venous ulcer (C6) are insured, and the ulcer gets wound care (創傷ケア)
+  @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
+  ルール: 活動性の静脈性潰瘍（C6）の弾性ストッキングは保険診療とし、潰瘍には創傷ケアを行う
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_PRESSURE_STRONG
-    @VEIN_STOCKINGS_INSURED_FOR_ULCER @VEIN_WOUND_CARE_ULCER
-    Scenario: An active venous ulcer
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms       | skin pigmentation |
-        | CEAP clinical class | 6                 |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And the stockings are 30-40 mmHg
-      And they are covered by insurance
-      And the coverage is set by the CEAP clinical class of 6
-      And wound care is recommended for the right leg
-      And its reasons include the CEAP clinical class of 6
-      And it is covered by insurance
+    @VEIN_STOCKINGS_PRESSURE_STRONG @VEIN_STOCKINGS_INSURED_FOR_ULCER @VEIN_WOUND_CARE_ULCER
+    シナリオ: 活動性の静脈性潰瘍
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状 | 皮膚の色素沈着 |
+        | CEAP分類   | C6             |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 圧迫圧は30〜40mmHgとなる
+      かつ 保険診療で行う
+      かつ 保険適用はCEAP分類C6に基づく
+      かつ 右脚では創傷ケアが推奨となる
+      かつ その根拠にCEAP分類C6が含まれる
+      かつ 保険診療で行う
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario Outline: Only an active ulcer is insured; a healed ulcer (C5) is not
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | <ceap> |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And they are covered by <coverage>
-      And wound care is <wound care> for the right leg
+    シナリオアウトライン: 保険診療となるのは活動性の潰瘍だけで、治癒した潰瘍（C5）は自費
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | <CEAP分類> |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ <費用>で行う
+      かつ 右脚では創傷ケアが<創傷ケア>
 
       @VEIN_STOCKINGS_INSURED_FOR_ULCER @VEIN_WOUND_CARE_ULCER
-      Examples: active ulcer
-        | ceap | coverage              | wound care  |
-        | 6    | insurance             | recommended |
+      例: 活動性の潰瘍
+        | CEAP分類 | 費用     | 創傷ケア   |
+        | C6       | 保険診療 | 推奨となる |
 
-      Examples: healed ulcer
-        | ceap | coverage              | wound care  |
-        | 5    | the patient (self-pay) | not offered |
+      例: 治癒した潰瘍
+        | CEAP分類 | 費用     | 創傷ケア     |
+        | C5       | 自費診療 | 提示されない |
 
-  Rule: Stockings are not used where compression can harm the leg
+  @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
+  ルール: 圧迫で脚を傷める恐れがあれば、弾性ストッキングは使わない
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_LOW_ABI
-    @FINDING_ARTERIAL_DISEASE_ABI
-    Scenario: An ankle-brachial index below 0.6
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class  | 3    |
-        | ankle-brachial index | 0.59 |
-      When the plan is made
-      Then compression stockings are contraindicated for the right leg because of ankle-brachial index below 0.6
-      And its reasons include the ankle-brachial index of 0.59
-      And no stocking pressure is prescribed
-      And the plan shows the finding arterial disease for the right leg
+    @VEIN_STOCKINGS_NOT_WITH_LOW_ABI @FINDING_ARTERIAL_DISEASE_ABI
+    シナリオ: ABIが0.6未満の脚
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3   |
+        | ABI      | 0.59 |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングがABI 0.6未満のため禁忌となる
+      かつ その根拠にABI 0.59が含まれる
+      かつ 圧迫圧は指定されない
+      かつ 右脚は動脈疾患に該当する
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_ACUTE_ISCHEMIA
-    @SAFETY_ACUTE_LIMB_ISCHEMIA
-    Scenario: Signs of acute ischaemia
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class      | 2   |
-        | signs of acute ischaemia | yes |
-      When the plan is made
-      Then a referral for acute limb ischaemia is recommended as an emergency for the right leg
-      And compression stockings are contraindicated for the right leg because of signs of acute ischaemia
+    @VEIN_STOCKINGS_NOT_WITH_ACUTE_ISCHEMIA @SAFETY_ACUTE_LIMB_ISCHEMIA
+    シナリオ: 急性虚血の徴候がある脚
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類       | C2   |
+        | 急性虚血の徴候 | あり |
+      もし 治療計画を立てる
+      ならば 右脚では急性下肢虚血で緊急紹介が推奨となる
+      かつ 右脚では弾性ストッキングが急性虚血の徴候のため禁忌となる
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_HEART_FAILURE
-    Scenario: Heart failure
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | 3 |
-      And he has heart failure
-      When the plan is made
-      Then compression stockings are contraindicated for the right leg because of heart failure
-      And its reasons name heart failure
-      And no stocking pressure is prescribed
+    @VEIN_STOCKINGS_NOT_WITH_HEART_FAILURE
+    シナリオ: 心不全のある患者
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3 |
+      かつ 心不全がある
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが心不全のため禁忌となる
+      かつ その根拠に心不全が含まれる
+      かつ 圧迫圧は指定されない
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_SEVERE_NEUROPATHY
-    Scenario: Severe neuropathy
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | 2 |
-      And he has severe neuropathy
-      When the plan is made
-      Then compression stockings are contraindicated for the right leg because of severe neuropathy
-      And its reasons name severe neuropathy
+    @VEIN_STOCKINGS_NOT_WITH_SEVERE_NEUROPATHY
+    シナリオ: 重度の神経障害のある患者
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      かつ 重度の神経障害がある
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが重度の神経障害のため禁忌となる
+      かつ その根拠に重度の神経障害が含まれる
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_SKIN_INFECTION
-    Scenario: A skin infection
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | 4 |
-      And he has a skin infection
-      When the plan is made
-      Then compression stockings are contraindicated for the right leg because of skin infection
-      And its reasons name a skin infection
+    @VEIN_STOCKINGS_NOT_WITH_SKIN_INFECTION
+    シナリオ: 皮膚感染症のある患者
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C4 |
+      かつ 皮膚感染症がある
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが皮膚感染症のため禁忌となる
+      かつ その根拠に皮膚感染症が含まれる
 
-    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_MATERIAL_ALLERGY
-    Scenario: An allergy to the stocking material
-      Given a 60-year-old man
-      And his right leg shows:
-        | CEAP clinical class | 2 |
-      And he is allergic to the stocking material
-      When the plan is made
-      Then compression stockings are contraindicated for the right leg because of allergy to the stocking material
-      And its reasons name an allergy to the stocking material
+    @VEIN_STOCKINGS_NOT_WITH_MATERIAL_ALLERGY
+    シナリオ: ストッキング素材へのアレルギー
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C2 |
+      かつ ストッキング素材へのアレルギーがある
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングがストッキング素材へのアレルギーのため禁忌となる
+      かつ その根拠にストッキング素材へのアレルギーが含まれる
 
-  Rule: Significant superficial reflux with a vein symptom or varicose veins puts endovenous treatment on the path
+  @FINDING_SUPERFICIAL_REFLUX_GSV
+  ルール: 静脈の症状または静脈瘤を伴う表在静脈の有意な逆流があれば、血管内治療へ進む道筋に入る
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NEXT_STEP
-    Scenario: Stockings now, endovenous treatment next
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 2         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And endovenous thermal ablation is the next step for the right leg
-      And its reasons show the finding endovenous treatment on the path
-      And its reasons include the great saphenous reflux (ms) of 900
-      And it is covered by insurance
-      And cyanoacrylate glue closure is a next step for the right leg
+    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS @VEIN_ENDOVENOUS_CANDIDATE
+    @VEIN_ENDOVENOUS_NEXT_STEP
+    シナリオ: 今は弾性ストッキング、次に血管内治療
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 右脚では血管内焼灼術が次の段階となる
+      かつ その根拠に血管内治療の適応候補が含まれる
+      かつ その根拠に大伏在静脈の逆流時間900msが含まれる
+      かつ 保険診療で行う
+      かつ 右脚ではグルー治療が次の段階となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV
-    Scenario Outline: The reflux must come with a vein symptom or varicose veins
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | <symptoms> |
-        | CEAP clinical class           | <ceap>     |
-        | great saphenous reflux (ms)   | 900        |
-        | great saphenous diameter (mm) | 6          |
-      When the plan is made
-      Then endovenous thermal ablation is <ablation> for the right leg
-      And cyanoacrylate glue closure is <glue> for the right leg
+    シナリオアウトライン: 逆流には静脈の症状か静脈瘤を伴う必要がある
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | <静脈の症状> |
+        | CEAP分類                   | <CEAP分類>   |
+        | 大伏在静脈の逆流時間（ms） | 900          |
+        | 大伏在静脈の径（mm）       | 6            |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が<血管内焼灼術>
+      かつ 右脚ではグルー治療が<グルー治療>
 
       @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NEXT_STEP
-      Examples: a vein symptom or varicose veins
-        | symptoms       | ceap | ablation      | glue        |
-        | night cramps   | 1    | the next step | a next step |
-        | none           | 2    | the next step | a next step |
+      例: 静脈の症状または静脈瘤がある
+        | 静脈の症状       | CEAP分類 | 血管内焼灼術   | グルー治療     |
+        | 夜間のこむら返り | C1       | 次の段階となる | 次の段階となる |
+        | なし             | C2       | 次の段階となる | 次の段階となる |
 
-      Examples: neither
-        | symptoms | ceap | ablation    | glue        |
-        | none     | 1    | not offered | not offered |
+      例: どちらもない
+        | 静脈の症状 | CEAP分類 | 血管内焼灼術 | グルー治療   |
+        | なし       | C1       | 提示されない | 提示されない |
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    Scenario Outline: A leg already treated is not offered endovenous treatment again
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he had <treatment> on the right leg for 20 weeks with a good response
-      When the plan is made
-      Then compression stockings are recommended for the right leg
-      And endovenous thermal ablation is not offered for the right leg
-      And cyanoacrylate glue closure is not offered for the right leg
-      And the plan does not show the finding endovenous treatment on the path for the right leg
+    @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
+    シナリオアウトライン: 治療済みの脚に血管内治療を再び提示しない
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 右脚に<治療>を20週前に行い、十分に改善した
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+      かつ 右脚では血管内焼灼術は提示されない
+      かつ 右脚ではグルー治療は提示されない
+      かつ 右脚は血管内治療の適応候補に該当しない
 
-      Examples:
-        | treatment                   |
-        | endovenous thermal ablation |
-        | cyanoacrylate glue closure  |
+      例:
+        | 治療         |
+        | 血管内焼灼術 |
+        | グルー治療   |
 
-  Rule: The leg qualifies for endovenous treatment at CEAP C3 or above, or after stockings failed
+  @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
+  ルール: CEAP分類C3以上の脚、または弾性ストッキングが無効だった脚は血管内治療の適応となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
-    Scenario Outline: CEAP C3 (oedema) qualifies without a stockings trial
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | <ceap>    |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is <ablation> for the right leg
-      And its reasons include the CEAP clinical class of <ceap>
-      And cyanoacrylate glue closure is <glue> for the right leg
+    シナリオアウトライン: CEAP分類C3（浮腫）なら弾性ストッキングを試さなくても適応となる
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | <CEAP分類>       |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が<血管内焼灼術>
+      かつ その根拠にCEAP分類<CEAP分類>が含まれる
+      かつ 右脚ではグルー治療が<グルー治療>
 
       @VEIN_ENDOVENOUS_NEXT_STEP
-      Examples: up to C2
-        | ceap | ablation      | glue        |
-        | 2    | the next step | a next step |
+      例: C2まで
+        | CEAP分類 | 血管内焼灼術   | グルー治療     |
+        | C2       | 次の段階となる | 次の段階となる |
 
       @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-      Examples: from C3
-        | ceap | ablation    | glue      |
-        | 3    | recommended | an option |
+      例: C3から
+        | CEAP分類 | 血管内焼灼術 | グルー治療   |
+        | C3       | 推奨となる   | 選択肢となる |
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
-    Scenario Outline: Twelve weeks of stockings without good response qualify the leg
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 2         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he had compression stockings on the right leg for <weeks> weeks with <response>
-      When the plan is made
-      Then endovenous thermal ablation is <ablation> for the right leg
-      And cyanoacrylate glue closure is <glue> for the right leg
+    シナリオアウトライン: 弾性ストッキングを12週間使って十分に改善しなければ適応となる
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 右脚で弾性ストッキングによる圧迫療法を<週数>週間行い、<効果>
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が<血管内焼灼術>
+      かつ 右脚ではグルー治療が<グルー治療>
 
       @FINDING_STOCKINGS_FAILED_COURSE @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
       @VEIN_GLUE_OPTION
-      Examples: stockings failed
-        | weeks | response           | ablation    | glue      |
-        | 12    | a partial response | recommended | an option |
-        | 12    | no response        | recommended | an option |
+      例: 弾性ストッキングが無効
+        | 週数 | 効果           | 血管内焼灼術 | グルー治療   |
+        | 12   | 一部改善した   | 推奨となる   | 選択肢となる |
+        | 12   | 効果がなかった | 推奨となる   | 選択肢となる |
 
       @VEIN_ENDOVENOUS_NEXT_STEP
-      Examples: stockings not yet failed
-        | weeks | response           | ablation      | glue        |
-        | 11    | a partial response | the next step | a next step |
-        | 12    | a good response    | the next step | a next step |
+      例: まだ無効とはいえない
+        | 週数 | 効果           | 血管内焼灼術   | グルー治療     |
+        | 11   | 一部改善した   | 次の段階となる | 次の段階となる |
+        | 12   | 十分に改善した | 次の段階となる | 次の段階となる |
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_ENDOVENOUS_CANDIDATE
     @FINDING_STOCKINGS_FAILED_COURSE @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
-    Scenario: Stockings not tolerated for twelve weeks have failed
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 2         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he had compression stockings on the right leg for 12 weeks and it was not tolerated
-      When the plan is made
-      Then endovenous thermal ablation is recommended for the right leg
-      And its reasons show the finding stockings failed or contraindicated
+    シナリオ: 12週間続けられなかった弾性ストッキングは無効とみなす
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 右脚で弾性ストッキングによる圧迫療法を12週間行ったが、耐えられず中止した
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が推奨となる
+      かつ その根拠に弾性ストッキングの無効・使用不可が含まれる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @VEIN_STOCKINGS
-    @VEIN_STOCKINGS_NOT_WITH_MATERIAL_ALLERGY @FINDING_STOCKINGS_FAILED_CONTRAINDICATED
-    @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: Stockings that cannot be worn count as failed stockings
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 2         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he is allergic to the stocking material
-      When the plan is made
-      Then compression stockings are contraindicated for the right leg because of allergy to the stocking material
-      And endovenous thermal ablation is recommended for the right leg
-      And its reasons show the finding stockings failed or contraindicated
-      And cyanoacrylate glue closure is an option for the right leg
+    @VEIN_STOCKINGS @VEIN_STOCKINGS_NOT_WITH_MATERIAL_ALLERGY
+    @FINDING_STOCKINGS_FAILED_CONTRAINDICATED @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
+    @VEIN_GLUE_OPTION
+    シナリオ: 使用できない弾性ストッキングは無効とみなす
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ ストッキング素材へのアレルギーがある
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングがストッキング素材へのアレルギーのため禁忌となる
+      かつ 右脚では血管内焼灼術が推奨となる
+      かつ その根拠に弾性ストッキングの無効・使用不可が含まれる
+      かつ 右脚ではグルー治療が選択肢となる
 
-  Rule: Thermal ablation is recommended with glue as the alternative, swapped when the patient prefers treatment without heat
+  @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
+  ルール: 血管内焼灼術を推奨し、グルー治療を代わりの選択肢とする。熱を使わない治療を希望する患者では入れ替える
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
     @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: Thermal ablation first, glue the alternative
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness, evening swelling |
-        | CEAP clinical class           | 3                           |
-        | great saphenous reflux (ms)   | 1200                        |
-        | great saphenous diameter (mm) | 7.5                         |
-      When the plan is made
-      Then endovenous thermal ablation is recommended for the right leg
-      And its reasons show the finding qualifies for endovenous treatment
-      And its evidence says NICE CG168
-      And cyanoacrylate glue closure is an option for the right leg
+    シナリオ: まず血管内焼灼術、代わりにグルー治療
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ、夕方のむくみ |
+        | CEAP分類                   | C3                             |
+        | 大伏在静脈の逆流時間（ms） | 1200                           |
+        | 大伏在静脈の径（mm）       | 7.5                            |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が推奨となる
+      かつ その根拠に血管内治療の適応が含まれる
+      かつ そのエビデンスにNICE CG168が挙げられている
+      かつ 右脚ではグルー治療が選択肢となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
     @VEIN_GLUE_PREFERRED @VEIN_THERMAL_ABLATION_ALTERNATIVE
-    Scenario: A patient who prefers treatment without heat gets glue
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he prefers treatment without heat
-      When the plan is made
-      Then cyanoacrylate glue closure is recommended for the right leg
-      And its reasons name a preference for treatment without heat
-      And endovenous thermal ablation is an option for the right leg
+    シナリオ: 熱を使わない治療を希望する患者にはグルー治療を推奨する
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 熱を使わない治療を希望している
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療が推奨となる
+      かつ その根拠に熱を使わない治療の希望が含まれる
+      かつ 右脚では血管内焼灼術が選択肢となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
     @VEIN_GLUE_NOT_WITH_ALLERGY @VEIN_THERMAL_ABLATION
-    Scenario: If glue cannot be used, thermal ablation is recommended even to a patient who prefers glue
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he prefers treatment without heat
-      And he is allergic to cyanoacrylate
-      When the plan is made
-      Then cyanoacrylate glue closure is contraindicated for the right leg because of cyanoacrylate allergy
-      And endovenous thermal ablation is recommended for the right leg
+    シナリオ: グルー治療が使えなければ、グルー治療を希望する患者にも血管内焼灼術を推奨する
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 熱を使わない治療を希望している
+      かつ シアノアクリレートへのアレルギーがある
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療がシアノアクリレートへのアレルギーのため禁忌となる
+      かつ 右脚では血管内焼灼術が推奨となる
 
-  Rule: Endovenous treatment is contraindicated by pregnancy, deep vein thrombosis, arterial disease, inability to walk, thrombophilia, hormone therapy and active infection
+  @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE
+  ルール: 妊娠、深部静脈血栓症、動脈疾患、歩行困難、血栓性素因、ホルモン剤の使用、活動性の感染症があれば、血管内治療は禁忌とする
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NOT_IN_PREGNANCY
-    @VEIN_STOCKINGS
-    Scenario: Pregnancy
-      Given a 32-year-old woman
-      And she is:
-        | pregnant | yes |
-      And her right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of pregnancy
-      And its reasons name pregnancy
-      And its evidence says JSP 2010
-      And cyanoacrylate glue closure is contraindicated for the right leg because of pregnancy
-      And compression stockings are recommended for the right leg
+    @VEIN_ENDOVENOUS_NOT_IN_PREGNANCY @VEIN_STOCKINGS
+    シナリオ: 妊娠中の患者
+      前提 32歳の女性
+      かつ 患者の状況は次のとおり
+        | 妊娠 | あり |
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が妊娠のため禁忌となる
+      かつ その根拠に妊娠が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
+      かつ 右脚ではグルー治療が妊娠のため禁忌となる
+      かつ 右脚では弾性ストッキングが推奨となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NOT_AFTER_DVT
-    Scenario: A previous deep vein thrombosis (深部静脈血栓症)
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he has a history of deep vein thrombosis
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of previous deep vein thrombosis
-      And its reasons name a history of deep vein thrombosis
-      And its evidence says JSP 2010
-      And cyanoacrylate glue closure is contraindicated for the right leg because of previous deep vein thrombosis
+    @VEIN_ENDOVENOUS_NOT_AFTER_DVT
+    シナリオ: 深部静脈血栓症の既往
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 深部静脈血栓症の既往がある
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が深部静脈血栓症の既往のため禁忌となる
+      かつ その根拠に深部静脈血栓症の既往が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
+      かつ 右脚ではグルー治療が深部静脈血栓症の既往のため禁忌となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE
     @VEIN_ENDOVENOUS_NOT_WITH_DVT_ON_DUPLEX @SAFETY_SUSPECTED_DVT
-    Scenario: A deep vein thrombosis on the duplex
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                  | heaviness |
-        | CEAP clinical class            | 3         |
-        | great saphenous reflux (ms)    | 900       |
-        | great saphenous diameter (mm)  | 6         |
-        | deep vein thrombosis on duplex | yes       |
-      When the plan is made
-      Then a referral for suspected deep vein thrombosis is recommended urgently for the right leg
-      And endovenous thermal ablation is contraindicated for the right leg because of deep vein thrombosis on duplex
-      And its reasons include the deep vein thrombosis on duplex of yes
-      And its evidence says JSP 2010
-      And cyanoacrylate glue closure is contraindicated for the right leg because of deep vein thrombosis on duplex
-      And compression stockings are deferred for the right leg because of suspected deep vein thrombosis
+    シナリオ: 下肢静脈エコー検査で認めた深部静脈血栓
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+        | エコーでの深部静脈血栓     | あり             |
+      もし 治療計画を立てる
+      ならば 右脚では深部静脈血栓症の疑いで至急紹介が推奨となる
+      かつ 右脚では血管内焼灼術がエコーでの深部静脈血栓のため禁忌となる
+      かつ その根拠にエコーでの深部静脈血栓が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
+      かつ 右脚ではグルー治療がエコーでの深部静脈血栓のため禁忌となる
+      かつ 右脚では弾性ストッキングが深部静脈血栓症の疑いのため保留となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @FINDING_ARTERIAL_DISEASE_ABI
-    Scenario Outline: Arterial disease with an ankle-brachial index below 0.8
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | ankle-brachial index          | <abi>     |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then the plan shows the finding arterial disease for the right leg
-      And endovenous thermal ablation is <ablation> for the right leg
-      And cyanoacrylate glue closure is <glue> for the right leg
+    @FINDING_ARTERIAL_DISEASE_ABI
+    シナリオアウトライン: ABI 0.8未満の動脈疾患
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | ABI                        | <ABI>            |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚は動脈疾患に該当する
+      かつ 右脚では血管内焼灼術が<血管内焼灼術>
+      かつ 右脚ではグルー治療が<グルー治療>
 
       @VEIN_ENDOVENOUS_NOT_WITH_ARTERIAL_DISEASE
-      Examples: ABI below 0.8
-        | abi  | ablation        | glue            |
-        | 0.79 | contraindicated | contraindicated |
+      例: ABI 0.8未満
+        | ABI  | 血管内焼灼術 | グルー治療 |
+        | 0.79 | 禁忌となる   | 禁忌となる |
 
       @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-      Examples: ABI of 0.8 or more
-        | abi | ablation    | glue      |
-        | 0.8 | recommended | an option |
+      例: ABI 0.8以上
+        | ABI | 血管内焼灼術 | グルー治療   |
+        | 0.8 | 推奨となる   | 選択肢となる |
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @FINDING_ARTERIAL_DISEASE_ABI
-    @VEIN_ENDOVENOUS_NOT_WITH_ARTERIAL_DISEASE
-    Scenario: An ankle-brachial index of 0.79 is arterial disease that excludes endovenous treatment
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | ankle-brachial index          | 0.79      |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of arterial disease
-      And its reasons include the ankle-brachial index of 0.79
-      And its evidence says JSP 2010
+    @FINDING_ARTERIAL_DISEASE_ABI @VEIN_ENDOVENOUS_NOT_WITH_ARTERIAL_DISEASE
+    シナリオ: ABI 0.79は血管内治療を除外する動脈疾患である
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | ABI                        | 0.79             |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が動脈疾患のため禁忌となる
+      かつ その根拠にABI 0.79が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @FINDING_ARTERIAL_DISEASE_KNOWN
-    @VEIN_ENDOVENOUS_NOT_WITH_ARTERIAL_DISEASE @FINDING_ARTERIAL_RISK @ASSESS_ABI_AT_RISK
-    Scenario: Known peripheral arterial disease excludes endovenous treatment before the ABI is measured
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he has peripheral arterial disease
-      When the plan is made
-      Then the plan shows the finding arterial disease for the right leg
-      And endovenous thermal ablation is contraindicated for the right leg because of arterial disease
-      And its reasons name peripheral arterial disease
-      And cyanoacrylate glue closure is contraindicated for the right leg because of arterial disease
-      And ankle-brachial index measurement is recommended for the right leg
-      And compression stockings are deferred for the right leg because of ankle-brachial index unknown
+    @FINDING_ARTERIAL_DISEASE_KNOWN @VEIN_ENDOVENOUS_NOT_WITH_ARTERIAL_DISEASE
+    @FINDING_ARTERIAL_RISK @ASSESS_ABI_AT_RISK
+    シナリオ: 既知の末梢動脈疾患は、ABIを測定する前から血管内治療を除外する
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 末梢動脈疾患がある
+      もし 治療計画を立てる
+      ならば 右脚は動脈疾患に該当する
+      かつ 右脚では血管内焼灼術が動脈疾患のため禁忌となる
+      かつ その根拠に末梢動脈疾患が含まれる
+      かつ 右脚ではグルー治療が動脈疾患のため禁忌となる
+      かつ 右脚ではABI測定が推奨となる
+      かつ 右脚では弾性ストッキングがABI測定待ちのため保留となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NOT_WHEN_IMMOBILE
-    Scenario: A patient who cannot walk
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he has immobility
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of unable to walk
-      And its reasons name immobility
-      And its evidence says JSP 2010
-      And cyanoacrylate glue closure is contraindicated for the right leg because of unable to walk
+    @VEIN_ENDOVENOUS_NOT_WHEN_IMMOBILE
+    シナリオ: 歩行できない患者
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 歩行困難がある
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が歩行困難のため禁忌となる
+      かつ その根拠に歩行困難が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
+      かつ 右脚ではグルー治療が歩行困難のため禁忌となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NOT_WITH_THROMBOPHILIA
-    Scenario: Thrombophilia
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he has thrombophilia
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of thrombophilia
-      And its reasons name thrombophilia
-      And its evidence says JSP 2010
-      And cyanoacrylate glue closure is contraindicated for the right leg because of thrombophilia
+    @VEIN_ENDOVENOUS_NOT_WITH_THROMBOPHILIA
+    シナリオ: 血栓性素因のある患者
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 血栓性素因がある
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が血栓性素因のため禁忌となる
+      かつ その根拠に血栓性素因が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
+      かつ 右脚ではグルー治療が血栓性素因のため禁忌となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE
     @VEIN_ENDOVENOUS_NOT_WITH_HORMONE_THERAPY
-    Scenario: Hormone therapy
-      Given a 58-year-old woman
-      And her right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And she has hormone therapy
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of hormone therapy
-      And its reasons name hormone therapy
-      And its evidence says JSP 2010
-      And cyanoacrylate glue closure is contraindicated for the right leg because of hormone therapy
+    シナリオ: ホルモン剤を使用している患者
+      前提 58歳の女性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ ホルモン剤の使用がある
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術がホルモン剤の使用のため禁忌となる
+      かつ その根拠にホルモン剤の使用が含まれる
+      かつ そのエビデンスに日本静脈学会（JSP）2010年の除外基準が挙げられている
+      かつ 右脚ではグルー治療がホルモン剤の使用のため禁忌となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE
     @VEIN_ENDOVENOUS_NOT_WITH_ACTIVE_INFECTION
-    Scenario: An active infection
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he has an active infection
-      When the plan is made
-      Then endovenous thermal ablation is contraindicated for the right leg because of active infection
-      And its reasons name an active infection
-      And cyanoacrylate glue closure is contraindicated for the right leg because of active infection
+    シナリオ: 活動性の感染症のある患者
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 活動性の感染症がある
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が活動性の感染症のため禁忌となる
+      かつ その根拠に活動性の感染症が含まれる
+      かつ 右脚ではグルー治療が活動性の感染症のため禁忌となる
 
-  Rule: Glue is not used with a cyanoacrylate allergy, sepsis or a refluxing trunk wider than 12 mm
+  @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
+  ルール: シアノアクリレートへのアレルギー、敗血症、径12mmを超える逆流のある伏在静脈には、グルー治療を行わない
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
-    @VEIN_GLUE_NOT_WITH_ALLERGY @VEIN_THERMAL_ABLATION
-    Scenario: A cyanoacrylate allergy
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he is allergic to cyanoacrylate
-      When the plan is made
-      Then cyanoacrylate glue closure is contraindicated for the right leg because of cyanoacrylate allergy
-      And its reasons name an allergy to cyanoacrylate
-      And its evidence says VenaSeal
-      And endovenous thermal ablation is recommended for the right leg
+    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_NOT_WITH_ALLERGY
+    シナリオ: シアノアクリレートへのアレルギー
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ シアノアクリレートへのアレルギーがある
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療がシアノアクリレートへのアレルギーのため禁忌となる
+      かつ その根拠にシアノアクリレートへのアレルギーが含まれる
+      かつ そのエビデンスにVenaSealの添付文書が挙げられている
+      かつ 右脚では血管内焼灼術が推奨となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
-    @VEIN_GLUE_NOT_WITH_SEPSIS @VEIN_THERMAL_ABLATION @SAFETY_SEPSIS
-    Scenario: Sepsis
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 6         |
-      And he has sepsis
-      When the plan is made
-      Then a referral for sepsis is recommended as an emergency for the patient
-      And cyanoacrylate glue closure is contraindicated for the right leg because of sepsis
-      And its reasons name sepsis
-      And endovenous thermal ablation is deferred for the right leg because of sepsis
+    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_NOT_WITH_SEPSIS @SAFETY_SEPSIS
+    シナリオ: 敗血症の患者にはグルー治療を行わない
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ 敗血症がある
+      もし 治療計画を立てる
+      ならば 敗血症で緊急紹介が推奨となる
+      かつ 右脚ではグルー治療が敗血症のため禁忌となる
+      かつ その根拠に敗血症が含まれる
+      かつ 右脚では血管内焼灼術が敗血症のため保留となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
-    @VEIN_GLUE_NOT_FOR_WIDE_TRUNK @VEIN_THERMAL_ABLATION
-    Scenario: A refluxing great saphenous trunk wider than 12 mm
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 12.1      |
-      When the plan is made
-      Then cyanoacrylate glue closure is contraindicated for the right leg because of refluxing trunk wider than 12 mm
-      And its reasons include the great saphenous diameter (mm) of 12.1
-      And its reasons include the great saphenous reflux (ms) of 900
-      And endovenous thermal ablation is recommended for the right leg
+    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_NOT_FOR_WIDE_TRUNK
+    シナリオ: 径12mmを超える逆流のある大伏在静脈
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 12.1             |
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療が逆流のある伏在静脈径12mm超のため禁忌となる
+      かつ その根拠に大伏在静脈の径12.1mmが含まれる
+      かつ その根拠に大伏在静脈の逆流時間900msが含まれる
+      かつ 右脚では血管内焼灼術が推奨となる
 
-    @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES @VEIN_THERMAL_ABLATION
-    Scenario Outline: Glue is used for a refluxing trunk up to 12 mm wide
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms          | heaviness  |
-        | CEAP clinical class    | 3          |
-        | <trunk> reflux (ms)    | 900        |
-        | <trunk> diameter (mm)  | <diameter> |
-      When the plan is made
-      Then cyanoacrylate glue closure is <glue> for the right leg
-      And endovenous thermal ablation is recommended for the right leg
+    シナリオアウトライン: 径12mmまでの逆流のある伏在静脈にはグルー治療を用いる
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | <伏在静脈>の逆流時間（ms） | 900              |
+        | <伏在静脈>の径（mm）       | <径>             |
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療が<グルー治療>
+      かつ 右脚では血管内焼灼術が推奨となる
 
       @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_OPTION
-      Examples: great saphenous trunk up to 12 mm
-        | trunk           | diameter | glue      |
-        | great saphenous | 12       | an option |
+      例: 径12mmまでの大伏在静脈
+        | 伏在静脈   | 径 | グルー治療   |
+        | 大伏在静脈 | 12 | 選択肢となる |
 
       @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_NOT_FOR_WIDE_TRUNK
-      Examples: great saphenous trunk wider than 12 mm
-        | trunk           | diameter | glue            |
-        | great saphenous | 12.1     | contraindicated |
+      例: 径12mmを超える大伏在静脈
+        | 伏在静脈   | 径   | グルー治療 |
+        | 大伏在静脈 | 12.1 | 禁忌となる |
 
       @FINDING_SUPERFICIAL_REFLUX_SSV @VEIN_GLUE_OPTION
-      Examples: small saphenous trunk up to 12 mm
-        | trunk           | diameter | glue      |
-        | small saphenous | 12       | an option |
+      例: 径12mmまでの小伏在静脈
+        | 伏在静脈   | 径 | グルー治療   |
+        | 小伏在静脈 | 12 | 選択肢となる |
 
       @FINDING_SUPERFICIAL_REFLUX_SSV @VEIN_GLUE_NOT_FOR_WIDE_TRUNK
-      Examples: small saphenous trunk wider than 12 mm
-        | trunk           | diameter | glue            |
-        | small saphenous | 12.1     | contraindicated |
+      例: 径12mmを超える小伏在静脈
+        | 伏在静脈   | 径   | グルー治療 |
+        | 小伏在静脈 | 12.1 | 禁忌となる |
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
-    @VEIN_THERMAL_ABLATION @VEIN_GLUE_OPTION
-    Scenario: A wide trunk without reflux does not stop glue
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | 8         |
-        | small saphenous reflux (ms)   | 0         |
-        | small saphenous diameter (mm) | 13        |
-      When the plan is made
-      Then cyanoacrylate glue closure is an option for the right leg
+    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_OPTION
+    シナリオ: 逆流のない太い伏在静脈はグルー治療を妨げない
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 8                |
+        | 小伏在静脈の逆流時間（ms） | 0                |
+        | 小伏在静脈の径（mm）       | 13               |
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療が選択肢となる
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
-    @VEIN_GLUE_WAITS_FOR_DIAMETER @VEIN_THERMAL_ABLATION
-    Scenario: Glue waits while the refluxing trunk's diameter is unknown
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                 | heaviness |
-        | CEAP clinical class           | 3         |
-        | great saphenous reflux (ms)   | 900       |
-        | great saphenous diameter (mm) | not measured |
-      When the plan is made
-      Then cyanoacrylate glue closure is deferred for the right leg because of diameter of the refluxing trunk unknown
-      And its reasons include the great saphenous reflux (ms) of 900
-      And endovenous thermal ablation is recommended for the right leg
+    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_GLUE_WAITS_FOR_DIAMETER
+    シナリオ: 逆流のある伏在静脈の径が分からない間、グルー治療は保留にする
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 未測定           |
+      もし 治療計画を立てる
+      ならば 右脚ではグルー治療が逆流のある伏在静脈径の測定待ちのため保留となる
+      かつ その根拠に大伏在静脈の逆流時間900msが含まれる
+      かつ 右脚では血管内焼灼術が推奨となる
 
-  Rule: Endovenous treatment waits while superficial thrombophlebitis (表在性血栓性静脈炎) is acute
+  @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
+  @VEIN_ENDOVENOUS_WAITS_FOR_THROMBOPHLEBITIS @VEIN_STOCKINGS
+  ルール: 表在性血栓性静脈炎が急性期の間は、血管内治療を保留にする
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_QUALIFIES
-    @VEIN_ENDOVENOUS_WAITS_FOR_THROMBOPHLEBITIS @VEIN_STOCKINGS
-    Scenario: Acute superficial thrombophlebitis
-      Given a 60-year-old man
-      And his right leg shows:
-        | vein symptoms                      | heaviness |
-        | CEAP clinical class                | 3         |
-        | acute superficial thrombophlebitis | yes       |
-        | great saphenous reflux (ms)        | 900       |
-        | great saphenous diameter (mm)      | 6         |
-      When the plan is made
-      Then endovenous thermal ablation is deferred for the right leg because of acute superficial thrombophlebitis
-      And its reasons include the acute superficial thrombophlebitis of yes
-      And cyanoacrylate glue closure is deferred for the right leg because of acute superficial thrombophlebitis
-      And compression stockings are recommended for the right leg
+    シナリオ: 急性表在性血栓性静脈炎
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C3               |
+        | 急性表在性血栓性静脈炎     | あり             |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      もし 治療計画を立てる
+      ならば 右脚では血管内焼灼術が急性表在性血栓性静脈炎のため保留となる
+      かつ その根拠に急性表在性血栓性静脈炎が含まれる
+      かつ 右脚ではグルー治療が急性表在性血栓性静脈炎のため保留となる
+      かつ 右脚では弾性ストッキングが推奨となる
 
-  Rule: When the knee pain may be vascular, the veins are treated before the self-pay knee options
+  @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @FINDING_VASCULAR_PAIN_VENOUS
+  @VEIN_ENDOVENOUS_CANDIDATE
+  ルール: 膝の痛みが血管性の可能性があれば、自費診療の膝の治療より先に静脈を治療する
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @FINDING_VASCULAR_PAIN_VENOUS
-    @VEIN_ENDOVENOUS_CANDIDATE @VEIN_VEINS_FIRST
-    Scenario: Knee pain worse after standing with varicose veins and reflux
-      Given a 60-year-old man
-      And his right leg shows:
-        | knee pain (0-10)              | 5                    |
-        | knee pain pattern             | worse after standing |
-        | Kellgren-Lawrence grade       | 2                    |
-        | vein symptoms                 | heaviness            |
-        | CEAP clinical class           | 2                    |
-        | great saphenous reflux (ms)   | 900                  |
-        | great saphenous diameter (mm) | 6                    |
-      When the plan is made
-      Then the plan shows the finding vascular knee pain suspected for the right leg
-      And the plan shows the finding the veins come first for the right leg
+    @VEIN_VEINS_FIRST
+    シナリオ: 立ち仕事の後に悪化する膝の痛みに、静脈瘤と逆流を伴う
+      前提 60歳の男性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 5                  |
+        | 膝の痛みの出方             | 立ち仕事の後に悪化 |
+        | KL分類                     | 2                  |
+        | 静脈の症状                 | 脚のだるさ・重さ   |
+        | CEAP分類                   | C2                 |
+        | 大伏在静脈の逆流時間（ms） | 900                |
+        | 大伏在静脈の径（mm）       | 6                  |
+      もし 治療計画を立てる
+      ならば 右脚は血管性の膝痛の疑いに該当する
+      かつ 右脚は静脈の治療を先に行う対象に該当する
 
-    @FINDING_SUPERFICIAL_REFLUX_GSV @FINDING_VENOUS_DISEASE_CEAP @FINDING_VASCULAR_PAIN_VENOUS
-    @VEIN_ENDOVENOUS_CANDIDATE @VEIN_ENDOVENOUS_NOT_WITH_HORMONE_THERAPY
-    Scenario: Endovenous treatment that cannot be done does not hold the knee options back
-      Given a 58-year-old woman
-      And her right leg shows:
-        | knee pain (0-10)              | 5                     |
-        | knee pain pattern             | relieved by elevation |
-        | Kellgren-Lawrence grade       | 2                     |
-        | vein symptoms                 | heaviness             |
-        | CEAP clinical class           | 2                     |
-        | great saphenous reflux (ms)   | 900                   |
-        | great saphenous diameter (mm) | 6                     |
-      And she has hormone therapy
-      When the plan is made
-      Then the plan shows the finding vascular knee pain suspected for the right leg
-      And endovenous thermal ablation is contraindicated for the right leg because of hormone therapy
-      And the plan does not show the finding the veins come first for the right leg
+    @VEIN_ENDOVENOUS_NOT_WITH_HORMONE_THERAPY
+    シナリオ: 行えない血管内治療は、膝の治療を引き止めない
+      前提 58歳の女性
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS）            | 5                |
+        | 膝の痛みの出方             | 脚を上げると軽快 |
+        | KL分類                     | 2                |
+        | 静脈の症状                 | 脚のだるさ・重さ |
+        | CEAP分類                   | C2               |
+        | 大伏在静脈の逆流時間（ms） | 900              |
+        | 大伏在静脈の径（mm）       | 6                |
+      かつ ホルモン剤の使用がある
+      もし 治療計画を立てる
+      ならば 右脚は血管性の膝痛の疑いに該当する
+      かつ 右脚では血管内焼灼術がホルモン剤の使用のため禁忌となる
+      かつ 右脚は静脈の治療を先に行う対象に該当しない

@@ -8,14 +8,13 @@ from typing import Any
 from careflow.rulebook import default_rulebook
 
 from .steps_common import *  # noqa: F403 - step definitions are found by import
-from .steps_knee_selfpay import *  # noqa: F403
-from .steps_safety_assessment import *  # noqa: F403
-from .steps_veins_advice import *  # noqa: F403
+from .steps_plan import *  # noqa: F403
 
 
 def pytest_bdd_after_scenario(request: Any, feature: Any, scenario: Any) -> None:
-    """Tags on the feature, the scenario and an Examples block all become markers of the
-    test: every rule id among them must have fired in this run of the scenario."""
+    """Tags on the feature, its Rule (ルール), the scenario and an Examples block (例) all
+    become markers of the test: every rule id among them must have fired in this run of the
+    scenario."""
     world = request.getfixturevalue("world")
     rule_ids = set(default_rulebook().rules)
     tagged = {m.name for m in request.node.iter_markers() if m.name in rule_ids}

@@ -1,193 +1,346 @@
-"""The clinical words feature files use, mapped to the patient document and the plan.
+"""The Japanese clinical words the feature files use, mapped to the patient document and the
+plan: one table, every phrase named once.
 
-Feature files are read by doctors: they say "CEAP clinical class", never `veins.ceap_c`.
-Every phrase a step accepts is listed here, so a typo fails loudly with the known phrases.
+Feature files are read by doctors: they say 「CEAP分類」, never `veins.ceap_c`. A phrase may play
+several roles (「心不全」 is a condition a patient has, the reason an item is contraindicated
+and a reason the plan gives), so each phrase maps to its roles:
+
+- ``action``: a plan item (「弾性ストッキング」 -> compression_stockings);
+- ``treatment``: a past treatment in the patient's history;
+- ``status``, ``urgency``, ``coverage``, ``disclosure``, ``pressure``, ``agent``, ``target_bmi``:
+  what the plan says about an item;
+- ``reason``: why an item has its status (the words before 「のため」 or, for a referral, 「で」);
+- ``finding``: what the plan concludes about a leg (「右脚は静脈疾患に該当する」);
+- ``condition``, ``allergy``: what the patient has (「心不全がある」);
+- ``leg``, ``patient``: a row of a leg's or the patient's table, as (path, kind), with ``said``,
+  how a value is said in a sentence (「Wellsスコア{}点」; a yes/no row is said by its name);
+- ``symptom``, ``pattern``: an item of the 静脈の症状 or 膝の痛みの出方 cell;
+- ``sex``, ``side``, ``response``, ``evidence``, ``parameter``, ``sets``: the rest.
+
+A table row's label may carry its unit in brackets (「大伏在静脈の逆流時間（ms）」). Values in
+tables: あり / なし, numbers, CEAP classes as C0-C6, lists separated by 「、」, and
+不明 / 未測定 / 未確認 for a value that is not known. Every lookup names the known phrases
+when it fails.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from careflow import labels
+UNKNOWN = ("不明", "未測定", "未確認")
+YES_NO = {"あり": True, "なし": False}
 
-# leg table rows: label -> (path under the leg, kind)
-LEG_ROWS: dict[str, tuple[str, str]] = {
-    "knee pain (0-10)": ("knee.pain_nrs", "int"),
-    "knee pain pattern": ("knee.pain_pattern", "patterns"),
-    "Kellgren-Lawrence grade": ("knee.kl_grade", "int"),
-    "hot swollen knee": ("knee.hot_swollen_joint", "bool"),
-    "recent knee trauma": ("knee.recent_trauma", "bool"),
-    "cannot bear weight": ("knee.cannot_bear_weight", "bool"),
-    "artificial knee": ("knee.prior_arthroplasty", "bool"),
-    "ankle-brachial index": ("abi", "float"),
-    "signs of acute ischaemia": ("acute_ischemia_signs", "bool"),
-    "Wells score": ("wells_score", "int"),
-    "vein symptoms": ("veins.symptoms", "symptoms"),
-    "CEAP clinical class": ("veins.ceap_c", "int"),
-    "bleeding varicose vein": ("veins.bleeding", "bool"),
-    "acute superficial thrombophlebitis": ("veins.superficial_thrombophlebitis", "bool"),
-    "great saphenous reflux (ms)": ("veins.duplex.gsv_reflux_ms", "float"),
-    "small saphenous reflux (ms)": ("veins.duplex.ssv_reflux_ms", "float"),
-    "deep reflux (ms)": ("veins.duplex.deep_reflux_ms", "float"),
-    "great saphenous diameter (mm)": ("veins.duplex.gsv_diameter_mm", "float"),
-    "small saphenous diameter (mm)": ("veins.duplex.ssv_diameter_mm", "float"),
-    "deep vein thrombosis on duplex": ("veins.duplex.dvt", "bool"),
-    # the same finding, for "its reasons include the ... of yes" (a label without " of ")
-    "acute ischaemia signs": ("acute_ischemia_signs", "bool"),
-}
+_ENTRIES: list[tuple[str, dict[str, Any]]] = [
+    # --- plan items ------------------------------------------------------------------------
+    ("下肢静脈エコー検査", {"action": "duplex_ultrasound"}),
+    ("膝のレントゲン検査", {"action": "knee_xray"}),
+    ("ABI測定", {"action": "abi_measurement"}),
+    ("足趾血圧測定", {"action": "toe_pressure"}),
+    ("血液検査（eGFR）", {"action": "blood_test"}),
+    ("運動療法", {"action": "exercise_therapy", "treatment": "exercise_therapy"}),
+    ("ヒアルロン酸注射", {"action": "hyaluronic_acid_injection",
+                     "treatment": "hyaluronic_acid_injection"}),
+    ("ステロイド注射", {"action": "steroid_injection", "treatment": "steroid_injection"}),
+    ("弾性ストッキング", {"action": "compression_stockings"}),
+    ("弾性ストッキングによる圧迫療法", {"treatment": "compression_stockings"}),
+    ("血管内焼灼術", {"action": "endovenous_thermal_ablation",
+                "treatment": "endovenous_thermal_ablation"}),
+    ("グルー治療", {"action": "cyanoacrylate_closure", "treatment": "cyanoacrylate_closure"}),
+    ("創傷ケア", {"action": "wound_care", "treatment": "wound_care"}),
+    ("動注治療", {"action": "intra_arterial_injection", "treatment": "intra_arterial_injection"}),
+    ("エクソソーム注射", {"action": "exosome_injection", "treatment": "exosome_injection"}),
+    ("メディカルダイエット", {"action": "medical_diet", "treatment": "medical_diet"}),
+    ("長時間の立ち仕事を避ける指導", {"action": "avoid_prolonged_standing"}),
+    ("正座・横座りを避ける指導", {"action": "avoid_floor_sitting"}),
+    ("洋式トイレを使う指導", {"action": "use_western_toilet"}),
+    ("布団でなくベッドで寝る指導", {"action": "use_bed_not_futon"}),
+    ("禁煙指導", {"action": "stop_smoking"}),
+    ("節酒指導", {"action": "limit_alcohol"}),
+    ("痛みのない範囲で歩く指導", {"action": "walk_within_pain_free_range"}),
+    ("足を高くして休む指導", {"action": "elevate_legs"}),
+    ("こまめな水分補給の指導", {"action": "stay_hydrated"}),
+    ("体重管理の指導", {"action": "weight_management"}),
+    # --- statuses (defined for doctors at the top of safety.feature) --------------------------
+    ("推奨", {"status": "recommended"}),
+    ("選択肢", {"status": "option"}),
+    ("禁忌", {"status": "contraindicated"}),
+    ("非推奨", {"status": "not_recommended"}),
+    ("保留", {"status": "deferred"}),
+    ("次の段階", {"status": "next_step"}),
+    # --- referrals ---------------------------------------------------------------------------
+    ("緊急", {"urgency": "emergency"}),
+    ("至急", {"urgency": "urgent"}),
+    ("通常", {"urgency": "routine"}),
+    ("深部静脈血栓症の疑い", {"reason": "suspected_dvt"}),
+    ("急性下肢虚血", {"reason": "acute_limb_ischemia"}),
+    ("化膿性関節炎の疑い", {"reason": "septic_arthritis"}),
+    ("骨折の可能性", {"reason": "possible_fracture"}),
+    ("整形外科での評価目的", {"reason": "orthopaedic_review"}),
+    ("動脈の精査目的", {"reason": "arterial_review"}),
+    # --- why an item waits or is contraindicated -------------------------------------------------
+    ("膝のレントゲン検査待ち", {"reason": "awaiting_knee_xray"}),
+    ("KL分類の確定待ち", {"reason": "kl_grade_unknown"}),
+    ("ABI測定待ち", {"reason": "abi_unknown"}),
+    ("動脈の石灰化（ABI 1.4超）", {"reason": "non_compressible_arteries"}),
+    ("eGFR測定待ち", {"reason": "egfr_unknown"}),
+    ("妊娠の有無の確認待ち", {"reason": "pregnancy_unknown"}),
+    ("以前に効果がなかったか継続できなかった", {"reason": "tried_without_benefit"}),
+    ("以前に耐えられず中止した", {"reason": "not_tolerated"}),
+    ("ABI 0.6未満", {"reason": "low_abi"}),
+    ("逆流のある伏在静脈径12mm超", {"reason": "refluxing_trunk_too_wide"}),
+    ("逆流のある伏在静脈径の測定待ち", {"reason": "trunk_diameter_unknown"}),
+    ("KL分類グレード4で効果が期待しにくい", {"reason": "low_expected_benefit_kl_4"}),
+    ("eGFR 45未満", {"reason": "low_egfr"}),
+    ("活動性の静脈性潰瘍（C6）", {"reason": "active_ulcer"}),
+    # --- what the plan concludes about a leg -----------------------------------------------------
+    ("表在静脈の有意な逆流", {"finding": "significant_superficial_reflux"}),
+    ("深部静脈の有意な逆流", {"finding": "deep_reflux"}),
+    ("静脈疾患", {"finding": "venous_disease"}),
+    ("血管性の膝痛の疑い", {"finding": "vascular_pain_suspected"}),
+    ("動脈疾患", {"finding": "arterial_disease", "reason": "arterial_disease"}),
+    ("動脈疾患のリスク", {"finding": "arterial_risk"}),
+    ("変形性膝関節症", {"finding": "knee_oa"}),
+    ("初期の変形性膝関節症", {"finding": "knee_oa_early"}),
+    ("中期の変形性膝関節症", {"finding": "knee_oa_middle"}),
+    ("末期の変形性膝関節症", {"finding": "knee_oa_late"}),
+    ("肥満（BMI 25以上）", {"finding": "obesity"}),
+    ("保険診療での改善不十分", {"finding": "knee_care_failed"}),
+    ("弾性ストッキングの無効・使用不可", {"finding": "stockings_failed"}),
+    ("血管内治療の適応候補", {"finding": "endovenous_candidate"}),
+    ("血管内治療の適応", {"finding": "endovenous_qualifies"}),
+    ("静脈の治療を先に行う対象", {"finding": "veins_first"}),
+    ("自費診療の検討対象", {"finding": "self_pay_considered"}),
+    ("自費診療の選択肢の対象", {"finding": "self_pay_ready"}),
+    # --- conditions and allergies (「…がある」) ------------------------------------------------
+    ("糖尿病", {"condition": "diabetes"}),
+    ("1型糖尿病", {"condition": "type1_diabetes", "reason": "type1_diabetes"}),
+    ("末梢動脈疾患", {"condition": "peripheral_arterial_disease"}),
+    ("心不全", {"condition": "heart_failure", "reason": "heart_failure"}),
+    ("重度の神経障害", {"condition": "severe_neuropathy", "reason": "severe_neuropathy"}),
+    ("皮膚感染症", {"condition": "skin_infection", "reason": "skin_infection"}),
+    ("関節リウマチ", {"condition": "rheumatoid_arthritis", "reason": "rheumatoid_arthritis"}),
+    ("活動性の感染症", {"condition": "active_infection", "reason": "active_infection"}),
+    ("敗血症", {"condition": "sepsis", "reason": "sepsis"}),
+    ("悪性腫瘍", {"condition": "malignancy", "reason": "malignancy"}),
+    ("悪性腫瘍の疑い", {"condition": "suspected_malignancy", "reason": "suspected_malignancy"}),
+    ("膵炎の既往", {"condition": "pancreatitis_history", "reason": "pancreatitis_history"}),
+    ("甲状腺髄様癌またはMEN2", {"condition": "medullary_thyroid_cancer_or_men2",
+                         "reason": "medullary_thyroid_cancer_or_men2"}),
+    ("血栓性素因", {"condition": "thrombophilia", "reason": "thrombophilia"}),
+    ("深部静脈血栓症の既往", {"condition": "dvt_history", "reason": "dvt_history"}),
+    ("ホルモン剤の使用", {"condition": "hormone_therapy", "reason": "hormone_therapy"}),
+    ("歩行困難", {"condition": "immobile", "reason": "immobile"}),
+    ("出血傾向（出血性疾患・抗凝固療法）", {"condition": "bleeding_disorder",
+                               "reason": "bleeding_disorder"}),
+    ("シアノアクリレートへのアレルギー", {"allergy": "cyanoacrylate",
+                             "reason": "cyanoacrylate_allergy"}),
+    ("造影剤へのアレルギー", {"allergy": "contrast_media", "reason": "contrast_media_allergy"}),
+    ("イミペネムへのアレルギー", {"allergy": "imipenem"}),
+    ("ストッキング素材へのアレルギー", {"allergy": "stocking_material",
+                             "reason": "stocking_material_allergy"}),
+    # --- a leg's table (「右脚の所見は次のとおり」) -----------------------------------------
+    ("膝の痛み（NRS）", {"leg": ("knee.pain_nrs", "int"), "said": "膝の痛みNRS {}"}),
+    ("膝の痛みの出方", {"leg": ("knee.pain_pattern", "patterns")}),
+    ("KL分類", {"leg": ("knee.kl_grade", "int"), "said": "KL分類グレード{}"}),
+    ("膝の熱感・腫脹", {"leg": ("knee.hot_swollen_joint", "bool")}),
+    ("最近の膝の外傷", {"leg": ("knee.recent_trauma", "bool")}),
+    ("荷重不能", {"leg": ("knee.cannot_bear_weight", "bool")}),
+    ("人工膝関節", {"leg": ("knee.prior_arthroplasty", "bool")}),
+    ("ABI", {"leg": ("abi", "float"), "said": "ABI {}"}),
+    ("急性虚血の徴候", {"leg": ("acute_ischemia_signs", "bool"),
+                 "reason": "acute_ischemia_signs"}),
+    ("Wellsスコア", {"leg": ("wells_score", "int"), "said": "Wellsスコア{}点"}),
+    ("静脈の症状", {"leg": ("veins.symptoms", "symptoms")}),
+    ("CEAP分類", {"leg": ("veins.ceap_c", "ceap"), "said": "CEAP分類{}"}),
+    ("静脈瘤からの出血", {"leg": ("veins.bleeding", "bool"), "reason": "bleeding_varicose_vein"}),
+    ("急性表在性血栓性静脈炎", {"leg": ("veins.superficial_thrombophlebitis", "bool"),
+                      "reason": "superficial_thrombophlebitis"}),
+    ("大伏在静脈の逆流時間", {"leg": ("veins.duplex.gsv_reflux_ms", "float"), "unit": "ms",
+                    "said": "大伏在静脈の逆流時間{}ms"}),
+    ("小伏在静脈の逆流時間", {"leg": ("veins.duplex.ssv_reflux_ms", "float"), "unit": "ms",
+                    "said": "小伏在静脈の逆流時間{}ms"}),
+    ("深部静脈の逆流時間", {"leg": ("veins.duplex.deep_reflux_ms", "float"), "unit": "ms",
+                   "said": "深部静脈の逆流時間{}ms"}),
+    ("大伏在静脈の径", {"leg": ("veins.duplex.gsv_diameter_mm", "float"), "unit": "mm",
+                  "said": "大伏在静脈の径{}mm"}),
+    ("小伏在静脈の径", {"leg": ("veins.duplex.ssv_diameter_mm", "float"), "unit": "mm",
+                  "said": "小伏在静脈の径{}mm"}),
+    ("エコーでの深部静脈血栓", {"leg": ("veins.duplex.dvt", "bool"), "reason": "duplex_dvt"}),
+    # the items of 静脈の症状 and 膝の痛みの出方 (a cell lists them separated by 「、」)
+    ("血管の浮き上がり", {"symptom": "bulging_veins"}),
+    ("青く目立つ血管", {"symptom": "visible_blue_veins"}),
+    ("脚のだるさ・重さ", {"symptom": "heaviness"}),
+    ("夕方のむくみ", {"symptom": "evening_swelling"}),
+    ("夜間のこむら返り", {"symptom": "night_cramps"}),
+    ("脚の疲れ・痛み", {"symptom": "leg_fatigue_pain"}),
+    ("皮膚の色素沈着", {"symptom": "skin_pigmentation"}),
+    ("動き始めの痛み", {"pattern": "start_up"}),
+    ("動作時の痛み", {"pattern": "on_movement"}),
+    ("安静時の痛み", {"pattern": "at_rest"}),
+    ("立ち仕事の後に悪化", {"pattern": "worse_after_standing"}),
+    ("脚を上げると軽快", {"pattern": "relieved_by_elevation"}),
+    # --- the patient's table (「患者の状況は次のとおり」) -----------------------------------
+    ("年齢", {"patient": ("age", "int"), "said": "年齢{}歳"}),
+    ("身長", {"patient": ("height_cm", "float"), "unit": "cm"}),
+    ("体重", {"patient": ("weight_kg", "float"), "unit": "kg"}),
+    ("BMI", {"patient": ("bmi", "bmi"), "said": "BMI {}"}),
+    ("eGFR", {"patient": ("egfr", "float"), "said": "eGFR {}"}),
+    ("妊娠", {"patient": ("pregnant", "bool"), "reason": "pregnancy"}),
+    ("喫煙", {"patient": ("lifestyle.smoker", "bool")}),
+    ("飲酒量", {"patient": ("lifestyle.alcohol_drinks_per_week", "float"), "unit": "ドリンク/週",
+             "said": "週{}ドリンクの飲酒"}),
+    ("立ち仕事", {"patient": ("lifestyle.standing_hours_per_day", "float"), "unit": "時間/日",
+              "said": "1日{}時間の立ち仕事"}),
+    ("正座・横座りの習慣", {"patient": ("lifestyle.sits_on_floor", "bool")}),
+    ("和式トイレの使用", {"patient": ("lifestyle.japanese_style_toilet", "bool")}),
+    ("布団での就寝", {"patient": ("lifestyle.sleeps_on_futon", "bool")}),
+    # a wish is also said as 「…を希望している」
+    ("自費診療の希望", {"patient": ("preferences.accepts_self_pay", "bool")}),
+    ("さらなる改善の希望", {"patient": ("preferences.wants_further_improvement", "bool")}),
+    ("熱を使わない治療の希望", {"patient": ("preferences.prefers_non_thermal", "bool")}),
+    ("女性", {"sex": "female"}),
+    ("男性", {"sex": "male"}),
+    # --- sides -----------------------------------------------------------------------------
+    ("右脚", {"side": "right"}), ("左脚", {"side": "left"}),
+    ("右膝", {"side": "right"}), ("左膝", {"side": "left"}),
+    ("両脚", {"side": "both"}), ("両膝", {"side": "both"}),
+    # --- how a past treatment went ------------------------------------------------------------
+    ("効果がなかった", {"response": "none"}),
+    ("一部改善した", {"response": "partial"}),
+    ("十分に改善した", {"response": "good"}),
+    ("耐えられず中止した", {"response": "not_tolerated"}),
+    # --- details of an item -----------------------------------------------------------------
+    ("20〜30mmHg", {"pressure": "20-30"}),
+    ("30〜40mmHg", {"pressure": "30-40"}),
+    ("20mmHg以下", {"pressure": "<=20"}),
+    ("イミペネム・シラスタチン", {"agent": "imipenem_cilastatin"}),
+    ("マイクロスフィア", {"agent": "microspheres"}),
+    ("22〜25", {"target_bmi": "22-25"}),
+    ("保険診療", {"coverage": "insurance"}),
+    ("自費診療", {"coverage": "self_pay"}),
+    ("自費診療の費用", {"disclosure": "self_pay_cost"}),
+    ("主なリスクと副作用", {"disclosure": "main_risks"}),
+    ("承認薬の適応外使用", {"disclosure": "off_label_use"}),
+    ("未承認製品を医師の責任で使用すること", {"disclosure": "unapproved_product"}),
+    ("圧迫圧", {"sets": "pressure"}),
+    ("保険適用", {"sets": "coverage"}),
+    # --- evidence (the sources are in English: the words each phrase looks for) --------------
+    ("日本静脈学会（JSP）2010年の除外基準", {"evidence": "JSP 2010"}),
+    ("NICE CG168", {"evidence": "NICE CG168"}),
+    ("VenaSealの添付文書", {"evidence": "VenaSeal"}),
+    ("偽手術対照試験", {"evidence": "sham-controlled"}),
+    ("未承認製品", {"evidence": "unapproved"}),
+    ("当院の方針", {"evidence": "local policy"}),
+    ("適応外使用", {"evidence": "off-label"}),
+    # --- the clinic's settings (「当院では再評価を8週後とする」) ----------------------------
+    ("再評価", {"parameter": ("review_after_weeks", "週後")}),
+]
 
-PATIENT_ROWS: dict[str, tuple[str, str]] = {
-    "height (cm)": ("height_cm", "float"),
-    "weight (kg)": ("weight_kg", "float"),
-    "BMI": ("bmi", "bmi"),
-    "eGFR": ("egfr", "float"),
-    "pregnant": ("pregnant", "bool"),
-    "smoker": ("lifestyle.smoker", "bool"),
-    "alcohol (drinks a week)": ("lifestyle.alcohol_drinks_per_week", "float"),
-    "hours standing a day": ("lifestyle.standing_hours_per_day", "float"),
-    "sits on the floor": ("lifestyle.sits_on_floor", "bool"),
-    "Japanese-style toilet": ("lifestyle.japanese_style_toilet", "bool"),
-    "sleeps on a futon": ("lifestyle.sleeps_on_futon", "bool"),
-    "accepts self-pay treatment": ("preferences.accepts_self_pay", "bool"),
-    "wants further improvement": ("preferences.wants_further_improvement", "bool"),
-    "prefers treatment without heat": ("preferences.prefers_non_thermal", "bool"),
-}
-
-PATTERNS = {
-    "start-up pain": "start_up", "pain on movement": "on_movement", "pain at rest": "at_rest",
-    "worse after standing": "worse_after_standing",
-    "relieved by elevation": "relieved_by_elevation",
-}
-
-SYMPTOMS = {
-    "bulging veins": "bulging_veins", "visible blue veins": "visible_blue_veins",
-    "heaviness": "heaviness", "evening swelling": "evening_swelling",
-    "night cramps": "night_cramps", "leg fatigue and pain": "leg_fatigue_pain",
-    "skin pigmentation": "skin_pigmentation",
-}
-
-CONDITIONS = {
-    "diabetes": "diabetes", "type 1 diabetes": "type1_diabetes",
-    "peripheral arterial disease": "peripheral_arterial_disease",
-    "heart failure": "heart_failure", "severe neuropathy": "severe_neuropathy",
-    "a skin infection": "skin_infection", "rheumatoid arthritis": "rheumatoid_arthritis",
-    "an active infection": "active_infection", "sepsis": "sepsis",
-    "a malignancy": "malignancy", "a suspected malignancy": "suspected_malignancy",
-    "a history of pancreatitis": "pancreatitis_history",
-    "medullary thyroid cancer or MEN2": "medullary_thyroid_cancer_or_men2",
-    "thrombophilia": "thrombophilia", "a history of deep vein thrombosis": "dvt_history",
-    "hormone therapy": "hormone_therapy", "immobility": "immobile",
-    "a bleeding disorder": "bleeding_disorder",
-}
-
-ALLERGIES = {
-    "cyanoacrylate": "cyanoacrylate", "contrast media": "contrast_media",
-    "imipenem": "imipenem", "the stocking material": "stocking_material",
-}
-
-TREATMENTS = {
-    "exercise therapy": "exercise_therapy",
-    "hyaluronic acid injections": "hyaluronic_acid_injection",
-    "steroid injections": "steroid_injection",
-    "compression stockings": "compression_stockings",
-    "endovenous thermal ablation": "endovenous_thermal_ablation",
-    "cyanoacrylate glue closure": "cyanoacrylate_closure",
-    "wound care": "wound_care",
-    "the intra-arterial injection": "intra_arterial_injection",
-    "an exosome injection": "exosome_injection",
-    "the medical diet": "medical_diet",
-    "the exosome injection": "exosome_injection",
-    "the intra-arterial injection (動注治療)": "intra_arterial_injection",
-}
-
-RESPONSES = {
-    "no response": "none", "a partial response": "partial", "a good response": "good",
-    "it was not tolerated": "not_tolerated",
-}
-
-STATUS_WORDS = {
-    "recommended": "recommended", "an option": "option", "contraindicated": "contraindicated",
-    "deferred": "deferred", "the next step": "next_step", "a next step": "next_step",
-}
-
-URGENCY_WORDS = {"as an emergency": "emergency", "urgently": "urgent", "routinely": "routine"}
-
-# plan reasons: label -> path relative to the leg ("legs.<side>." is added) or the patient
-LEG_FACTS = {label: path for label, (path, _kind) in LEG_ROWS.items()}
-PATIENT_FACTS = {label: path for label, (path, _kind) in PATIENT_ROWS.items() if path != "bmi"}
-PATIENT_FACTS.update({"BMI": "bmi", "age": "age", "sex": "sex"})
+def _build() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = {}
+    for phrase, roles in _ENTRIES:
+        assert phrase not in table, f"the phrase {phrase!r} is named twice in the glossary"
+        table[phrase] = roles
+    return table
 
 
-def action_code(text: str) -> str:
-    """`compression stockings` -> compression_stockings; also accepts the treatment words."""
+GLOSSARY = _build()
+
+
+def term(text: str, role: str) -> Any:
+    """What `text` means in `role` (「弾性ストッキング」, "action" -> compression_stockings)."""
     text = text.strip()
-    for code, (en, _ja) in labels.ACTIONS.items():
-        if text.lower() in (en.lower(), en.lower().split(" (")[0]):
-            return code
-    if text in TREATMENTS:
-        return TREATMENTS[text]
-    raise AssertionError(f"unknown action phrase {text!r}; known: "
-                         f"{sorted(en for en, _ in labels.ACTIONS.values())}")
+    roles = GLOSSARY.get(text)
+    if roles is None or role not in roles:
+        known = sorted(p for p, r in GLOSSARY.items() if role in r)
+        raise AssertionError(f"{text!r} is not a known {role} phrase; known: {known}")
+    return roles[role]
 
 
-def _code_of(table: dict[str, tuple[str, str]], text: str, what: str) -> str:
-    """The code whose English label is `text` (any case)."""
-    text = text.strip()
-    for code, (en, _ja) in table.items():
-        if text.lower() == en.lower():
-            return code
-    raise AssertionError(f"unknown {what} phrase {text!r}; known: "
-                         f"{sorted(en for en, _ in table.values())}")
-
-
-def reason_code(text: str) -> str:
-    return _code_of(labels.REASONS, text, "reason")
-
-
-def finding_code(text: str) -> str:
-    return _code_of(labels.FINDINGS, text, "finding")
-
-
-def lookup(table: dict[str, Any], text: str, what: str) -> Any:
-    text = text.strip()
-    if text not in table:
-        raise AssertionError(f"unknown {what} {text!r}; known: {sorted(table)}")
-    return table[text]
+def row(label: str, scope: str) -> tuple[str, str]:
+    """A table row label -> (path, kind); the label may end with its unit: 「…（ms）」."""
+    label = label.strip()
+    roles = GLOSSARY.get(label)
+    if roles is None or scope not in roles:
+        m = re.fullmatch(r"(.+)（(.+)）", label)
+        if m and m[1] in GLOSSARY and GLOSSARY[m[1]].get("unit") == m[2]:
+            roles = GLOSSARY[m[1]]
+    if roles is None or scope not in roles:
+        known = sorted(p + (f"（{r['unit']}）" if "unit" in r else "")
+                       for p, r in GLOSSARY.items() if scope in r)
+        raise AssertionError(f"{label!r} is not a known {scope} table row; known: {known}")
+    path, kind = roles[scope]
+    return str(path), str(kind)
 
 
 def convert(kind: str, text: str) -> Any:
+    """A table cell -> the document's value (None for 不明 / 未測定 / 未確認)."""
     text = text.strip()
-    if text in ("unknown", "not measured", "not known"):
+    if text in UNKNOWN:
         return None
     if kind == "int":
         return int(text)
     if kind in ("float", "bmi"):
         return float(text)
+    if kind == "ceap":
+        m = re.fullmatch(r"C([0-6])", text)
+        if not m:
+            raise AssertionError(f"a CEAP class is written C0-C6, not {text!r}")
+        return int(m[1])
     if kind == "bool":
-        return lookup({"yes": True, "no": False}, text, "yes/no")
-    if kind == "patterns":
-        return [lookup(PATTERNS, t, "pain pattern") for t in _split(text, PATTERNS)]
-    if kind == "symptoms":
-        return [lookup(SYMPTOMS, t, "vein symptom") for t in _split(text, SYMPTOMS)]
+        if text not in YES_NO:
+            raise AssertionError(f"write あり or なし, not {text!r}")
+        return YES_NO[text]
+    if kind in ("patterns", "symptoms"):
+        role = "pattern" if kind == "patterns" else "symptom"
+        if text == "なし":
+            return []
+        return [term(part, role) for part in text.split("、")]
     raise AssertionError(kind)
 
 
-def _split(text: str, known: dict[str, str]) -> list[str]:
-    """`heaviness, night cramps and leg fatigue and pain`: split on commas, then on " and "
-    only where the words are not one known phrase."""
-    if text in ("none", ""):
-        return []
-    out: list[str] = []
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        if part in known or " and " not in part:
-            out.append(part)
-            continue
-        words = part.split(" and ")
-        while words:
-            for n in range(len(words), 0, -1):
-                phrase = " and ".join(words[:n])
-                if phrase in known or n == 1:
-                    out.append(phrase)
-                    words = words[n:]
-                    break
+# --- what a reason says (「その根拠に…が含まれる」, 「圧迫圧は…に基づく」) ----------------------
+def _said_patterns() -> list[tuple[re.Pattern[str], str, str, str]]:
+    out = []
+    for roles in GLOSSARY.values():
+        for scope in ("leg", "patient"):
+            if scope in roles and "said" in roles:
+                head, _, tail = roles["said"].partition("{}")
+                regex = re.compile(re.escape(head) + r"(?P<value>.+?)" + re.escape(tail))
+                out.append((regex, scope, *roles[scope]))
     return out
+
+
+_SAID = _said_patterns()
+
+
+def said(text: str) -> tuple[str, ...]:
+    """A phrase naming a reason -> what it names:
+
+    - ("finding", code): the plan's conclusion the item rests on (「静脈疾患」);
+    - ("named", fact, True): a condition, an allergy (「心不全」, 「造影剤へのアレルギー」);
+    - ("fact", "leg" | "patient", path, value): a value of the patient (「Wellsスコア2点」,
+      「喫煙」 for a yes/no fact, 「女性」 for the sex).
+    """
+    text = text.strip()
+    roles = GLOSSARY.get(text, {})
+    if "finding" in roles:
+        return ("finding", roles["finding"])
+    if "condition" in roles:
+        return ("named", f"conditions.{roles['condition']}", True)
+    if "allergy" in roles:
+        return ("named", f"allergies.{roles['allergy']}", True)
+    if "sex" in roles:
+        return ("fact", "patient", "sex", roles["sex"])
+    for scope in ("leg", "patient"):
+        if scope in roles and roles[scope][1] == "bool":
+            return ("fact", scope, roles[scope][0], True)
+    for regex, scope, path, kind in _SAID:
+        m = regex.fullmatch(text)
+        if m:
+            return ("fact", scope, path, convert(kind, m["value"]))
+    known = sorted([p for p, r in GLOSSARY.items() if {"finding", "condition", "allergy", "sex"}
+                    & set(r) or r.get("leg", r.get("patient", ("", "")))[1] == "bool"]
+                   + [r["said"] for r in GLOSSARY.values() if "said" in r])
+    raise AssertionError(f"{text!r} names no known reason; known: {known}")

@@ -215,6 +215,53 @@ def test_small_book_lists_scenarios_parameters_and_uncovered_rules(
     assert "@TEST_STOCKINGS" not in md.split("## Scenarios")[1].split("```gherkin")[1]
 
 
+FEATURE_JA = """\
+# language: ja
+@test
+機能: 本のための弾性ストッキング
+  医師が読む説明文の
+  一段落目。
+
+  二段落目。
+
+  @TEST_STOCKINGS
+  ルール: 静脈瘤には弾性ストッキング
+
+    シナリオ: 静脈瘤
+      前提 60歳の女性
+      かつ 右脚の所見は次のとおり
+        | CEAP分類 | C3 |
+      もし 治療計画を立てる
+      ならば 右脚では弾性ストッキングが推奨となる
+
+    シナリオアウトライン: 例でだけタグ付け
+      前提 <年齢>歳の女性
+
+      @TEST_SMOKING
+      例: タグあり
+        | 年齢 |
+        | 60   |
+"""
+
+
+def test_japanese_feature_files_are_read(tmp_path: Path) -> None:
+    """`# language: ja`: Japanese keywords, a Rule's tags on its scenarios, an Examples
+    block's tags on its outline, and a description's wrapped lines joined without spaces."""
+    (tmp_path / "test.feature").write_text(FEATURE_JA, encoding="utf-8")
+    [feature] = read_features(tmp_path)
+    assert feature.name == "本のための弾性ストッキング"
+    assert feature.description == ["医師が読む説明文の一段落目。", "二段落目。"]
+    first, outline = feature.scenarios
+    assert (first.keyword, first.name, first.rule_block, first.line) == (
+        "シナリオ", "静脈瘤", "静脈瘤には弾性ストッキング", 12)
+    assert first.tags == ["test", "TEST_STOCKINGS"]
+    assert first.lines == ["前提 60歳の女性", "かつ 右脚の所見は次のとおり", "  | CEAP分類 | C3 |",
+                           "もし 治療計画を立てる", "ならば 右脚では弾性ストッキングが推奨となる"]
+    assert (outline.keyword, outline.name) == ("シナリオアウトライン", "例でだけタグ付け")
+    assert outline.tags == ["test", "TEST_STOCKINGS", "TEST_SMOKING"]
+    assert outline.lines[-3:] == ["例: タグあり", "  | 年齢 |", "  | 60   |"]
+
+
 # --- the CLI -------------------------------------------------------------------------------
 def test_cli_writes_markdown_and_html(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["book", "--lang", "ja", "--out", str(tmp_path / "b")])

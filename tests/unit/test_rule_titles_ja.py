@@ -111,11 +111,13 @@ def test_an_item_from_a_rule_without_title_ja_keeps_its_english_title() -> None:
 
 def test_the_japanese_book_has_every_japanese_title() -> None:
     ja, en = _book("ja"), _book("en")
+    # the scenarios are quoted as the feature files write them (in Japanese), in either book
+    en_own_words = en.markdown.split("\n## Scenarios\n")[0]
     for rule in _rules():
         assert f"#### {_md_escape(f'{rule.id} - {rule.title_ja}')}\n" in ja.markdown, rule.id
         assert f">{escape(f'{rule.id} - {rule.title_ja}')}</h4>" in ja.html, rule.id
         assert f"#### {_md_escape(f'{rule.id} - {rule.title}')}\n" in en.markdown, rule.id
-        assert _md_escape(rule.title_ja) not in en.markdown, rule.id
+        assert _md_escape(rule.title_ja) not in en_own_words, rule.id
 
 
 # --- a bad title_ja is a diagnostic, like a bad title -------------------------------------
