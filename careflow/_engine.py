@@ -308,14 +308,15 @@ class _Session:
                 if group.kind != kind:
                     continue
                 fact: dict[str, Any] = {"h": str(i), "g": group.tag, "sid": self.sid}
-                for name, key in group.facts:
-                    value = values.get(name)
-                    if value is not None:
-                        fact[key] = value
+                fact.update((key, values[name]) for name, key in group.facts
+                            if values.get(name) is not None)
+                holds = self.holds
                 for node, place, key in group.nodes:
-                    sides = [side] if place == "same" else [None] if place == "patient" \
-                        else self.legs
-                    if all((node, s) in self.holds for s in sides):
+                    if place == "each_leg":
+                        present = all((node, s) in holds for s in self.legs)
+                    else:
+                        present = (node, side if place == "same" else None) in holds
+                    if present:
                         fact[key] = True
                 out.append(fact)
         return out
