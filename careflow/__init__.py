@@ -4,7 +4,15 @@
     >>> plan = careflow.evaluate(careflow.read_patient("examples/vascular-knee-pain.yaml"))
 """
 
-from .errors import CareflowError, Diagnostic, EngineError, InputError, RulebookError
+from ._version import __version__ as __version__
+from .errors import (
+    CareflowError,
+    Diagnostic,
+    EngineError,
+    InputError,
+    RulebookError,
+    UsageError,
+)
 from .evaluate import evaluate
 from .model import Patient, loads_patient, parse_patient, read_patient
 from .plan import Contribution, Evidence, Finding, Item, Plan, Protocol, Reason
@@ -13,6 +21,5 @@ from .rulebook import Rulebook, load_rulebook
 __all__ = [
     "CareflowError", "Contribution", "Diagnostic", "EngineError", "Evidence", "Finding",
     "InputError", "Item", "Patient", "Plan", "Protocol", "Reason", "Rulebook", "RulebookError",
-    "evaluate", "load_rulebook", "loads_patient", "parse_patient", "read_patient",
+    "UsageError", "evaluate", "load_rulebook", "loads_patient", "parse_patient", "read_patient",
 ]
-from ._version import __version__ as __version__

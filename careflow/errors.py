@@ -2,6 +2,8 @@
 
     CareflowError
     ├── InputError            bad patient input: every problem names a field path or a line
+    ├── UsageError            a call careflow cannot serve (wrong type, unknown language);
+    │                         also a ValueError
     ├── RulebookError         a rule set that does not load: a list of Diagnostics (file:line)
     └── EngineError           the rule engine failed; no plan is returned (fail closed)
 """
@@ -39,6 +41,10 @@ class Diagnostic:
     def __str__(self) -> str:
         rule = f" in rule {self.rule}" if self.rule else ""
         return f"{self.file}:{self.line}:{self.column} {self.code} {self.message}{rule}"
+
+
+class UsageError(CareflowError, ValueError):
+    """A call careflow cannot serve: the message names the argument and what it takes."""
 
 
 class RulebookError(CareflowError):

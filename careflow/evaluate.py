@@ -17,6 +17,7 @@ from typing import Any
 from . import _engine
 from . import vocabulary as v
 from ._version import __version__
+from .errors import UsageError
 from .facts import Entity, entities
 from .logic import INVERSE, Test
 from .model import Patient
@@ -349,6 +350,12 @@ def _unique(checks: list[Check]) -> tuple[Check, ...]:
 def evaluate(patient: Patient, rulebook: Rulebook | None = None) -> Plan:
     """The justified plan for one patient. Raises EngineError rather than return a partial
     plan."""
+    if not isinstance(patient, Patient):
+        raise UsageError(f"evaluate() takes a careflow.Patient, not {type(patient).__name__} "
+                         "(careflow.parse_patient makes one from a mapping)")
+    if rulebook is not None and not isinstance(rulebook, Rulebook):
+        raise UsageError(f"evaluate(rulebook=...) takes a careflow.Rulebook, not "
+                         f"{type(rulebook).__name__} (careflow.load_rulebook makes one)")
     book = rulebook or default_rulebook()
     return build_plan(book, patient, run_engine(book, patient))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import UsageError
+
 LANGS = ("en", "ja")
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -319,19 +321,26 @@ _TABLES: dict[str, dict[Any, tuple[str, str]]] = {
 }
 
 
+def lang_index(lang: str) -> int:
+    """The position of a language in LANGS; an unknown language is a UsageError."""
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r}: choose {' or '.join(LANGS)}")
+    return LANGS.index(lang)
+
+
 def label(kind: str, code: str | None, lang: str = "en") -> str:
     """The label of a code in a language; an unknown code shows as itself, never blank."""
     table = _TABLES[kind]
     pair = table.get(code)
     if pair is None:
         return str(code)
-    return pair[LANGS.index(lang)]
+    return pair[lang_index(lang)]
 
 
 def fact_label(name: str, lang: str = "en") -> str:
     """The label of a fact a rule tests (`veins.ceap_c`, `condition.sepsis`,
     `history.steroid_injection.tried`, ...); an unknown name shows as itself."""
-    i = LANGS.index(lang)
+    i = lang_index(lang)
     if name in FACTS:
         return FACTS[name][i]
     head, _, rest = name.partition(".")
@@ -361,7 +370,7 @@ _PATHS = {
 def reason_label(fact: str, lang: str = "en") -> str:
     """The label of a plan reason's `fact`: a patient-document path (`legs.right.veins.ceap_c`,
     `conditions.sepsis`, `history[0]`), a finding name, or a claim (`action status`)."""
-    i = LANGS.index(lang)
+    i = lang_index(lang)
     if fact in FINDINGS:
         return FINDINGS[fact][i]
     if " " in fact:
@@ -393,7 +402,7 @@ def reason_label(fact: str, lang: str = "en") -> str:
 
 def value_label(value: object, lang: str = "en") -> str:
     """A reason's value as words: yes/no, lists joined, codes labelled where known."""
-    i = LANGS.index(lang)
+    i = lang_index(lang)
     if isinstance(value, bool):
         return (("no", "yes"), ("いいえ", "はい"))[i][value]
     if value is None:

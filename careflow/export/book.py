@@ -24,7 +24,7 @@ import yaml
 
 from ..coverage import TAG, default_features_dir
 from ..facts import FACTS
-from ..labels import fact_label, label, value_label
+from ..labels import fact_label, label, lang_index, value_label
 from ..logic import Unless
 from ..rulebook import Rulebook, default_rulebook
 from ..rulebook.compile import refs
@@ -694,8 +694,7 @@ def _area_titles(book: Rulebook) -> dict[str, str]:
 def build_book(rulebook: Rulebook | None = None, features: str | Path | None = None,
                lang: str = "en") -> ProtocolBook:
     """The protocol book of a rule set (default: the shipped one) and its feature files."""
-    if lang not in ("en", "ja"):
-        raise ValueError(f"unknown language {lang!r}: choose en or ja")
+    lang_index(lang)  # an unknown language is a UsageError
     book = rulebook or default_rulebook()
     folder = Path(features) if features is not None else default_features_dir()
     feats = read_features(folder)

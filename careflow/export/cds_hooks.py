@@ -25,7 +25,7 @@ import uuid
 from typing import Any
 
 from .. import vocabulary as v
-from ..labels import label, value_label
+from ..labels import label, lang_index, value_label
 from ..plan import Evidence, Item, Plan
 from . import item_title
 from .fhir import reason_text
@@ -148,6 +148,7 @@ def card(item: Item, plan: Plan, lang: str = "en") -> dict[str, Any]:
 
 def to_cards(plan: Plan, lang: str = "en") -> dict[str, Any]:
     """The CDS Hooks response for a plan: `{"cards": [...]}`, one card per item."""
+    lang_index(lang)
     return {"cards": [card(item, plan, lang) for item in plan.items]}
 
 

@@ -40,7 +40,7 @@ from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.requestgroup import RequestGroup
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
-from ..labels import label, reason_label, value_label
+from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Item, Plan
 from . import item_title
 
@@ -256,6 +256,7 @@ def _narrative(plan: Plan, lang: str) -> dict[str, str]:
 
 def to_fhir(plan: Plan, lang: str = "en") -> CarePlan:
     """The plan as a FHIR R4 CarePlan (fhir.resources R4B model), validated on construction."""
+    lang_index(lang)
     requests = [_service_request(item, n, plan, lang) for n, item in enumerate(plan.items, 1)]
     protocol = plan.protocol
     group = RequestGroup.model_validate({

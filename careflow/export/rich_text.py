@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.text import Text
 from rich.tree import Tree
 
-from ..labels import label, value_label
+from ..labels import label, lang_index, value_label
 from ..plan import Item, Plan
 from . import item_title
 from .fhir import reason_text
@@ -92,6 +92,7 @@ def _item_tree(item: Item, lang: str) -> Tree:
 
 def renderable(plan: Plan, lang: str = "en") -> Group:
     """The plan as one rich renderable: a heading, then per leg a tree of tracks and items."""
+    lang_index(lang)
     parts: list[object] = [
         Text(_w("plan", lang).format(id=plan.patient_id, date=plan.assessed_on), "bold"),
         Text(_w("review", lang).format(weeks=plan.review_after_weeks)),

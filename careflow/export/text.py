@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..labels import label, reason_label, value_label
+from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Item, Plan, Reason
 from . import item_title
 
@@ -48,6 +48,8 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
 
 
 def render(plan: Plan, lang: str = "en") -> str:
+    """The plan as plain text for a doctor, in English or Japanese."""
+    lang_index(lang)
     h = _HEAD[lang]
     out = [f"{h[0]} {plan.patient_id}, {h[1]} {plan.assessed_on}",
            f"{h[2]}: {plan.review_after_weeks} {h[3]}",

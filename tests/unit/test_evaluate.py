@@ -202,3 +202,18 @@ def test_claimed_reads_the_raw_claim_never_the_resolved_status(tmp_path: Any) ->
     assert stockings is not None and stockings.status == "contraindicated"
     duplex = plan.item("duplex_ultrasound", "right")
     assert duplex is not None and duplex.status == "recommended"
+
+
+def test_a_call_careflow_cannot_serve_is_a_careflow_error() -> None:
+    import pytest
+
+    from careflow import CareflowError, UsageError
+    from careflow.export import cds_hooks, fhir, text
+
+    with pytest.raises(UsageError, match="takes a careflow.Patient, not dict"):
+        evaluate({"id": "P-1"})  # type: ignore[arg-type]
+    plan = evaluate(read_patient("examples/two-legs.yaml"))
+    for call in (lambda: cds_hooks.to_cards(plan, "fr"), lambda: text.render(plan, "fr"),
+                 lambda: fhir.to_fhir(plan, "fr")):
+        with pytest.raises(CareflowError, match="unknown language 'fr': choose en or ja"):
+            call()
