@@ -1,8 +1,8 @@
-"""Shared helpers of the benchmark scripts: examples, timing, canonical plans, RSS."""
+"""Shared helpers of the benchmark scripts: examples, generated patients, timing, RSS."""
 
 from __future__ import annotations
 
-import json
+import importlib
 import statistics
 import sys
 import time
@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without an install
     sys.path.insert(0, str(ROOT))
 
 from careflow.errors import InputError  # noqa: E402
-from careflow.model import Patient, read_patient  # noqa: E402
+from careflow.model import Patient, parse_patient, read_patient  # noqa: E402
 
 
 def example_patients(folder: Path = EXAMPLES) -> tuple[list[tuple[str, Patient]], list[str]]:
@@ -34,6 +34,58 @@ def example_patients(folder: Path = EXAMPLES) -> tuple[list[tuple[str, Patient]]
         except InputError:
             skipped.append(path.name)
     return ok, skipped
+
+
+def generated_patients(n: int, seed: int = 13) -> list[Patient]:
+    """n random valid patients from the test suite's generator (tests/unit/gen_patients.py,
+    hypothesis), the same ones for the same seed; [] when hypothesis or the tests are not
+    there."""
+    if n <= 0:
+        return []
+    try:
+        from hypothesis import HealthCheck, Phase, given, settings
+        from hypothesis import seed as seeded
+
+        strategies = importlib.import_module("tests.unit.gen_patients")
+    except ImportError:
+        return []
+    docs: list[Any] = []
+
+    @seeded(seed)
+    @settings(max_examples=n, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategies.patients())
+    def collect(doc: Any) -> None:
+        docs.append(doc)
+
+    collect()
+    out = []
+    for i, doc in enumerate(docs):
+        try:
+            out.append(parse_patient(doc, f"generated #{i}"))
+        except InputError:
+            pass
+    return out
+
+
+def interleaved_rates(fns: dict[str, Callable[[Any], Any]], inputs: dict[str, Sequence[Any]],
+                      rounds: int, seconds: float) -> tuple[dict[str, float],
+                                                            dict[str, list[float]]]:
+    """Calls per second of each function, measured in `rounds` rounds of `seconds` each, the
+    order rotated every round so that the machine's drift hits every function alike. Returns
+    the median rate of each and the per-round rates (for paired ratios)."""
+    names = list(fns)
+    per_round: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            per_round[name].append(rate(fns[name], inputs[name], seconds)[0])
+    return {name: statistics.median(v) for name, v in per_round.items()}, per_round
+
+
+def paired_ratio(a: list[float], b: list[float]) -> float:
+    """Median over rounds of a/b (rates of one round measured next to each other)."""
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -81,20 +133,6 @@ def median_ms(fn: Callable[[], Any], repeats: int) -> float:
         fn()
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times)
-
-
-def canonical(plan_json: str) -> Any:
-    """A plan with every list of reasons sorted: the same plan whatever order the rules fired
-    in (the engine and plain Python fire in different orders)."""
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: (sorted((walk(x) for x in v), key=lambda r: json.dumps(r, sort_keys=True))
-                        if k == "reasons" and isinstance(v, list) else walk(v))
-                    for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(x) for x in node]
-        return node
-    return walk(json.loads(plan_json))
 
 
 def rss_mb() -> float:

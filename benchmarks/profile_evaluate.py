@@ -3,52 +3,80 @@
     python benchmarks/profile_evaluate.py [--plans 2000] [--rules-copies 1] [--sort tottime]
 
 Prints a table of layers (own time, share) and the top functions, and writes
-benchmarks/results/profile.txt. cProfile adds its own cost per Python call, so the shares
-overstate code that makes many small calls; the wall-clock stage split is in run.py.
+benchmarks/results/profile.txt (profile-{k}x.txt with --rules-copies k). cProfile adds its
+own cost per Python call, so the shares overstate code that makes many small calls; the
+wall-clock stage split is in run.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
+import inspect
 import io
 import pstats
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from common import RESULTS, example_patients
 from synthetic import scaled_rules
 
+from careflow.errors import EngineError
 from careflow.evaluate import evaluate
 from careflow.rulebook import default_rulebook, default_rules_dir, load_rulebook
 
-# (layer, test on "file:function"): the first that matches wins.
-LAYERS = [
+
+# Parts of careflow/evaluate.py by the definitions they are in (nested lambdas and
+# generator expressions included): (object, layer).
+def _evaluate_parts() -> list[tuple[str, int, int, str]]:
+    ev = importlib.import_module("careflow.evaluate")
+    out = []
+    for name, layer in (("Trace", "trace (Trace.of)"), ("Explainer", "explanation (Explainer)"),
+                        ("Exclusions", "explanation (Exclusions: checked / unchecked)"),
+                        ("_unique", "explanation (Exclusions: checked / unchecked)"),
+                        ("run_engine", "careflow session glue (run_engine)"),
+                        ("build_plan", "plan assembly (build_plan)"),
+                        ("_evidence", "plan assembly (build_plan)"),
+                        ("_item_side", "plan assembly (build_plan)"),
+                        ("evaluate", "plan assembly (build_plan)")):
+        obj = getattr(ev, name, None)
+        if obj is None:
+            continue
+        lines, start = inspect.getsourcelines(obj)
+        out.append((inspect.getsourcefile(obj) or "", start, start + len(lines) - 1, layer))
+    return out
+
+
+_PARTS: list[tuple[str, int, int, str]] = []
+
+# (layer, test on file, function): the first that matches wins.
+LAYERS: list[tuple[str, Callable[[str, str], bool]]] = [
     ("durable-rules C core", lambda f, fn: "durable_rules_engine" in fn),
     ("durable-rules Python layer", lambda f, fn: "/durable/" in f),
     ("json encode/decode", lambda f, fn: "/json/" in f or fn.startswith("<method 'dumps")
      or "json" in fn and f == "~"),
     ("careflow engine adapter (_engine.py)", lambda f, fn: f.endswith("careflow/_engine.py")),
-    ("careflow session glue (Run: sink, stratum facts)",
-     lambda f, fn: f.endswith("careflow/evaluate.py") and fn in (
-         "sink", "stratum_facts", "node_of", "run_engine", "ruleset_name", "<listcomp>",
-         "<dictcomp>")),
-    ("explanation (Explainer, holds)", lambda f, fn: f.endswith("careflow/evaluate.py")
-     and fn not in ("build_plan", "evaluate", "_evidence", "<genexpr>")
-     or f.endswith("rulebook/compile.py")),
-    ("plan assembly (build_plan)", lambda f, fn: f.endswith("careflow/evaluate.py")),
     ("resolution (resolve.py)", lambda f, fn: f.endswith("careflow/resolve.py")),
     ("plan models (plan.py, pydantic)", lambda f, fn: f.endswith("careflow/plan.py")
      or "pydantic" in f or "pydantic" in fn),
     ("entity facts (facts.py, model.py)", lambda f, fn: f.endswith("careflow/facts.py")
      or f.endswith("careflow/model.py")),
+    ("condition algebra (logic.py, rulebook/)", lambda f, fn: f.endswith("careflow/logic.py")
+     or "careflow/rulebook/" in f),
     ("copy / dataclasses / builtins", lambda f, fn: f == "~" or "/copy.py" in f
      or "dataclasses" in f),
 ]
 
 
-def layer_of(file: str, func: str) -> str:
+def layer_of(file: str, line: int, func: str) -> str:
+    for path, start, end, layer in _PARTS:
+        if file == path and start <= line <= end:
+            return layer
+    if file.endswith("careflow/evaluate.py"):
+        return "plan assembly (build_plan)"
     for name, test in LAYERS:
         if test(file, func):
             return name
@@ -67,8 +95,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="careflow-prof-") as tmp:
         book = default_rulebook() if args.rules_copies == 1 else load_rulebook(
             scaled_rules(default_rules_dir(), args.rules_copies, Path(tmp) / "rules"))
-    for p in patients:
-        evaluate(p, book)
+    try:
+        for p in patients:
+            evaluate(p, book)
+    except EngineError as exc:  # e.g. a rule set too large for the engine to register
+        raise SystemExit(f"{len(book.rules)} rules ({args.rules_copies}x): {exc}") from None
+    _PARTS[:] = _evaluate_parts()
 
     prof = cProfile.Profile()
     prof.enable()
@@ -79,8 +111,8 @@ def main() -> None:
     stats = pstats.Stats(prof)
     total = stats.total_tt  # type: ignore[attr-defined]
     layers: dict[str, float] = {}
-    for (file, _line, func), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        name = layer_of(file, func)
+    for (file, line, func), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        name = layer_of(file, line, func)
         layers[name] = layers.get(name, 0.0) + tt
 
     out = io.StringIO()
@@ -97,7 +129,8 @@ def main() -> None:
     out.write(body[body.find("   ncalls"):] if "   ncalls" in body else body)
     report = out.getvalue()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "profile.txt").write_text(report, encoding="utf-8")
+    name = "profile.txt" if args.rules_copies == 1 else f"profile-{args.rules_copies}x.txt"
+    (RESULTS / name).write_text(report, encoding="utf-8")
     sys.stdout.write(report)
 
 

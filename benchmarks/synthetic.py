@@ -1,9 +1,12 @@
 """Synthetic inputs for the scaling benchmarks: more rules, one or two legs.
 
 `scaled_rules(src, k, dest)` writes a rules folder with k copies of every rule file: copy i
-renames each rule id (`X` -> `X_C{i}`) and each finding it derives or tests (`f` -> `f_c{i}`),
-so every copy is an independent chain of findings that claims the same items (the resolver
-then merges k times as many claims). parameters.yaml and evidence.yaml are shared.
+renames each rule id (`X` -> `X_C{i}`), each finding it derives or tests (`f` -> `f_c{i}`,
+under `all`, `any`, `not` and `unless`) and each named criterion it defines or reads
+(`define:` / `criterion:`, `c` -> `c_c{i}`: a criterion is defined once per rule set), so
+every copy is an independent chain of findings that claims the same items (the resolver then
+merges k times as many claims; `claimed:` reads every copy's claims). parameters.yaml and
+evidence.yaml are shared. The folder is checked by `load_rulebook` like any other.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ def _rename_cond(node: Any, suffix: str) -> Any:
         return node
     out = {}
     for key, value in node.items():
-        if key == "finding" and isinstance(value, str):
+        if key in ("finding", "criterion") and isinstance(value, str):
             out[key] = value + suffix.lower()
-        elif key in ("all", "any", "not"):
+        elif key in ("all", "any", "not", "unless"):
             out[key] = _rename_cond(value, suffix)
         else:
             out[key] = value
@@ -59,6 +62,9 @@ def scaled_rules(src: Path, k: int, dest: Path) -> Path:
         for i in range(2, k + 1):
             suffix = f"_C{i}"
             copy = dict(data, rules=[_rename_rule(r, suffix) for r in data.get("rules", [])])
+            if isinstance(data.get("define"), dict):
+                copy["define"] = {f"{name}{suffix.lower()}": _rename_cond(cond, suffix)
+                                  for name, cond in data["define"].items()}
             (dest / f"{path.stem}{suffix.lower()}.yaml").write_text(
                 yaml.safe_dump(copy, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return dest
