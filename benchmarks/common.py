@@ -147,3 +147,34 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class CountingCore:
+    """A proxy of the engine's C module (`durable_rules_engine`) that counts what a caller
+    makes it do: assert batches, the actions it hands out (a catch-all's included) and the
+    bytes of their messages, into `counts`."""
+
+    def __init__(self, core: Any, counts: dict[str, int]) -> None:
+        self._core, self._counts = core, counts
+        for key in ("assert_batches", "engine_actions_incl_catch_all", "action_message_bytes"):
+            counts.setdefault(key, 0)
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._core, name)
+        counts = self._counts
+        if name == "assert_facts":
+            def asserted(*args: Any) -> Any:
+                counts["assert_batches"] += 1
+                return real(*args)
+            return asserted
+        if name not in ("start_action_for_state", "complete_and_start_action"):
+            return real
+
+        def counted(*args: Any) -> Any:
+            out = real(*args)
+            message = out[1] if isinstance(out, tuple) else out
+            if message:
+                counts["engine_actions_incl_catch_all"] += 1
+                counts["action_message_bytes"] += len(message)
+            return out
+        return counted

@@ -225,25 +225,11 @@ def plain_program(book: Rulebook, patients: Sequence[Patient], target: float,
 def engine_counts(program: PlainProgram, patient: Patient) -> dict[str, int]:
     """Actions the C core hands durable's Python layer for one patient (the catch-all's
     included) and the bytes of their messages."""
+    from common import CountingCore
+
     core = dr.durable_rules_engine
-    counts = {"engine_actions_incl_catch_all": 0, "action_message_bytes": 0}
-
-    class Counting:
-        def __getattr__(self, name: str) -> Any:
-            real = getattr(core, name)
-            if name not in ("start_action_for_state", "complete_and_start_action"):
-                return real
-
-            def counted(*args: Any) -> Any:
-                out = real(*args)
-                message = out[1] if isinstance(out, tuple) else out
-                if message:
-                    counts["engine_actions_incl_catch_all"] += 1
-                    counts["action_message_bytes"] += len(message)
-                return out
-            return counted
-
-    dr.durable_rules_engine = Counting()
+    counts: dict[str, int] = {}
+    dr.durable_rules_engine = CountingCore(core, counts)
     try:
         program.evaluate(patient)
     finally:

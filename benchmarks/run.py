@@ -30,6 +30,7 @@ from common import (
     EXAMPLES,
     RESULTS,
     ROOT,
+    CountingCore,
     example_patients,
     generated_patients,
     interleaved_rates,
@@ -87,30 +88,8 @@ def engine_counts(book: Rulebook, patient: Patient) -> dict[str, int]:
     catch-all's included) and the bytes of their messages, counted through a proxy of the
     `durable_rules_engine` module the adapter calls."""
     core = vars(_engine)["_core"]
-    counts = {"assert_batches": 0, "engine_actions_incl_catch_all": 0,
-              "action_message_bytes": 0}
-
-    class Counting:
-        def __getattr__(self, name: str) -> Any:
-            real = getattr(core, name)
-            if name == "assert_facts":
-                def asserted(*args: Any) -> Any:
-                    counts["assert_batches"] += 1
-                    return real(*args)
-                return asserted
-            if name not in ("start_action_for_state", "complete_and_start_action"):
-                return real
-
-            def counted(*args: Any) -> Any:
-                out = real(*args)
-                message = out[1] if isinstance(out, tuple) else out
-                if message:
-                    counts["engine_actions_incl_catch_all"] += 1
-                    counts["action_message_bytes"] += len(message)
-                return out
-            return counted
-
-    setattr(_engine, "_core", Counting())  # noqa: B010 - a private name, on purpose
+    counts: dict[str, int] = {}
+    setattr(_engine, "_core", CountingCore(core, counts))  # noqa: B010 - a private name, on purpose
     try:
         run_engine(book, patient)
     finally:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -169,6 +169,17 @@ def truth(cond: Cond, value: Callable[[str], Any], node: Callable[[Ref], Truth])
     if isinstance(cond, Ref):
         return node(cond)
     return compare(cond.op, value(cond.fact), cond.value)
+
+
+def atoms(cond: Cond) -> Iterator[Leaf | Ref]:
+    """Every test of a fact and every derived fact a condition names, in order."""
+    if isinstance(cond, (All, Any_)):
+        for c in cond.items:
+            yield from atoms(c)
+    elif isinstance(cond, (Not, Unless)):
+        yield from atoms(cond.item)
+    else:
+        yield cond
 
 
 # --- two-valued normal forms --------------------------------------------------------------

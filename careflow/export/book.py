@@ -25,10 +25,10 @@ import yaml
 from ..coverage import TAG, default_features_dir
 from ..facts import FACTS
 from ..labels import fact_label, label, lang_index, value_label
-from ..logic import Unless
+from ..logic import Unless, atoms
 from ..rulebook import Rulebook, default_rulebook
 from ..rulebook.compile import refs
-from ..rulebook.schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule
+from ..rulebook.schema import All, Any_, Cond, Leaf, Output, Param, Ref, Rule
 from . import diagram as dg
 from . import rule_title
 
@@ -635,18 +635,10 @@ def _claim(o: Output, lang: str) -> Inline:
 
 def _params_of(rule: Rule) -> list[str]:
     names: list[str] = []
-
-    def walk(cond: Cond) -> None:
-        if isinstance(cond, (All, Any_)):
-            for c in cond.items:
-                walk(c)
-        elif isinstance(cond, (Not, Unless)):
-            walk(cond.item)
-        elif isinstance(cond, Leaf):
-            vals = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    for leaf in atoms(rule.when):
+        if isinstance(leaf, Leaf):
+            vals = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
             names.extend(x.name for x in vals if isinstance(x, Param))
-
-    walk(rule.when)
     for o in rule.outputs:
         names.extend(val.name for _, val in o.detail if isinstance(val, Param))
     return list(dict.fromkeys(names))

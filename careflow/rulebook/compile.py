@@ -73,11 +73,7 @@ def vocabulary_digest() -> str:
 
 def refs(cond: Cond) -> list[Ref]:
     """Every derived fact a condition names, anywhere in it."""
-    if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in refs(c)]
-    if isinstance(cond, (Not, Unless)):
-        return refs(cond.item)
-    return [cond] if isinstance(cond, Ref) else []
+    return [a for a in logic.atoms(cond) if isinstance(a, Ref)]
 
 
 def _canonical(cond: Cond) -> str:
@@ -114,11 +110,7 @@ def headline_kind(rule: Rule) -> str:
 
 
 def _leaves(cond: Cond) -> list[Leaf]:
-    if isinstance(cond, (All, Any_)):
-        return [x for c in cond.items for x in _leaves(c)]
-    if isinstance(cond, (Not, Unless)):
-        return _leaves(cond.item)
-    return [cond] if isinstance(cond, Leaf) else []
+    return [a for a in logic.atoms(cond) if isinstance(a, Leaf)]
 
 
 def produced(output: Output) -> tuple[str, str] | None:
