@@ -32,7 +32,7 @@ from .. import vocabulary as v
 from ..errors import Diagnostic
 from ..facts import FACTS
 from ..logic import Unless
-from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_yaml, plain
+from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_rule_yaml, plain
 from .schema import (
     All,
     Any_,
@@ -442,7 +442,7 @@ class Reader:
 def _read(path: Path, rel: str, problems: list[Diagnostic]) -> tuple[Any, bytes]:
     raw = path.read_bytes()
     try:
-        return load_yaml(raw), raw
+        return load_rule_yaml(raw), raw
     except YamlSourceError as exc:
         problems.append(Diagnostic(rel, exc.line, exc.column, "CF001", str(exc).split(": ", 1)[-1]
                                    if exc.line else str(exc)))
