@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .. import logic
@@ -63,6 +64,7 @@ class Rulebook:
     source: RuleSet = field(repr=False, default=None)  # type: ignore[assignment]
 
 
+@lru_cache(maxsize=1)
 def vocabulary_digest() -> str:
     """A hash of the words rules may use: every fact's name, scope, type and values, and
     the action codes with their kind, track and phase."""

@@ -25,11 +25,6 @@ from functools import cached_property
 
 from ..logic import Test
 
-LEVELS = ("patient", "leg")
-PLACES = ("same", "patient", "each_leg")
-"""Where a production finds a derived fact, seen from its entity: on the same entity, on the
-patient (from a leg), or on every leg of the patient (from the patient)."""
-
 
 @dataclass(frozen=True, order=True)
 class Node:
@@ -67,7 +62,9 @@ class Production:
     scope: str  # the entity it runs on: "patient" | "leg"
     branch: int  # which branch of the rule's (or the node's) normal form
     tests: tuple[Test, ...]
-    uses: tuple[tuple[Node, str], ...]  # (derived fact, place)
+    uses: tuple[tuple[Node, str], ...]  # (derived fact, place): where it is read, seen from
+    # the production's entity: "same" entity, the "patient" (from a leg), or "each_leg" of
+    # the patient (from the patient)
     emits: tuple[tuple[Node, str], ...]  # (derived fact, "same" | "patient")
     node: Node | None = None  # the fact a `node` production decides
 
