@@ -132,7 +132,7 @@ def output_level(rule: Rule, output: Output) -> str:
 def ref_level(scope: str, ref: Ref | Use, scopes: dict[str, str]) -> str:
     """The level of the derived fact a reference names, read from a rule of `scope`: a
     finding's own scope; for a claim, the whole patient from a patient rule or with
-    `side: patient`, else the rule's leg."""
+    `scope: patient`, else the rule's leg."""
     if ref.kind == "finding":
         return scopes[ref.name]
     return "patient" if scope == "patient" or ref.patient else "leg"
@@ -281,8 +281,8 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
                     if ref_level(rule.scope, ref, scopes) == "patient" else "a leg"
                 has = "the whole patient" if "patient" in levels[node] else "a leg"
                 hint = "" if rule.scope == "patient" else (
-                    " (add side: patient)" if "patient" in levels[node] else
-                    " (drop side: patient)")
+                    " (add scope: patient)" if "patient" in levels[node] else
+                    " (drop scope: patient)")
                 comp.problem(ref.where, "CF108", f"claim '{ref.name}' is made for {has}, never "
                                                  f"for {reader} as this rule reads it{hint}",
                              rule.id)

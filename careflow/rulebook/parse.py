@@ -51,10 +51,15 @@ from .schema import (
 
 RULE_KEYS = ("id", "title", "title_ja", "scope", "priority", "when", "derive", "claim", "claims",
              "hold", "annotate", "evidence", "note")
-CLAIM_KEYS = ("action", "status", "detail", "reason_code", "urgency", "coverage", "side")
-ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "side")
+CLAIM_KEYS = ("action", "status", "detail", "reason_code", "urgency", "coverage", "scope")
+ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "scope")
 HOLD_KEYS = ("reason_code", "targets")
-TARGET_KEYS = ("kinds", "actions", "groups", "side")
+TARGET_KEYS = ("kinds", "actions", "groups", "scope")
+SCOPES = {"leg": "this", "patient": "patient", "any": "any"}
+"""`scope:` is the one word for where something belongs: a rule runs for each `leg` (the
+default) or for the whole `patient`; a claim, an annotation, a derived finding or a read
+claim is the rule's leg's or the whole `patient`'s; a hold reaches items of this `leg`, of
+the whole `patient`, or of `any` side."""
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "known")
 COMBINATORS = ("all", "any", "not", "unless", "finding", "claimed", "criterion")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -109,8 +114,15 @@ class Reader:
     def keys(self, node: Marked, allowed: tuple[str, ...], what: str) -> None:
         for key in node:
             if key not in allowed:
-                self.problem(self.at(node, key), "CF003",
-                             f"unknown key '{key}' in {what}{suggest(key, allowed)}")
+                hint = (" (write scope: patient; scope is the one word for where it belongs)"
+                        if key in ("side", "for") and "scope" in allowed
+                        else suggest(key, allowed))
+                self.problem(self.at(node, key), "CF003", f"unknown key '{key}' in {what}{hint}")
+
+    def scope(self, node: Marked, allowed: tuple[str, ...] = ("leg", "patient")) -> str:
+        """A `scope:` value as the rule model says it ("this" leg, "patient", "any")."""
+        value = self.code(node.get("scope", "leg"), allowed, self.at(node, "scope"), "scope")
+        return SCOPES[value or "leg"]
 
     def code(self, value: Any, allowed: tuple[str, ...], where: Where, what: str) -> str | None:
         if value is None:
@@ -202,14 +214,12 @@ class Reader:
         node = self.mapping(value, here, "'claimed'")
         if node is None:
             return All(())
-        self.keys(node, ("action", "status", "side"), "'claimed'")
+        self.keys(node, ("action", "status", "scope"), "'claimed'")
         action = self.action(node.get("action"), self.at(node, "action"))
         status = self.code(node.get("status"), v.STATUSES, self.at(node, "status"), "status")
         if status is None and "status" not in node:
             self.problem(here, "CF004", "'claimed' needs a status")
-        side = self.code(node.get("side", "this"), ("this", "patient"),
-                         self.at(node, "side"), "side")
-        return Ref("claim", f"{action}:{status}", here, patient=side == "patient")
+        return Ref("claim", f"{action}:{status}", here, patient=self.scope(node) == "patient")
 
     def leaves(self, name: str, value: Any, here: Where, scope: str) -> list[Cond]:
         spec = FACTS.get(name)
@@ -277,8 +287,7 @@ class Reader:
         if action == "referral" and (reason is None or urgency is None):
             self.problem(where, "CF004", "a referral claim needs reason_code and urgency")
         return Output("claim", where, action=action, status=status,
-                      side=self.code(node.get("side", "this"), ("this", "patient"),
-                                     self.at(node, "side"), "side") or "this",
+                      side=self.scope(node),
                       detail=self.detail(node.get("detail"), self.at(node, "detail")),
                       reason_code=reason, urgency=urgency,
                       coverage=self.code(node.get("coverage"), v.COVERAGES,
@@ -311,8 +320,7 @@ class Reader:
             disclosures = []
         return Output(
             "annotate", where, action=self.action(node.get("action"), self.at(node, "action")),
-            side=self.code(node.get("side", "this"), ("this", "patient"),
-                           self.at(node, "side"), "side") or "this",
+            side=self.scope(node),
             detail=self.detail(node.get("detail"), self.at(node, "detail")),
             coverage=self.code(node.get("coverage"), v.COVERAGES, self.at(node, "coverage"),
                                "coverage"),
@@ -339,8 +347,7 @@ class Reader:
             if target is None:
                 continue
             self.keys(target, TARGET_KEYS, "a hold target")
-            side = self.code(target.get("side", "this"), ("this", "patient", "any"),
-                             self.at(target, "side"), "side") or "this"
+            side = self.scope(target, ("leg", "patient", "any"))
             kinds = tuple(k for k in (self.code(k, v.KINDS, here, "kind")
                                       for k in target.get("kinds", [])) if k)
             actions = [a for a in (self.action(a, here) for a in target.get("actions", [])) if a]
@@ -397,8 +404,8 @@ class Reader:
             if isinstance(derive, str):
                 outputs.append(Output("derive", here, finding=derive, side="this"))
             elif isinstance(derive, Marked) and isinstance(derive.get("finding"), str):
-                self.keys(derive, ("finding", "for"), "'derive'")
-                side = "patient" if derive.get("for") == "patient" else "this"
+                self.keys(derive, ("finding", "scope"), "'derive'")
+                side = self.scope(derive)
                 outputs.append(Output("derive", here, finding=derive["finding"], side=side))
             else:
                 self.problem(here, "CF002", "'derive' names a finding")

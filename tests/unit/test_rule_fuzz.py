@@ -69,7 +69,7 @@ def condition(draw: Any, scope: str, made: list[tuple[str, str, str]], depth: in
         action, status = name.split(":")
         ref = {"action": action, "status": status}
         if scope == "leg" and level == "patient":
-            ref["side"] = "patient"
+            ref["scope"] = "patient"
         return {"claimed": ref}
     if kind in ("not", "unless"):
         return {kind: draw(condition(scope, made, depth + 1))}
@@ -110,12 +110,12 @@ def rulebooks(draw: Any) -> list[dict[str, Any]]:
             name = draw(st.sampled_from([f for f, lv in FINDINGS.items()
                                          if scope == "leg" or lv == "patient"]))
             level = FINDINGS[name]
-            rule["derive"] = name if level == scope else {"finding": name, "for": "patient"}
+            rule["derive"] = name if level == scope else {"finding": name, "scope": "patient"}
             out = ("finding", name, level)
         elif effect in ("claim", "annotate"):
             whole = scope == "patient" or draw(st.booleans())
             action = draw(st.sampled_from(PATIENT_ACTIONS if whole else LEG_ACTIONS))
-            side = {"side": "patient"} if whole and scope == "leg" else {}
+            side = {"scope": "patient"} if whole and scope == "leg" else {}
             if effect == "claim":
                 status = draw(st.sampled_from(STATUSES))
                 rule["claim"] = {"action": action, "status": status, **side,
@@ -127,7 +127,7 @@ def rulebooks(draw: Any) -> list[dict[str, Any]]:
         else:
             rule["hold"] = {"reason_code": "test_hold", "targets": [
                 {"actions": [draw(st.sampled_from(LEG_ACTIONS + PATIENT_ACTIONS))],
-                 "side": draw(st.sampled_from(["this", "any"]))}]}
+                 "scope": draw(st.sampled_from(["leg", "any"]))}]}
         key = out[:2] if out else None
         safe = [m for m in made if key is None or (m[:2] != key and key not in deps[m[:2]])]
         rule["when"] = draw(condition(scope, safe))

@@ -197,3 +197,23 @@ def test_a_criterion_defined_through_itself_is_refused(tmp_path: Path) -> None:
                                                       {"criterion": "a"}]}})
     with pytest.raises(RulebookError, match="CF206 criterion 'a' refers to itself: a -> b -> a"):
         load_rulebook(folder)
+
+
+@pytest.mark.parametrize("rule", [
+    {"id": "TEST_OLD_CLAIM", "title": "t", "when": {"age": {"gte": 1}},
+     "claim": {"action": "weight_management", "status": "recommended", "side": "patient"}},
+    {"id": "TEST_OLD_DERIVE", "title": "t", "when": {"age": {"gte": 1}},
+     "derive": {"finding": "obesity", "for": "patient"}},
+])
+def test_scope_is_the_one_word_for_where_it_belongs(tmp_path: Path, rule: dict[str, object]
+                                                   ) -> None:
+    with pytest.raises(RulebookError, match="CF003 unknown key '(side|for)'.*write scope: "
+                                            "patient"):
+        load_rulebook(write_rules(tmp_path / "r", [rule]))
+    rule = dict(rule)
+    for key in ("claim", "derive"):
+        if key in rule:
+            body = {k: v for k, v in dict(rule[key]).items()  # type: ignore[call-overload]
+                    if k not in ("side", "for")}
+            rule[key] = {**body, "scope": "patient"}
+    assert load_rulebook(write_rules(tmp_path / "ok", [rule]))
