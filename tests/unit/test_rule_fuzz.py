@@ -98,7 +98,20 @@ def rulebooks(draw: Any) -> list[dict[str, Any]]:
     depends on what it makes itself (the rule set stays acyclic, as CF202 requires)."""
     rules: list[dict[str, Any]] = []
     made: list[tuple[str, str, str]] = []
-    deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    reads: dict[tuple[str, str], set[tuple[str, str]]] = {}  # fact -> what its rules read
+
+    def depends(fact: tuple[str, str], on: tuple[str, str]) -> bool:
+        """Does `fact` depend on `on`, through every rule that makes it (now)?"""
+        stack, seen = [fact], set()
+        while stack:
+            f = stack.pop()
+            if f == on:
+                return True
+            if f not in seen:
+                seen.add(f)
+                stack.extend(reads.get(f, ()))
+        return False
+
     for i in range(draw(st.integers(2, 7))):
         scope = draw(st.sampled_from(["leg", "patient"]))
         rule: dict[str, Any] = {"id": f"TEST_R{i}", "title": f"rule {i}", "scope": scope,
@@ -129,12 +142,11 @@ def rulebooks(draw: Any) -> list[dict[str, Any]]:
                 {"actions": [draw(st.sampled_from(LEG_ACTIONS + PATIENT_ACTIONS))],
                  "scope": draw(st.sampled_from(["leg", "any"]))}]}
         key = out[:2] if out else None
-        safe = [m for m in made if key is None or (m[:2] != key and key not in deps[m[:2]])]
+        safe = [m for m in made if key is None or not depends(m[:2], key)]
         rule["when"] = draw(condition(scope, safe))
         if out is not None:
             assert key is not None
-            read = _reads(rule["when"])
-            deps.setdefault(key, set()).update(read, *(deps[r] for r in read))
+            reads.setdefault(key, set()).update(_reads(rule["when"]))
             made.append(out)
         rules.append(rule)
     return rules
