@@ -190,7 +190,8 @@ def _evidence(book: Rulebook, eid: str) -> Evidence:
     key = (book.digest, eid)
     if key not in _EVIDENCE:
         e = book.evidence[eid]
-        _EVIDENCE[key] = Evidence(source=e.source, grade=e.grade, url=e.url,
+        _EVIDENCE[key] = Evidence(source=e.source, citation=e.citation, doi=e.doi,
+                                  pmid=e.pmid, grade=e.grade, url=e.url,
                                   verification=e.verification, note=e.note)
     return _EVIDENCE[key]
 

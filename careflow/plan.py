@@ -39,6 +39,9 @@ class Check(_Frozen):
 
 class Evidence(_Frozen):
     source: str
+    citation: str | None = Field(default=None, description="authors, title, journal or body, year")
+    doi: str | None = None
+    pmid: str | None = None
     grade: str
     url: str | None = None
     verification: str = Field(description="V verified, S secondary, U unverified")

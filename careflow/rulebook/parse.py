@@ -550,13 +550,19 @@ def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:
         if not isinstance(spec, Marked) or not all(k in spec for k in ("source", "grade")):
             reader.problem(here, "CF004", f"evidence '{eid}' needs a source and a grade")
             continue
-        reader.keys(spec, ("source", "grade", "url", "verification", "note"), f"evidence '{eid}'")
+        reader.keys(spec, ("source", "citation", "doi", "pmid", "url", "grade", "verification",
+                           "note", "summary_ja"), f"evidence '{eid}'")
         ver = spec.get("verification", "U")
         if ver not in ("V", "S", "U"):
             reader.problem(reader.at(spec, "verification"), "CF107",
                            f"verification is V, S or U, not {ver!r}")
+        def text(key: str, spec: Marked = spec) -> str | None:
+            value = spec.get(key)
+            return None if value is None else str(value)
         rs.evidence[eid] = EvidenceRef(eid, str(spec["source"]), str(spec["grade"]),
-                                       spec.get("url"), str(ver), str(spec.get("note", "")))
+                                       text("url"), str(ver), str(spec.get("note", "")),
+                                       text("citation"), text("doi"), text("pmid"),
+                                       str(spec.get("summary_ja", "")))
 
 
 def read_criteria(node: Marked, reader: Reader) -> None:

@@ -60,8 +60,12 @@ class EvidenceRef:
     source: str
     grade: str
     url: str | None
-    verification: str  # V | S | U (clinical-reference tags)
+    verification: str  # V | S | U (docs/sources.md#labels)
     note: str = ""
+    citation: str | None = None  # authors, title, journal or issuing body, year
+    doi: str | None = None
+    pmid: str | None = None
+    summary_ja: str = ""  # what the source says, in Japanese (the Japanese book)
 
 
 @dataclass(frozen=True)
