@@ -222,7 +222,8 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
                 title=rule.title, priority=rule.priority, reasons=reasons,
                 evidence=evidence, status=out.status, detail=out.detail,
                 reason_code=out.reason_code, urgency=out.urgency, coverage=out.coverage,
-                disclosures=out.disclosures, headline=book.rules[rule_id].headline))
+                disclosures=out.disclosures, precautions=out.precautions,
+                headline=book.rules[rule_id].headline))
     items = tuple(resolve(says, Exclusions(book, trace, explain)))
     considered = _considered(book, trace, explain, items)
     findings = []
@@ -234,12 +235,17 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
         findings.append(Finding.model_construct(
             name=node.name, side=side, reasons=reasons,
             rules=tuple(sorted({rule for rule, _ in sources}))))
+    time_critical = any(i.urgency in ("emergency", "urgent") and i.status in v.OFFERED
+                        for i in items)
+    review = book.parameters.get("urgent_review_weeks" if time_critical
+                                 else "review_after_weeks", 1 if time_critical else 12)
     return Plan.model_construct(
         patient_id=patient.id, assessed_on=patient.assessed_on,
         protocol=Protocol(name=book.name, version=book.version, digest=book.digest,
                           careflow=__version__),
-        review_after_weeks=int(book.parameters.get("review_after_weeks", 12)),
-        items=items, considered=considered, findings=tuple(findings))
+        review_after_weeks=int(review), items=items, considered=considered,
+        questions_open=tuple(q for q in v.QUESTIONS if getattr(patient, q) is None),
+        findings=tuple(findings))
 
 
 class Exclusions:

@@ -8,6 +8,7 @@ unknown, so unknown is never treated as normal.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,22 +69,39 @@ _patient("bmi", "number", lambda p: p.bmi, nullable=True,
          text="body-mass index from height and weight")
 _patient("pregnant", "bool", lambda p: p.pregnant, nullable=True, text="pregnancy")
 _patient("egfr", "number", lambda p: p.egfr, nullable=True, text="eGFR, mL/min/1.73 m2")
-for _code in v.CONDITIONS:
-    _has: Callable[[Patient], bool] = (
-        (lambda p: "diabetes" in p.conditions or "type1_diabetes" in p.conditions)
-        if _code == "diabetes" else (lambda p, c=_code: c in p.conditions)  # type: ignore[misc]
-    )
-    _add(FactSpec(f"condition.{_code}", "patient", "bool",
-                  lambda p, _l, h=_has: h(p),  # type: ignore[misc]
-                  lambda p, _l, c=_code, h=_has: (f"conditions.{c}", h(p)),  # type: ignore[misc]
-                  text=f"condition {_code}"))
-for _code in v.ALLERGIES:
-    _add(FactSpec(f"allergy.{_code}", "patient", "bool",
-                  lambda p, _l, c=_code: c in p.allergies,  # type: ignore[misc]
-                  lambda p, _l, c=_code: (f"allergies.{c}", c in p.allergies),  # type: ignore[misc]
-                  text=f"allergy to {_code}"))
-for _name in ("smoker", "alcohol_drinks_per_week", "standing_hours_per_day", "sits_on_floor",
-              "japanese_style_toilet", "sleeps_on_futon"):
+
+
+def _answered(kind: str, code: str) -> Callable[[Patient], bool | None]:
+    """`code` in an asked list: True/False, or None when the list was not asked."""
+    implied = (code,) + v.IMPLIED_CONDITIONS.get(code, ()) if kind == "conditions" else (code,)
+
+    def has(p: Patient) -> bool | None:
+        answer = getattr(p, kind)
+        return None if answer is None else any(c in answer for c in implied)
+    return has
+
+
+def _answer_source(kind: str, code: str, has: Callable[[Patient], bool | None]) -> Source:
+    def source(p: Patient, _leg: Leg | None) -> tuple[str, Any]:
+        return (f"{kind}.{code}" if getattr(p, kind) is not None else kind), has(p)
+    return source
+
+
+for _kind, _prefix, _codes in (("conditions", "condition", v.CONDITIONS),
+                               ("allergies", "allergy", v.ALLERGIES),
+                               ("medications", "medication", v.MEDICATIONS)):
+    for _code in _codes:
+        _has = _answered(_kind, _code)
+        _add(FactSpec(f"{_prefix}.{_code}", "patient", "bool",
+                      lambda p, _l, h=_has: h(p),  # type: ignore[misc]
+                      _answer_source(_kind, _code, _has), nullable=True,
+                      text=f"{_prefix} {_code}"))
+    _patient(f"{_kind}.asked", "bool",
+             lambda p, k=_kind: getattr(p, k) is not None,  # type: ignore[misc]
+             path=_kind, text=f"the {_kind} were asked")
+for _name in ("smoker", "alcohol_drinks_per_week", "standing_hours_per_day",
+              "sitting_hours_per_day", "sits_on_floor", "japanese_style_toilet",
+              "sleeps_on_futon"):
     _patient(f"lifestyle.{_name}", "bool" if _name in (
         "smoker", "sits_on_floor", "japanese_style_toilet", "sleeps_on_futon") else "number",
         lambda p, n=_name: getattr(p.lifestyle, n))  # type: ignore[misc]
@@ -93,8 +111,10 @@ for _name in ("accepts_self_pay", "wants_further_improvement", "prefers_non_ther
 # --- a leg ----------------------------------------------------------------------------
 _leg("side", "enum", lambda leg: leg.side, "side", values=v.SIDES)
 _leg("abi", "number", lambda leg: leg.abi, "abi", nullable=True, text="ankle-brachial index")
-_leg("acute_ischemia_signs", "bool", lambda leg: leg.acute_ischemia_signs,
-     "acute_ischemia_signs")
+_leg("toe_pressure_mmhg", "number", lambda leg: leg.toe_pressure_mmhg, "toe_pressure_mmhg",
+     nullable=True, text="toe pressure, mmHg")
+for _name in ("acute_ischemia_signs", "ischemic_rest_pain", "arterial_ulcer_or_gangrene"):
+    _leg(_name, "bool", lambda leg, n=_name: getattr(leg, n), _name)  # type: ignore[misc]
 _leg("wells_score", "number", lambda leg: leg.wells_score, "wells_score", nullable=True,
      text="DVT Wells score")
 _leg("knee.examined", "bool", lambda leg: leg.knee is not None, "knee",
@@ -112,7 +132,10 @@ for _p in v.PAIN_PATTERNS:
          f"knee.pain_pattern.{_p}")
 _leg("knee.kl_grade", "number", lambda leg: leg.knee.kl_grade if leg.knee else None,
      "knee.kl_grade", nullable=True, text="Kellgren-Lawrence grade")
-for _name in ("hot_swollen_joint", "recent_trauma", "cannot_bear_weight", "prior_arthroplasty"):
+_leg("knee.ottawa_positive", "bool", lambda leg: leg.knee.ottawa_positive if leg.knee else None,
+     "knee.ottawa_positive", nullable=True, text="Ottawa knee rule findings")
+for _name in ("hot_swollen_joint", "recent_trauma", "cannot_bear_weight", "fracture_excluded",
+              "septic_arthritis_excluded", "prior_arthroplasty", "prior_knee_surgery"):
     _leg(f"knee.{_name}", "bool", lambda leg, n=_name: bool(leg.knee and getattr(leg.knee, n)),  # type: ignore[misc]
          f"knee.{_name}")
 _add(FactSpec("veins.symptom_count", "leg", "number",
@@ -125,10 +148,35 @@ _leg("veins.ceap_c", "number", lambda leg: leg.veins.ceap_c if leg.veins else No
 for _name in ("bleeding", "superficial_thrombophlebitis"):
     _leg(f"veins.{_name}", "bool", lambda leg, n=_name: bool(leg.veins and getattr(leg.veins, n)),  # type: ignore[misc]
          f"veins.{_name}")
+for _name in ("svt_length_cm", "svt_junction_distance_cm"):
+    _leg(f"veins.{_name}", "number",
+         lambda leg, n=_name: getattr(leg.veins, n) if leg.veins else None,  # type: ignore[misc]
+         f"veins.{_name}", nullable=True)
+
+
+def _days_since(p: Patient, day: dt.date | None) -> int | None:
+    return None if day is None else (p.assessed_on - day).days
+
+
+_add(FactSpec("veins.svt_days", "leg", "number",
+              lambda p, leg: _days_since(p, leg.veins.svt_diagnosed_on)
+              if leg and leg.veins else None,
+              lambda p, leg: (_leg_path(leg, "veins.svt_diagnosed_on"),
+                              leg.veins.svt_diagnosed_on.isoformat()
+                              if leg and leg.veins and leg.veins.svt_diagnosed_on else None),
+              nullable=True, text="days since the superficial vein thrombosis was diagnosed"))
 _leg("duplex.done", "bool", lambda leg: bool(leg.veins and leg.veins.duplex), "veins.duplex",
      text="a duplex ultrasound is recorded")
-for _name in ("gsv_reflux_ms", "ssv_reflux_ms", "deep_reflux_ms", "gsv_diameter_mm",
-              "ssv_diameter_mm", "dvt"):
+_add(FactSpec("duplex.days", "leg", "number",
+              lambda p, leg: _days_since(p, leg.veins.duplex.performed_on)
+              if leg and leg.veins and leg.veins.duplex else None,
+              lambda p, leg: (_leg_path(leg, "veins.duplex.performed_on"),
+                              leg.veins.duplex.performed_on.isoformat()
+                              if leg and leg.veins and leg.veins.duplex
+                              and leg.veins.duplex.performed_on else None),
+              nullable=True, text="days since the duplex ultrasound"))
+for _name in ("gsv_reflux_ms", "ssv_reflux_ms", "aasv_reflux_ms", "deep_reflux_ms",
+              "gsv_diameter_mm", "ssv_diameter_mm", "aasv_diameter_mm", "dvt"):
     _leg(f"duplex.{_name}", "bool" if _name == "dvt" else "number",
          lambda leg, n=_name: getattr(leg.veins.duplex, n)  # type: ignore[misc]
          if leg.veins and leg.veins.duplex else None,
@@ -136,45 +184,74 @@ for _name in ("gsv_reflux_ms", "ssv_reflux_ms", "deep_reflux_ms", "gsv_diameter_
 
 
 # --- the history, per leg: one number per treatment (entries are not added together) -----
-def _entries(p: Patient, leg: Leg | None, code: str,
-             responses: tuple[str, ...]) -> list[tuple[int, HistoryEntry]]:
+_RESPONSES = {
+    "weeks": v.RESPONSES,  # the longest course, whatever its response
+    "weeks_failed": _FAILED,  # none, partial or not tolerated
+    "weeks_no_response": ("none",),
+    "tried": v.RESPONSES,
+    "not_tolerated": ("not_tolerated",),
+}
+_HISTORY_TEXT = {
+    "weeks": "longest course, weeks",
+    "weeks_failed": "longest course without good response, weeks",
+    "weeks_no_response": "longest course with no response, weeks",
+    "tried": "tried before",
+    "not_tolerated": "not tolerated before",
+}
+
+
+def _entries(p: Patient, leg: Leg | None, codes: tuple[str, ...],
+             responses: tuple[str, ...], vein: str | None = None
+             ) -> list[tuple[int, HistoryEntry]]:
     return [
         (i, e) for i, e in enumerate(p.history)
-        if e.treatment == code and e.response in responses
+        if e.treatment in codes and e.response in responses
         and (e.side is None or (leg is not None and e.side == leg.side))
+        and (vein is None or e.vein is None or e.vein == vein)
     ]
 
 
-def _longest(p: Patient, leg: Leg | None, code: str, responses: tuple[str, ...]) -> float:
-    return max((e.weeks for _, e in _entries(p, leg, code, responses)), default=0)
-
-
-def _longest_source(code: str, responses: tuple[str, ...], suffix: str) -> Source:
+def _history_source(codes: tuple[str, ...], responses: tuple[str, ...], name: str,
+                    vein: str | None = None, shortest: bool = False) -> Source:
     def source(p: Patient, leg: Leg | None) -> tuple[str, Any]:
-        found = sorted(_entries(p, leg, code, responses), key=lambda ie: (-ie[1].weeks, ie[0]))
+        found = sorted(_entries(p, leg, codes, responses, vein),
+                       key=lambda ie: ((1 if shortest else -1) * ie[1].weeks, ie[0]))
         if not found:
-            return f"history.{code}.{suffix}", 0 if suffix.startswith("weeks") else False
+            return f"history.{name}", None if shortest else (
+                False if name.endswith(("tried", "not_tolerated", "treated")) else 0)
         i, e = found[0]
         return f"history[{i}]", e.model_dump(mode="json", exclude_none=True)
     return source
 
 
 for _code in v.TREATMENT_CODES:
-    for _suffix, _resp in (("weeks_failed", _FAILED), ("weeks_ineffective", _INEFFECTIVE),
-                           ("tried", v.RESPONSES), ("not_tolerated", ("not_tolerated",))):
+    for _suffix, _resp in _RESPONSES.items():
         _getter = (
-            (lambda p, leg, c=_code, r=_resp: bool(_entries(p, leg, c, r)))
+            (lambda p, leg, c=_code, r=_resp: bool(_entries(p, leg, (c,), r)))
             if _suffix in ("tried", "not_tolerated")
-            else (lambda p, leg, c=_code, r=_resp: _longest(p, leg, c, r))
+            else (lambda p, leg, c=_code, r=_resp: max(
+                (e.weeks for _, e in _entries(p, leg, (c,), r)), default=0))
         )
         _add(FactSpec(f"history.{_code}.{_suffix}", "leg",
                       "bool" if _suffix in ("tried", "not_tolerated") else "number",
-                      _getter, _longest_source(_code, _resp, _suffix),
-                      text={"weeks_failed": "longest course without good response, weeks",
-                            "weeks_ineffective": "longest course with no response or not "
-                                                 "tolerated, weeks",
-                            "tried": "tried before",
-                            "not_tolerated": "not tolerated before"}[_suffix]))
+                      _getter, _history_source((_code,), _resp, f"{_code}.{_suffix}"),
+                      text=_HISTORY_TEXT[_suffix]))
+
+_ENDOVENOUS = v.ACTION_GROUPS["endovenous"]
+for _vein in v.VEINS:
+    # an endovenous entry without `vein` treated the whole leg
+    _add(FactSpec(f"history.endovenous.{_vein}_treated", "leg", "bool",
+                  lambda p, leg, w=_vein: bool(_entries(p, leg, _ENDOVENOUS,  # type: ignore[misc]
+                                                        v.RESPONSES, w)),
+                  _history_source(_ENDOVENOUS, v.RESPONSES, f"endovenous.{_vein}_treated",
+                                  _vein),
+                  text=f"the {_vein.upper()} was treated endovenously before"))
+_add(FactSpec("history.endovenous.weeks_since", "leg", "number",
+              lambda p, leg: min((e.weeks for _, e in _entries(p, leg, _ENDOVENOUS,
+                                                               v.RESPONSES)), default=None),
+              _history_source(_ENDOVENOUS, v.RESPONSES, "endovenous.weeks_since",
+                              shortest=True),
+              nullable=True, text="weeks since the last endovenous treatment"))
 
 PATIENT_FACTS = tuple(f for f in FACTS.values() if f.scope == "patient")
 LEG_FACTS = tuple(f for f in FACTS.values() if f.scope == "leg")

@@ -95,7 +95,18 @@ class Unless:
     item: Cond
 
 
-Cond = Leaf | Ref | All | Any_ | Not | Unless
+@dataclass(frozen=True)
+class Flag:
+    """`parameter: {name: value}`: a protocol switch, true when the parameter has that
+    value. It is decided when the rule set loads (the compiler turns it into an empty `all`,
+    true, or its negation, false), so no evaluator ever sees it and it is never unknown."""
+
+    name: str
+    value: Any
+    where: Where
+
+
+Cond = Leaf | Ref | All | Any_ | Not | Unless | Flag
 """A condition as a rule writes it (parsed from YAML, parameters still named)."""
 
 
@@ -168,6 +179,8 @@ def truth(cond: Cond, value: Callable[[str], Any], node: Callable[[Ref], Truth])
         return F if truth(cond.item, value, node) is T else T
     if isinstance(cond, Ref):
         return node(cond)
+    if isinstance(cond, Flag):
+        raise TypeError(f"switch {cond.name} not decided: compile the rule set first")
     return compare(cond.op, value(cond.fact), cond.value)
 
 
@@ -178,7 +191,7 @@ def atoms(cond: Cond) -> Iterator[Leaf | Ref]:
             yield from atoms(c)
     elif isinstance(cond, (Not, Unless)):
         yield from atoms(cond.item)
-    else:
+    elif not isinstance(cond, Flag):  # a switch is decided when the rules load
         yield cond
 
 
@@ -254,6 +267,8 @@ def _dnf(cond: Cond, want: bool) -> list[Branch]:
         return _simplify([b for part in parts for b in part])  # a disjunction: any part
     if isinstance(cond, Ref):
         return [(Use(cond.kind, cond.name, cond.patient, want),)]
+    if isinstance(cond, Flag):
+        raise TypeError(f"switch {cond.name} not decided: compile the rule set first")
     leaf: Leaf = cond
     op = leaf.op
     if op == "known":  # `known: false` is the test "unknown"

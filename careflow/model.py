@@ -11,7 +11,16 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from . import vocabulary as v
 from .errors import InputError
@@ -20,18 +29,66 @@ from .yamlsrc import YamlSourceError, load_yaml, plain, shown
 Side = Literal["right", "left"]
 Condition = Literal[v.CONDITIONS]  # type: ignore[valid-type]
 Allergy = Literal[v.ALLERGIES]  # type: ignore[valid-type]
+Medication = Literal[v.MEDICATIONS]  # type: ignore[valid-type]
+Vein = Literal[v.VEINS]  # type: ignore[valid-type]
 PainPattern = Literal[v.PAIN_PATTERNS]  # type: ignore[valid-type]
 VeinSymptom = Literal[v.VEIN_SYMPTOMS]  # type: ignore[valid-type]
 Treatment = Literal[v.TREATMENT_CODES]  # type: ignore[valid-type]
 Response = Literal[v.RESPONSES]  # type: ignore[valid-type]
+
+
+
+def _whole(value: Any) -> Any:
+    """A document's numbers as JSON Schema reads them: a number with no fractional part is a
+    whole number (5.0 is 5; 5.5 stays 5.5 and a whole-number field refuses it)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(x) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_whole(x) for x in value]
+    return value
+
+
+def _asked(value: Any) -> Any:
+    # an omitted list is "not asked"; an explicit null is refused rather than guessed at
+    if value is None:
+        raise ValueError("must be a list (leave it out when the question was not asked)")
+    return value
+
 
 Bool = Annotated[bool, Field(strict=True)]
 Int = Annotated[int, Field(strict=True)]
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
+def _answer(code: Any) -> Any:
+    """An asked list (docs/patient.md#asked): a list of codes, or omitted (None: not asked)."""
+    return Annotated[
+        tuple[code, ...] | None, BeforeValidator(_asked),
+        WithJsonSchema({"type": "array", "items": {"enum": list(code.__args__)},
+                        "description": "omitted: not asked (unknown); [] = asked, none"}),
+    ]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _date_only(value: Any) -> Any:
+    if value is None:
+        return value
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"must be a date (YYYY-MM-DD), not a date and time (got '{value}')")
+    if not isinstance(value, (str, dt.date)) or (isinstance(value, str) and len(value) != 10):
+        raise ValueError(f"must be a date written YYYY-MM-DD (got {got(value)})")
+    return value
+
+
+FERTILE_AGES = (10, 60)
+"""Ages at which pregnancy or breastfeeding may be recorded (docs/patient.md#bad-input)."""
+BMI_RANGE = (10, 80)
+_ACROSS = "\x00"  # separates problems that name their own field (Patient._consistent)
 
 
 class Lifestyle(_Frozen):
@@ -39,6 +96,7 @@ class Lifestyle(_Frozen):
     # standard drinks of 10 g ethanol
     alcohol_drinks_per_week: Annotated[Num, Field(ge=0, le=200)] = 0
     standing_hours_per_day: Annotated[Num, Field(ge=0, le=24)] = 0
+    sitting_hours_per_day: Annotated[Num, Field(ge=0, le=24)] = 0
     sits_on_floor: Bool = False
     japanese_style_toilet: Bool = False
     sleeps_on_futon: Bool = False
@@ -57,20 +115,35 @@ class Knee(_Frozen):
     hot_swollen_joint: Bool = False
     recent_trauma: Bool = False
     cannot_bear_weight: Bool = False
+    # Ottawa knee rule findings; omitted: not examined (unknown)
+    ottawa_positive: Bool | None = None
+    fracture_excluded: Bool = False
+    septic_arthritis_excluded: Bool = False
     prior_arthroplasty: Bool = False
+    prior_knee_surgery: Bool = False
 
     @property
     def painful(self) -> bool:
         return self.pain_nrs >= 1
 
 
+Reflux = Annotated[Num, Field(ge=0, le=10_000)] | None
+Diameter = Annotated[Num, Field(ge=0, le=40)] | None
+
+
 class Duplex(_Frozen):
-    gsv_reflux_ms: Annotated[Num, Field(ge=0, le=20_000)] | None = None
-    ssv_reflux_ms: Annotated[Num, Field(ge=0, le=20_000)] | None = None
-    deep_reflux_ms: Annotated[Num, Field(ge=0, le=20_000)] | None = None
-    gsv_diameter_mm: Annotated[Num, Field(ge=0, le=50)] | None = None
-    ssv_diameter_mm: Annotated[Num, Field(ge=0, le=50)] | None = None
+    performed_on: dt.date | None = None  # omitted: not known to be recent
+    gsv_reflux_ms: Reflux = None
+    ssv_reflux_ms: Reflux = None
+    aasv_reflux_ms: Reflux = None
+    deep_reflux_ms: Reflux = None
+    gsv_diameter_mm: Diameter = None
+    ssv_diameter_mm: Diameter = None
+    aasv_diameter_mm: Diameter = None
     dvt: Bool | None = None
+
+    _date = field_validator("performed_on", mode="before")(classmethod(
+        lambda cls, value: _date_only(value)))
 
 
 class Veins(_Frozen):
@@ -78,13 +151,22 @@ class Veins(_Frozen):
     ceap_c: Annotated[Int, Field(ge=0, le=6)] | None = None
     bleeding: Bool = False
     superficial_thrombophlebitis: Bool = False
+    svt_length_cm: Annotated[Num, Field(ge=0, le=100)] | None = None
+    svt_junction_distance_cm: Annotated[Num, Field(ge=0, le=100)] | None = None
+    svt_diagnosed_on: dt.date | None = None  # omitted: acute
     duplex: Duplex | None = None
+
+    _date = field_validator("svt_diagnosed_on", mode="before")(classmethod(
+        lambda cls, value: _date_only(value)))
 
 
 class Leg(_Frozen):
     side: Side
     abi: Annotated[Num, Field(ge=0, le=2)] | None = None
+    toe_pressure_mmhg: Annotated[Num, Field(ge=0, le=250)] | None = None
     acute_ischemia_signs: Bool = False
+    ischemic_rest_pain: Bool = False
+    arterial_ulcer_or_gangrene: Bool = False
     wells_score: Annotated[Int, Field(ge=-2, le=9)] | None = None
     knee: Knee | None = None
     veins: Veins | None = None
@@ -93,8 +175,16 @@ class Leg(_Frozen):
 class HistoryEntry(_Frozen):
     treatment: Treatment
     side: Side | None = None
+    vein: Vein | None = None  # endovenous entries only; omitted: the whole leg
     weeks: Annotated[Int, Field(ge=0, le=2_600)]
     response: Response
+
+    @model_validator(mode="after")
+    def _vein_only_endovenous(self) -> HistoryEntry:
+        if self.vein is not None and self.treatment not in v.ACTION_GROUPS["endovenous"]:
+            raise ValueError(f"{_ACROSS}vein: only an endovenous treatment names a vein "
+                             f"(got {self.vein!r} on {self.treatment!r})")
+        return self
 
 
 class Patient(_Frozen):
@@ -107,8 +197,9 @@ class Patient(_Frozen):
     height_cm: Annotated[Num, Field(ge=30, le=250)] | None = None
     weight_kg: Annotated[Num, Field(ge=1, le=400)] | None = None
     pregnant: Bool | None = None
-    conditions: tuple[Condition, ...] = ()
-    allergies: tuple[Allergy, ...] = ()
+    conditions: _answer(Condition) = None  # type: ignore[valid-type]
+    allergies: _answer(Allergy) = None  # type: ignore[valid-type]
+    medications: _answer(Medication) = None  # type: ignore[valid-type]
     egfr: Annotated[Num, Field(ge=0, le=200)] | None = None
     lifestyle: Lifestyle = Lifestyle()
     preferences: Preferences = Preferences()
@@ -124,23 +215,39 @@ class Patient(_Frozen):
             raise ValueError("must not contain control characters")
         return value
 
-    @field_validator("assessed_on", mode="before")
-    @classmethod
-    def _date_only(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
-        if isinstance(value, str) and len(value) != 10:
-            raise ValueError("must be a date written YYYY-MM-DD")
-        if not isinstance(value, (str, dt.date)):
-            raise ValueError("must be a date written YYYY-MM-DD")
-        return value
+    _date = field_validator("assessed_on", mode="before")(classmethod(
+        lambda cls, value: _date_only(value)))
 
-    @field_validator("pregnant")
-    @classmethod
-    def _pregnant_only_female(cls, value: bool | None, info: Any) -> bool | None:
-        if value is True and info.data.get("sex") == "male":
-            raise ValueError("cannot be true when sex is male")
-        return value
+    @model_validator(mode="after")
+    def _consistent(self) -> Patient:
+        # rules across fields (docs/patient.md#bad-input); each names the field it refuses
+        problems = []
+        breastfeeding = "breastfeeding" in (self.conditions or ())
+        if self.pregnant is True and self.sex == "male":
+            problems.append("pregnant: cannot be true when sex is male (got true)")
+        if breastfeeding and self.sex == "male":
+            problems.append("conditions: breastfeeding cannot be recorded when sex is male")
+        lo, hi = FERTILE_AGES
+        if not lo <= self.age <= hi:
+            if self.pregnant is True:
+                problems.append(f"pregnant: cannot be true at age {self.age} "
+                                f"(only ages {lo}-{hi})")
+            if breastfeeding:
+                problems.append(f"conditions: breastfeeding cannot be recorded at age "
+                                f"{self.age} (only ages {lo}-{hi})")
+        bmi = self.bmi
+        if bmi is not None and not BMI_RANGE[0] <= bmi <= BMI_RANGE[1]:
+            problems.append(f"weight_kg: height {_number(self.height_cm or 0)} cm and weight "
+                            f"{_number(self.weight_kg or 0)} kg give a BMI of {bmi}, outside "
+                            f"{BMI_RANGE[0]}-{BMI_RANGE[1]}")
+        sides = {leg.side for leg in self.legs}
+        for i, entry in enumerate(self.history):
+            if entry.side is not None and entry.side not in sides:
+                problems.append(f"history[{i}].side: names the {entry.side} leg, which is not "
+                                f"in legs (got {entry.side!r})")
+        if problems:
+            raise ValueError(_ACROSS + _ACROSS.join(problems))
+        return self
 
     @field_validator("legs")
     @classmethod
@@ -180,6 +287,31 @@ _MESSAGES = {
 }
 
 
+def _number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def got(value: Any) -> str:
+    """A value received, as an error message shows it (short, no control characters)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -195,16 +327,26 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "document"
 
 
+_NO_VALUE = ("missing", "extra_forbidden", "value_error", "too_short", "too_long")
+
+
 def _message(error: Any) -> str:
+    text = _text(error)
+    if error["type"] in _NO_VALUE or "(got " in text or error["type"] == "literal_error":
+        return text
+    return f"{text} (got {got(error.get('input'))})"
+
+
+def _text(error: Any) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     if kind in ("less_than_equal", "less_than"):
         op = "<=" if kind == "less_than_equal" else "<"
-        return f"must be {op} {ctx.get('le', ctx.get('lt'))}"
+        return f"must be {op} {_number(ctx.get('le', ctx.get('lt')))}"
     if kind in ("greater_than_equal", "greater_than"):
         op = ">=" if kind == "greater_than_equal" else ">"
-        return f"must be {op} {ctx.get('ge', ctx.get('gt'))}"
+        return f"must be {op} {_number(ctx.get('ge', ctx.get('gt')))}"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')} (got {error.get('input')!r})"
+        return f"must be one of {ctx.get('expected')} (got {got(error.get('input'))})"
     if kind in ("too_short", "too_long"):
         if error["loc"] == ("legs",):
             return "must list one or two legs"
@@ -217,7 +359,7 @@ def _message(error: Any) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind.startswith("date"):
-        return f"must be a real date written YYYY-MM-DD (got {error.get('input')!r})"
+        return f"must be a real date written YYYY-MM-DD (got {got(error.get('input'))})"
     return _MESSAGES.get(kind, str(error["msg"]))
 
 
@@ -234,7 +376,13 @@ def problems_of(exc: ValidationError) -> list[str]:
                 other["loc"][:len(error["loc"])] == error["loc"]
                 and len(other["loc"]) > len(error["loc"]) for other in errors):
             continue  # pydantic counts the items it could not read as missing: not news
-        seen[f"{_path(error['loc'])}: {_message(error)}"] = None
+        message = _message(error)
+        if message.startswith(_ACROSS):  # rules across fields name their own fields
+            prefix = _path(error["loc"])
+            for part in message.split(_ACROSS)[1:]:
+                seen[part if prefix == "document" else f"{prefix}.{part}"] = None
+            continue
+        seen[f"{_path(error['loc'])}: {message}"] = None
     lines = list(seen)
     if len(lines) > MAX_PROBLEMS:
         more = len(lines) - MAX_PROBLEMS
@@ -248,7 +396,7 @@ def parse_patient(data: Any, source: str | None = None) -> Patient:
         kind = "empty" if data is None else "a list" if isinstance(data, list) else "a scalar"
         raise InputError([f"document: must be a mapping of patient fields (got {kind})"], source)
     try:
-        return Patient.model_validate(plain(data))
+        return Patient.model_validate(_whole(plain(data)))
     except ValidationError as exc:
         raise InputError(problems_of(exc), source) from None
     except RecursionError:

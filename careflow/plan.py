@@ -92,6 +92,7 @@ class Item(_Frozen):
     checked: tuple[Check, ...] = ()
     unchecked: tuple[Check, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    precautions: tuple[str, ...] = ()
     reason_code: str | None = None
     urgency: str | None = None
     disclosures: tuple[str, ...] = ()
@@ -124,6 +125,7 @@ class Plan(_Frozen):
     review_after_weeks: int
     items: tuple[Item, ...]
     considered: tuple[Considered, ...] = ()
+    questions_open: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
 
     def to_json(self) -> str:

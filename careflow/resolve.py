@@ -37,6 +37,7 @@ class Say:
     urgency: str | None = None
     coverage: str | None = None
     disclosures: tuple[str, ...] = ()
+    precautions: tuple[str, ...] = ()
     headline: int = 0  # the rule's place in vocabulary.HEADLINE (lower heads the item)
 
     def contribution(self) -> Contribution:
@@ -75,15 +76,24 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
         winner, losers = group[0], group[1:]
         annotations = sorted(notes.get((action, side), []), key=_by_rule)
         held = sorted((h for h in holds.get(action, []) if h.side in ("*", side)),
-                      key=_by_headline) if winner.status in v.OFFERED else []
+                      key=_by_headline) \
+            if winner.status in v.OFFERED and action not in v.NEVER_HELD else []
         spec = v.ACTIONS[action]
         status = "deferred" if held else winner.status or "recommended"
         detail: dict[str, Any] = {}
-        # an annotation's detail (a pressure, an agent) is advice on how to do the item:
-        # only for an item that could be offered, never for one on hold or blocked
+        precautions: set[str] = set()
+        # an annotation's detail (a pressure, an agent) and its precautions are advice on
+        # how to do the item: only for an item that could be offered, never for one on hold
+        # or blocked. A list value (the target veins) gathers every rule's entries.
         for say in [winner, *(annotations if status in v.OFFERED else [])]:
+            precautions.update(say.precautions)
             for key, value in say.detail:
-                detail.setdefault(key, value)
+                if isinstance(value, (list, tuple)):  # a fresh list: never the rule's own
+                    gathered = detail.setdefault(key, [])
+                    if isinstance(gathered, list):
+                        gathered.extend(x for x in value if x not in gathered)
+                else:
+                    detail.setdefault(key, value)
         coverage = winner.coverage or next(
             (a.coverage for a in annotations if a.coverage), spec.coverage)
         disclosures = set(spec.disclosures)
@@ -99,11 +109,22 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
             coverage=coverage, status=status, checked=checked, unchecked=unchecked,
             detail=dict(sorted(detail.items())), rule=decider.rule, title=decider.title,
             reasons=decider.reasons, evidence=tuple(evidence),
-            reason_code=decider.reason_code, urgency=winner.urgency,
+            reason_code=decider.reason_code, urgency=_urgency(group, winner),
+            precautions=tuple(p for p in v.PRECAUTIONS if p in precautions),
             disclosures=tuple(d for d in v.DISCLOSURES if d in disclosures),
             other_rules=tuple(o.contribution() for o in others),
         ))
     return sorted(items, key=clinical_order)
+
+
+_URGENCY = {u: i for i, u in enumerate(v.URGENCIES)}
+
+
+def _urgency(group: list[Say], winner: Say) -> str | None:
+    """The most urgent of the claims that give the item its status: a duplex claimed both
+    routinely and urgently (a suspected thrombosis) is urgent."""
+    found = [s.urgency for s in group if s.status == winner.status and s.urgency]
+    return min(found, key=_URGENCY.__getitem__) if found else None
 
 
 def _merge_same(group: list[Say]) -> list[Say]:

@@ -15,3 +15,5 @@ def pytest_configure(config: Any) -> None:
         config.addinivalue_line("markers", f"{rule_id}: scenario exercises rule {rule_id}")
     for area in AREAS:
         config.addinivalue_line("markers", f"{area}: feature area {area}")
+    config.addinivalue_line("markers", "review: a scenario that answers a finding of the "
+                                       "specialists' blind review (docs/protocol.md#v3)")

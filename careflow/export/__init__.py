@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import labels as _labels
 from ..errors import RulebookError
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from ..rulebook import Rulebook
     from ..rulebook.schema import Rule
 
-__all__ = ["item_title", "rule_title"]
+__all__ = ["item_title", "reason_text", "rule_title"]
 
 
 def rule_title(rule: Rule, lang: str = "en") -> str:
@@ -44,3 +45,15 @@ def item_title(item: Item, lang: str = "en", rulebook: Rulebook | None = None) -
     if compiled is None or (item.title and compiled.rule.title != item.title):
         return item.title
     return rule_title(compiled.rule, lang) or item.title
+
+
+def reason_text(item: Item, lang: str = "en") -> list[str]:
+    """The reasons of an item as readable lines, derived findings shown after an arrow."""
+    lp, rp = (" (", ")") if lang == "en" else ("（", "）")
+    lines = []
+    for r in item.reasons:
+        line = f"{_labels.reason_label(r.fact, lang)} = {_labels.value_label(r.value, lang)}"
+        if r.via:
+            line += lp + " ← ".join(_labels.reason_label(f, lang) for f in r.via) + rp
+        lines.append(line)
+    return lines

@@ -25,7 +25,7 @@ import yaml
 from ..coverage import TAG, default_features_dir
 from ..facts import FACTS
 from ..labels import fact_label, label, lang_index, value_label
-from ..logic import Unless, atoms
+from ..logic import Flag, Unless, atoms
 from ..rulebook import Rulebook, default_rulebook
 from ..rulebook.compile import refs
 from ..rulebook.schema import All, Any_, Cond, Leaf, Output, Param, Ref, Rule
@@ -561,6 +561,13 @@ def _one(cond: Cond, lang: str, params: dict[str, Any]) -> list[ListItem]:
     if isinstance(cond, All):
         return [ListItem([_t("all_of", lang)],
                          [i for c in cond.items for i in _one(c, lang, params)])]
+    if isinstance(cond, Flag):
+        on = params.get(cond.name) == cond.value
+        if lang == "en":
+            return [ListItem([f"protocol setting {cond.name} is {cond.value!r} "
+                              f"({'so' if on else 'not so'} in this rule set)"])]
+        return [ListItem([f"当院の設定 {cond.name} が{'有効' if cond.value else '無効'}"
+                          f"（現在の設定では{'該当する' if on else '該当しない'}）"])]
     if isinstance(cond, Unless):
         inner_items = cond_items(cond.item, lang, params)
         return [ListItem([_t("unless", lang)], inner_items)]

@@ -3,8 +3,11 @@
 
 - `summary`: status, action and side in words, under 140 characters (cut with an ellipsis if
   ever longer);
-- `indicator`: `critical` for a referral for a red flag (docs/protocol.md#safety), `warning` for a
-  contraindicated item, `info` otherwise;
+- `indicator`: `critical` for a referral for a red flag and for any urgent or emergency item
+  that is recommended (docs/protocol.md#safety), `warning` for a contraindicated item, `info`
+  otherwise;
+- a plan with questions not asked (docs/patient.md#asked) starts with one `warning` card that
+  names them (問診未完了), not a wall of holds;
 - `source`: the item's first evidence (a verified one with a link preferred): `label` and
   `url`; an item without evidence names the protocol;
 - `detail`: Markdown with the rule, the reasons, the detail, what the patient must be told
@@ -27,8 +30,7 @@ from typing import Any
 from .. import vocabulary as v
 from ..labels import label, lang_index, value_label
 from ..plan import Evidence, Item, Plan
-from . import item_title
-from .fhir import reason_text
+from . import item_title, reason_text
 
 SUMMARY_MAX = 139  # the spec: "<140 characters"
 INDICATORS = ("info", "warning", "critical")
@@ -42,6 +44,10 @@ _WORDS = {
     "detail": ("Detail", "詳細"),
     "coverage": ("Coverage", "保険"),
     "tell": ("Tell the patient", "患者への説明事項"),
+    "precautions": ("Precautions", "注意事項"),
+    "questions": ("Questions not yet asked", "問診未完了"),
+    "questions_detail": ("Ask and record these before the items they hold can go ahead:",
+                         "次の項目を聴取して記録するまで、関係する治療は保留になります："),
     "evidence": ("Evidence", "エビデンス"),
     "also": ("Other rules on this item", "この項目に関わる他のルール"),
     "protocol": ("Protocol", "プロトコル"),
@@ -60,6 +66,8 @@ def _md(text: str) -> str:
 def indicator(item: Item) -> str:
     if item.action == "referral" and item.reason_code in v.RED_FLAGS:
         return "critical"
+    if item.urgency in ("emergency", "urgent") and item.status in v.OFFERED:
+        return "critical"
     if item.status == "contraindicated":
         return "warning"
     return "info"
@@ -76,6 +84,8 @@ def summary(item: Item, lang: str = "en") -> str:
         if lang == "en":
             status = status[:1].upper() + status[1:]
         text = f"{status}{colon}{label('action', item.action, lang)}{lp}{side}{rp}"
+        if item.urgency and item.status in v.OFFERED:
+            text += f"{lp}{label('urgency', item.urgency, lang)}{rp}"
         if item.reason_code:
             text += (" - " if lang == "en" else "　") + label("reason", item.reason_code, lang)
     return text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…"
@@ -106,6 +116,10 @@ def detail(item: Item, plan: Plan, lang: str = "en") -> str:
         out += [f"**{_w('detail', lang)}**{colon}{_md(value_label(item.detail, lang))}", ""]
     if item.coverage:
         out += [f"**{_w('coverage', lang)}**{colon}{label('coverage', item.coverage, lang)}", ""]
+    if item.precautions:
+        out.append(f"**{_w('precautions', lang)}**")
+        out += [f"- {_md(label('precaution', d, lang))}" for d in item.precautions]
+        out.append("")
     if item.disclosures:
         out.append(f"**{_w('tell', lang)}**")
         out += [f"- {_md(label('disclosure', d, lang))}" for d in item.disclosures]
@@ -146,10 +160,29 @@ def card(item: Item, plan: Plan, lang: str = "en") -> dict[str, Any]:
     return out
 
 
+def questions_card(plan: Plan, lang: str = "en") -> dict[str, Any]:
+    """One card for every question not asked (the 問診未完了 banner)."""
+    names = ("、" if lang == "ja" else ", ").join(
+        label("question", q, lang) for q in plan.questions_open)
+    colon = ": " if lang == "en" else "："
+    key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|questions_open"
+    text = f"{_w('questions', lang)}{colon}{names}"
+    return {
+        "uuid": str(uuid.uuid5(_NAMESPACE, key)),
+        "summary": text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…",
+        "indicator": "warning",
+        "detail": _md(_w("questions_detail", lang)) + "\n\n" + "\n".join(
+            f"- {_md(label('question', q, lang))}" for q in plan.questions_open),
+        "source": {"label": f"{plan.protocol.name} {plan.protocol.version}"},
+    }
+
+
 def to_cards(plan: Plan, lang: str = "en") -> dict[str, Any]:
-    """The CDS Hooks response for a plan: `{"cards": [...]}`, one card per item."""
+    """The CDS Hooks response for a plan: `{"cards": [...]}`, one card per item, after one
+    card for the questions not asked, if any."""
     lang_index(lang)
-    return {"cards": [card(item, plan, lang) for item in plan.items]}
+    first = [questions_card(plan, lang)] if plan.questions_open else []
+    return {"cards": first + [card(item, plan, lang) for item in plan.items]}
 
 
 def to_cards_json(plan: Plan, lang: str = "en") -> str:

@@ -40,9 +40,9 @@ from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.requestgroup import RequestGroup
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
-from ..labels import label, lang_index, reason_label, value_label
+from ..labels import label, lang_index, value_label
 from ..plan import Item, Plan
-from . import item_title
+from . import item_title, reason_text
 
 SYSTEM = "urn:careflow:codesystem:"  # + action | status | kind | reason | coverage
 EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code
@@ -66,6 +66,7 @@ STATUS_MAP: dict[str, tuple[str, str, bool]] = {
     "next_step": ("draft", "plan", False),
     "deferred": ("on-hold", "proposal", False),
     "contraindicated": ("active", "proposal", True),
+    "not_recommended": ("active", "proposal", True),  # advised against, not a safety block
 }
 PRIORITY_MAP = {"emergency": "stat", "urgent": "urgent", "routine": "routine"}
 
@@ -89,6 +90,7 @@ _WORDS = {
     "blocked": ("Blocked by", "理由"),
     "review": ("Review after {weeks} weeks", "{weeks} 週後に再評価"),
     "tell": ("Tell the patient", "患者への説明事項"),
+    "precautions": ("Precautions", "注意事項"),
 }
 
 
@@ -126,18 +128,6 @@ def item_statement(item: Item, lang: str = "en") -> str:
     if item.coverage:
         out += f" [{label('coverage', item.coverage, lang)}]"
     return out
-
-
-def reason_text(item: Item, lang: str = "en") -> list[str]:
-    """The reasons of an item as readable lines, derived findings shown after an arrow."""
-    lp, rp = (" (", ")") if lang == "en" else ("（", "）")
-    lines = []
-    for r in item.reasons:
-        line = f"{reason_label(r.fact, lang)} = {value_label(r.value, lang)}"
-        if r.via:
-            line += lp + " ← ".join(reason_label(f, lang) for f in r.via) + rp
-        lines.append(line)
-    return lines
 
 
 def rationale(item: Item, lang: str = "en") -> str:
@@ -205,6 +195,9 @@ def _service_request(item: Item, n: int, plan: Plan, lang: str) -> ServiceReques
     if item.disclosures:
         notes.append(f"{_w('tell', lang)}: " + ("; " if lang == "en" else "、").join(
             label("disclosure", d, lang) for d in item.disclosures))
+    if item.precautions:
+        notes.append(f"{_w('precautions', lang)}: " + ("; " if lang == "en" else "、").join(
+            label("precaution", d, lang) for d in item.precautions))
     if notes:
         sr["note"] = [{"text": t} for t in notes]
     return ServiceRequest.model_validate(sr)

@@ -19,14 +19,15 @@ from rich.tree import Tree
 
 from ..labels import label, lang_index, value_label
 from ..plan import Item, Plan
-from . import item_title
-from .fhir import reason_text
+from ..vocabulary import OFFERED
+from . import item_title, reason_text
 
 STATUS_STYLE = {
     "recommended": "bold green",
     "option": "bold cyan",
     "next_step": "bold blue",
     "deferred": "bold yellow",
+    "not_recommended": "bold magenta",
     "contraindicated": "bold red",
 }
 URGENCY_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "routine": "magenta"}
@@ -39,6 +40,8 @@ _WORDS = {
     "rule": ("rule", "ルール"),
     "because": ("because", "根拠"),
     "tell": ("tell the patient", "患者への説明"),
+    "precautions": ("precautions", "注意事項"),
+    "questions": ("Questions not yet asked", "問診未完了"),
     "evidence": ("evidence", "エビデンス"),
     "also": ("also", "関連ルール"),
 }
@@ -59,9 +62,13 @@ def _head(item: Item, lang: str) -> Text:
         text.append(f"{colon}{label('reason', item.reason_code, lang)} ")
         text.append(f"[{label('urgency', item.urgency, lang)}]",
                     URGENCY_STYLE.get(item.urgency or "", ""))
-    elif item.reason_code:
-        text.append(f" — {label('reason', item.reason_code, lang)}", "yellow"
-                    if item.status == "deferred" else "red")
+    else:
+        if item.urgency and item.status in OFFERED:
+            text.append(f" [{label('urgency', item.urgency, lang)}]",
+                        URGENCY_STYLE.get(item.urgency, ""))
+        if item.reason_code:
+            text.append(f" — {label('reason', item.reason_code, lang)}",
+                        {"deferred": "yellow", "contraindicated": "red"}.get(item.status, ""))
     if item.detail:
         text.append(f"  {value_label(item.detail, lang)}", "italic")
     if item.coverage == "self_pay":
@@ -78,6 +85,10 @@ def _item_tree(item: Item, lang: str) -> Tree:
     for other in item.other_rules:
         status = f", {label('status', other.status, lang)}" if other.status else ""
         node.add(Text(f"{_w('also', lang)} {other.rule} ({other.effect}{status})", "dim"))
+    if item.precautions:
+        sep = "; " if lang == "en" else "、"
+        node.add(Text(f"{_w('precautions', lang)}{colon}" + sep.join(
+            label("precaution", p, lang) for p in item.precautions), "bold yellow"))
     if item.disclosures:
         sep = "; " if lang == "en" else "、"
         node.add(Text(f"{_w('tell', lang)}{colon}" + sep.join(
@@ -99,6 +110,10 @@ def renderable(plan: Plan, lang: str = "en") -> Group:
         Text(f"{_w('protocol', lang)}: {plan.protocol.name} {plan.protocol.version} "
              f"({plan.protocol.digest[:19]})", "dim"),
     ]
+    if plan.questions_open:
+        sep = ", " if lang == "en" else "、"
+        parts.append(Text(f"{_w('questions', lang)}: " + sep.join(
+            label("question", q, lang) for q in plan.questions_open), "bold white on red"))
     for side in ("right", "left", None):
         items = plan.for_side(side)
         if not items:

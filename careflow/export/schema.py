@@ -7,19 +7,24 @@ models, so that clinic software in any language can validate before it calls car
 
 The patient schema describes what careflow accepts (validation mode); the plan schema
 describes what it produces (serialization mode, as `careflow plan --format json` prints it).
-Two rules of the patient document (docs/patient.md) are not expressible by the models'
-types and are added here: `pregnant: true` only with `sex: female`. One is left to careflow
-itself: two legs may not have the same side (JSON Schema cannot say "unique by one
-property").
+The rules of the patient document (docs/patient.md#bad-input) that span fields are not
+expressible by the models' types and are added here: `pregnant: true` only for a female aged
+10-60, `breastfeeding` likewise, two legs never on the same side, a history entry's side
+naming a leg that is in `legs`, `vein` only on an endovenous history entry. Two are left to
+careflow itself, because JSON Schema cannot compute them: a BMI (from height and weight)
+outside 10-80, and a document larger than 1 MB.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from .. import vocabulary as v
-from ..model import Patient
+from ..model import FERTILE_AGES, Patient
 from ..plan import Plan
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -32,14 +37,56 @@ def patient_schema() -> dict[str, Any]:
     out.update(Patient.model_json_schema(mode="validation"))
     out["description"] = (
         "A patient document for careflow (docs/patient.md). A measurement left out or null "
-        "is unknown, never normal. Also checked by careflow and not by this schema: the two "
-        "legs have different sides.")
-    # pregnant: true only for a female patient (docs/patient.md#bad-input)
-    out["allOf"] = [{
-        "if": {"properties": {"sex": {"const": "male"}}, "required": ["sex"]},
-        "then": {"properties": {"pregnant": {"not": {"const": True}}}},
+        "is unknown, never normal; conditions, allergies or medications left out were not "
+        "asked. Also checked by careflow and not by this schema: a BMI outside 10-80 and a "
+        "document larger than 1 MB.")
+    lo, hi = FERTILE_AGES
+    fertile = {"properties": {"sex": {"const": "female"},
+                              "age": {"minimum": lo, "maximum": hi}}, "required": ["sex", "age"]}
+    breastfeeding = {"properties": {"conditions": {"contains": {"const": "breastfeeding"}}},
+                     "required": ["conditions"]}
+    out["allOf"] = [
+        {"if": {"properties": {"pregnant": {"const": True}}, "required": ["pregnant"]},
+         "then": fertile},
+        {"if": breastfeeding, "then": fertile},
+        # two legs never share a side (at most two legs, two sides: both orders spelled out)
+        *({"not": {"properties": {"legs": {"prefixItems": [
+            {"properties": {"side": {"const": side}}},
+            {"properties": {"side": {"const": side}}}], "minItems": 2}}}}
+          for side in v.SIDES),
+        # a history entry's side names a leg that is in `legs`
+        *({"if": {"not": {"properties": {"legs": {"contains": {
+            "properties": {"side": {"const": side}}}}}}},
+           "then": {"properties": {"history": {"items": {
+               "properties": {"side": {"not": {"const": side}}}}}}}}
+          for side in v.SIDES),
+    ]
+    # the id is printed: no control or format characters (the validator's own test)
+    out["properties"]["id"]["pattern"] = f"^[^{_unprintable()}]*$"
+    entry = out["$defs"]["HistoryEntry"]
+    entry["allOf"] = [{  # vein only on an endovenous entry
+        "if": {"properties": {"vein": {"type": "string"}}, "required": ["vein"]},
+        "then": {"properties": {"treatment": {"enum": list(v.ACTION_GROUPS["endovenous"])}}},
     }]
     return out
+
+
+@lru_cache(maxsize=1)
+def _unprintable() -> str:
+    """A regular-expression class of the characters a patient id may not contain: those of
+    Unicode categories Cc, Cf, Zl and Zp (careflow.model refuses the same)."""
+    bad = [cp for cp in range(sys.maxunicode + 1)
+           if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Zl", "Zp")]
+    ranges, start, prev = [], bad[0], bad[0]
+    for cp in bad[1:] + [-1]:
+        if cp != prev + 1:
+            ranges.append((start, prev))
+            start = cp
+        prev = cp
+
+    def esc(cp: int) -> str:
+        return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+    return "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges)
 
 
 def plan_schema() -> dict[str, Any]:
@@ -59,6 +106,8 @@ def plan_schema() -> dict[str, Any]:
     _enum(item, "coverage", v.COVERAGES, nullable=True)
     _enum(item, "urgency", v.URGENCIES, nullable=True)
     item["disclosures"]["items"] = {"type": "string", "enum": list(v.DISCLOSURES)}
+    item["precautions"]["items"] = {"type": "string", "enum": list(v.PRECAUTIONS)}
+    out["properties"]["questions_open"]["items"] = {"type": "string", "enum": list(v.QUESTIONS)}
     item["reasons"]["minItems"] = 1  # every item has at least one reason
     _enum(out["$defs"]["Evidence"]["properties"], "verification", ("V", "S", "U"))
     _enum(out["$defs"]["Finding"]["properties"], "side", v.SIDES, nullable=True)

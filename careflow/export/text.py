@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Item, Plan, Reason
+from ..vocabulary import OFFERED
 from . import item_title
 
-_WORDS = {"en": ("rule", "also", "tell the patient", "evidence"),
-          "ja": ("ルール", "関連ルール", "患者への説明事項", "根拠")}
-_HEAD = {"en": ("Plan for", "assessed on", "Review after", "weeks", "Protocol"),
-         "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル")}
+_WORDS = {"en": ("rule", "also", "tell the patient", "evidence", "precautions"),
+          "ja": ("ルール", "関連ルール", "患者への説明事項", "根拠", "注意事項")}
+_HEAD = {"en": ("Plan for", "assessed on", "Review after", "weeks", "Protocol",
+                "QUESTIONS NOT YET ASKED"),
+         "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル", "問診未完了")}
 
 
 def reason_line(reason: Reason, lang: str) -> str:
@@ -26,8 +28,11 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
     if item.action == "referral":
         reason = label("reason", item.reason_code, lang)
         head += f": {reason} ({label('urgency', item.urgency, lang)})"
-    elif item.reason_code:
-        head += f" - {label('reason', item.reason_code, lang)}"
+    else:
+        if item.urgency and item.status in OFFERED:
+            head += f" ({label('urgency', item.urgency, lang)})"
+        if item.reason_code:
+            head += f" - {label('reason', item.reason_code, lang)}"
     if item.detail:
         head += " {" + ", ".join(f"{k}: {v}" for k, v in item.detail.items()) + "}"
     if item.coverage == "self_pay":
@@ -38,6 +43,9 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
     for other in item.other_rules:
         lines.append(f"    {w[1]} {other.rule} ({other.effect}"
                      f"{', ' + label('status', other.status, lang) if other.status else ''})")
+    if item.precautions:
+        lines.append(f"    {w[4]}: " + "; ".join(
+            label("precaution", p, lang) for p in item.precautions))
     if item.disclosures:
         lines.append(f"    {w[2]}: " + "; ".join(
             label("disclosure", d, lang) for d in item.disclosures))
@@ -55,6 +63,10 @@ def render(plan: Plan, lang: str = "en") -> str:
            f"{h[2]}: {plan.review_after_weeks} {h[3]}",
            f"{h[4]}: {plan.protocol.name} {plan.protocol.version} ({plan.protocol.digest[:19]})",
            ""]
+    if plan.questions_open:
+        sep = "、" if lang == "ja" else ", "
+        out[3:3] = [f"!! {h[5]}: " + sep.join(label("question", q, lang)
+                                               for q in plan.questions_open), ""]
     for side in ("right", "left", None):
         items = plan.for_side(side)
         if not items:

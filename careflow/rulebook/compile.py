@@ -24,7 +24,20 @@ from ..errors import Diagnostic
 from ..facts import FACTS
 from ..logic import Test, Unless, Use
 from .program import Node, Production, Program
-from .schema import All, Any_, Cond, Leaf, Not, Output, Param, Ref, Rule, RuleSet, Where
+from .schema import (
+    All,
+    Any_,
+    Cond,
+    Flag,
+    Leaf,
+    Not,
+    Output,
+    Param,
+    Ref,
+    Rule,
+    RuleSet,
+    Where,
+)
 
 EXCLUDING = ("contraindicated",)
 """Claim statuses whose rules are also traced when definitely FALSE (`checked`)."""
@@ -86,21 +99,24 @@ def _canonical(cond: Cond) -> str:
         return f"{type(cond).__name__}({_canonical(cond.item)})"
     if isinstance(cond, Ref):
         return f"Ref({cond.kind},{cond.name},{cond.patient})"
+    if isinstance(cond, Flag):
+        return f"Flag({cond.name},{cond.value!r})"
     return f"Leaf({cond.fact},{cond.op},{cond.value!r})"
 
 
-_FACT_KIND = (("pregnant", "pregnancy"), ("allergy.", "allergy"), ("medication.", "medication"),
-              ("condition.", "condition"), ("history.", "history"))
+_FACT_KIND = (("pregnant", "pregnancy"), ("allergy.", "allergy"), ("allergies.", "allergy"),
+              ("medication.", "medication"), ("medications.", "medication"),
+              ("condition.", "condition"), ("conditions.", "condition"), ("history.", "history"))
 
 
 def headline_kind(rule: Rule) -> str:
     """What kind of reason a rule gives, for the headline precedence (vocabulary.HEADLINE):
     from its own reason codes, the facts its condition reads itself (not through findings)
-    and whether its evidence is the clinic's own policy."""
+    and whether it rests on the clinic's own policy alone (every evidence entry is policy)."""
     codes = {o.reason_code for o in rule.outputs}
-    if codes & set(v.RED_FLAGS):
+    if codes & set(v.RED_FLAGS + v.URGENT_CARE):  # a red flag, or urgent care in house
         return "red_flag"
-    if any("CLINIC" in e or "LOCAL_POLICY" in e for e in rule.evidence):
+    if rule.evidence and all("CLINIC" in e or "LOCAL_POLICY" in e for e in rule.evidence):
         return "clinic_policy"
     facts = [leaf.fact for leaf in _leaves(rule.when)]
     for prefix, kind in _FACT_KIND:
@@ -155,6 +171,18 @@ class Compiler:
             return Not(self.resolve(cond.item, rule))
         if isinstance(cond, Unless):
             return Unless(self.resolve(cond.item, rule))
+        if isinstance(cond, Flag):
+            if cond.name not in self.params:
+                from .parse import suggest
+
+                self.problem(cond.where, "CF105", f"unknown parameter '{cond.name}'"
+                                                  f"{suggest(cond.name, self.params)}", rule.id)
+                return All(())
+            got = self.params[cond.name]
+            if type(got) is not type(cond.value):
+                self.problem(cond.where, "CF104", f"parameter '{cond.name}' = {got!r} cannot "
+                                                  f"be compared with {cond.value!r}", rule.id)
+            return All(()) if got == cond.value else Not(All(()))
         if isinstance(cond, Leaf):
             value = cond.value
             if isinstance(value, tuple):

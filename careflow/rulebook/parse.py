@@ -31,7 +31,7 @@ from typing import Any
 from .. import vocabulary as v
 from ..errors import Diagnostic
 from ..facts import FACTS
-from ..logic import Unless
+from ..logic import Flag, Unless
 from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_rule_yaml, plain
 from .schema import (
     All,
@@ -52,7 +52,7 @@ from .schema import (
 RULE_KEYS = ("id", "title", "title_ja", "scope", "priority", "when", "derive", "claim", "claims",
              "hold", "annotate", "evidence", "note")
 CLAIM_KEYS = ("action", "status", "detail", "reason_code", "urgency", "coverage", "scope")
-ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "scope")
+ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "precautions", "scope")
 HOLD_KEYS = ("reason_code", "targets")
 TARGET_KEYS = ("kinds", "actions", "groups", "scope")
 SCOPES = {"leg": "this", "patient": "patient", "any": "any"}
@@ -61,7 +61,7 @@ default) or for the whole `patient`; a claim, an annotation, a derived finding o
 claim is the rule's leg's or the whole `patient`'s; a hold reaches items of this `leg`, of
 the whole `patient`, or of `any` side."""
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "known")
-COMBINATORS = ("all", "any", "not", "unless", "finding", "claimed", "criterion")
+COMBINATORS = ("all", "any", "not", "unless", "finding", "claimed", "criterion", "parameter")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 REASON_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -181,6 +181,14 @@ class Reader:
                 parts.append(self.claimed(value, here))
             elif key == "criterion":
                 parts.append(self.criterion(value, here, scope))
+            elif key == "parameter":
+                node_ = self.mapping(value, here, "'parameter'")
+                if node_ is None or len(node_) != 1:
+                    self.problem(here, "CF002", "'parameter' names one switch: "
+                                                "{parameter_name: value}")
+                    continue
+                (name, want), = node_.items()
+                parts.append(Flag(str(name), plain(want), here))
             else:
                 parts.extend(self.leaves(key, value, here, scope))
         return parts[0] if len(parts) == 1 else _all(parts)
@@ -286,6 +294,9 @@ class Reader:
                              referral=action == "referral")
         if action == "referral" and (reason is None or urgency is None):
             self.problem(where, "CF004", "a referral claim needs reason_code and urgency")
+        if status in ("contraindicated", "not_recommended") and "reason_code" not in node:
+            self.problem(where, "CF004", f"a {status} claim needs a reason_code (what blocks "
+                                         "it, or why it is not advised)")
         return Output("claim", where, action=action, status=status,
                       side=self.scope(node),
                       detail=self.detail(node.get("detail"), self.at(node, "detail")),
@@ -314,18 +325,21 @@ class Reader:
         self.keys(node, ANNOTATE_KEYS, "an annotation")
         if "action" not in node:
             self.problem(where, "CF004", "an annotation needs 'action'")
-        disclosures = node.get("disclosures", [])
-        if not isinstance(disclosures, list):
-            self.problem(self.at(node, "disclosures"), "CF002", "'disclosures' must be a list")
-            disclosures = []
+        codes: dict[str, tuple[str, ...]] = {}
+        for key, allowed in (("disclosures", v.DISCLOSURES), ("precautions", v.PRECAUTIONS)):
+            given = node.get(key, [])
+            if not isinstance(given, list):
+                self.problem(self.at(node, key), "CF002", f"'{key}' must be a list")
+                given = []
+            codes[key] = tuple(c for c in (self.code(x, allowed, self.at(node, key), key[:-1])
+                                           for x in given) if c)
         return Output(
             "annotate", where, action=self.action(node.get("action"), self.at(node, "action")),
             side=self.scope(node),
             detail=self.detail(node.get("detail"), self.at(node, "detail")),
             coverage=self.code(node.get("coverage"), v.COVERAGES, self.at(node, "coverage"),
                                "coverage"),
-            disclosures=tuple(d for d in (self.code(x, v.DISCLOSURES, self.at(node, "disclosures"),
-                                                    "disclosure") for x in disclosures) if d),
+            disclosures=codes["disclosures"], precautions=codes["precautions"],
         )
 
     def hold(self, node: Any, where: Where) -> list[Output]:
@@ -476,8 +490,8 @@ def read_parameters(node: Any, reader: Reader, rs: RuleSet) -> None:
         if not isinstance(spec, Marked) or "value" not in spec or "source" not in spec:
             reader.problem(here, "CF301", f"parameter '{name}' needs a value and a source")
             continue
-        reader.keys(spec, ("value", "source", "verification", "unit", "text", "type",
-                           "minimum", "maximum"), f"parameter '{name}'")
+        reader.keys(spec, ("value", "source", "verification", "unit", "text", "text_ja",
+                           "type", "minimum", "maximum"), f"parameter '{name}'")
         value = plain(spec["value"])
         kind = spec.get("type", _type_of(value))
         if kind not in PARAMETER_TYPES:
@@ -497,7 +511,8 @@ def read_parameters(node: Any, reader: Reader, rs: RuleSet) -> None:
         rs.parameters[name] = Parameter(name, value, str(spec["source"]),
                                         str(spec.get("verification", "U")),
                                         str(spec.get("unit", "")), str(spec.get("text", "")),
-                                        kind, bounds[0], bounds[1], reader.at(spec, "value"))
+                                        kind, bounds[0], bounds[1], reader.at(spec, "value"),
+                                        str(spec.get("text_ja", "")))
 
 
 PARAMETER_TYPES = ("integer", "number", "text", "boolean")

@@ -8,6 +8,7 @@ from typing import Any
 from ..logic import All as All
 from ..logic import Any_ as Any_
 from ..logic import Cond as Cond
+from ..logic import Flag as Flag
 from ..logic import Leaf as Leaf
 from ..logic import Not as Not
 from ..logic import Param as Param
@@ -36,6 +37,7 @@ class Output:
     urgency: str | None = None
     coverage: str | None = None
     disclosures: tuple[str, ...] = ()
+    precautions: tuple[str, ...] = ()  # annotations: what the doctor must plan
     kinds: tuple[str, ...] = ()  # holds: the kinds of item held
 
 
@@ -83,6 +85,7 @@ class Parameter:
     minimum: float | None = None
     maximum: float | None = None
     where: Where | None = None
+    text_ja: str = ""  # what it means, in Japanese (the Japanese book)
 
 
 @dataclass

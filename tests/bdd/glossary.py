@@ -25,10 +25,12 @@ when it fails.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 UNKNOWN = ("不明", "未測定", "未確認")
+SCENARIO_DAY = dt.date(2026, 11, 20)  # every scenario's patient is assessed on this day
 YES_NO = {"あり": True, "なし": False}
 
 _ENTRIES: list[tuple[str, dict[str, Any]]] = [
@@ -38,6 +40,14 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("ABI測定", {"action": "abi_measurement"}),
     ("足趾血圧測定", {"action": "toe_pressure"}),
     ("血液検査（eGFR）", {"action": "blood_test"}),
+    ("Dダイマー検査", {"action": "d_dimer"}),
+    ("妊娠検査", {"action": "pregnancy_test"}),
+    ("外用NSAIDs（湿布・塗り薬）", {"action": "topical_nsaid", "treatment": "topical_nsaid"}),
+    ("内服鎮痛薬", {"action": "oral_analgesic", "treatment": "oral_analgesic"}),
+    ("止血処置", {"action": "haemostasis"}),
+    ("抗凝固療法", {"action": "anticoagulation", "treatment": "anticoagulation"}),
+    ("末梢動脈疾患の管理", {"action": "pad_management", "treatment": "pad_management"}),
+    ("長時間の座りっぱなしを避ける指導", {"action": "avoid_prolonged_sitting"}),
     ("運動療法", {"action": "exercise_therapy", "treatment": "exercise_therapy"}),
     ("ヒアルロン酸注射", {"action": "hyaluronic_acid_injection",
                      "treatment": "hyaluronic_acid_injection"}),
@@ -73,26 +83,39 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("至急", {"urgency": "urgent"}),
     ("通常", {"urgency": "routine"}),
     ("深部静脈血栓症の疑い", {"reason": "suspected_dvt"}),
+    ("深部静脈血栓症", {"reason": "deep_vein_thrombosis"}),
+    ("包括的高度慢性下肢虚血", {"reason": "critical_limb_ischemia"}),
+    ("表在静脈血栓症", {"reason": "superficial_vein_thrombosis"}),
     ("急性下肢虚血", {"reason": "acute_limb_ischemia"}),
     ("化膿性関節炎の疑い", {"reason": "septic_arthritis"}),
     ("骨折の可能性", {"reason": "possible_fracture"}),
     ("整形外科での評価目的", {"reason": "orthopaedic_review"}),
     ("動脈の精査目的", {"reason": "arterial_review"}),
     # --- why an item waits or is contraindicated -------------------------------------------------
-    ("膝のレントゲン検査待ち", {"reason": "awaiting_knee_xray"}),
     ("KL分類の確定待ち", {"reason": "kl_grade_unknown"}),
     ("ABI測定待ち", {"reason": "abi_unknown"}),
     ("動脈の石灰化（ABI 1.4超）", {"reason": "non_compressible_arteries"}),
     ("eGFR測定待ち", {"reason": "egfr_unknown"}),
     ("妊娠の有無の確認待ち", {"reason": "pregnancy_unknown"}),
-    ("以前に効果がなかったか継続できなかった", {"reason": "tried_without_benefit"}),
+    ("以前に効果がなかった", {"reason": "tried_without_benefit"}),
     ("以前に耐えられず中止した", {"reason": "not_tolerated"}),
     ("ABI 0.6未満", {"reason": "low_abi"}),
     ("逆流のある伏在静脈径12mm超", {"reason": "refluxing_trunk_too_wide"}),
     ("逆流のある伏在静脈径の測定待ち", {"reason": "trunk_diameter_unknown"}),
-    ("KL分類グレード4で効果が期待しにくい", {"reason": "low_expected_benefit_kl_4"}),
     ("eGFR 45未満", {"reason": "low_egfr"}),
     ("活動性の静脈性潰瘍（C6）", {"reason": "active_ulcer"}),
+    ("既往歴・併存疾患の未聴取", {"reason": "conditions_not_recorded",
+                       "question": "conditions"}),
+    ("アレルギー歴の未聴取", {"reason": "allergies_not_recorded", "question": "allergies"}),
+    ("服薬歴の未聴取", {"reason": "medications_not_recorded", "question": "medications"}),
+    ("足趾血圧30mmHg未満", {"reason": "low_toe_pressure"}),
+    ("効果が期待しにくい", {"reason": "low_expected_benefit"}),
+    ("膝の手術歴", {"reason": "prior_knee_surgery", "leg": ("knee.prior_knee_surgery", "bool")}),
+    ("静脈の治療を優先する当院方針", {"reason": "veins_first"}),
+    ("75歳以上またはフレイルによるサルコペニアのおそれ", {"reason": "sarcopenia_risk"}),
+    ("GLP-1製剤の添付文書上の禁忌", {"reason": "glp1_label"}),
+    ("保険診療の糖尿病治療で処方できる", {"reason": "insured_route_available"}),
+    ("水分摂取を主治医の指示に委ねる", {"reason": "fluid_restriction"}),
     # --- what the plan concludes about a leg -----------------------------------------------------
     ("表在静脈の有意な逆流", {"finding": "significant_superficial_reflux"}),
     ("深部静脈の有意な逆流", {"finding": "deep_reflux"}),
@@ -106,7 +129,12 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("末期の変形性膝関節症", {"finding": "knee_oa_late"}),
     ("肥満（BMI 25以上）", {"finding": "obesity"}),
     ("保険診療での改善不十分", {"finding": "knee_care_failed"}),
-    ("弾性ストッキングの無効・使用不可", {"finding": "stockings_failed"}),
+    ("弾性ストッキングの無効", {"finding": "stockings_failed"}),
+    ("未治療の静脈幹の逆流", {"finding": "untreated_trunk_reflux"}),
+    ("下肢を脅かす所見", {"finding": "limb_tissue_threat"}),
+    ("深部静脈血栓症の否定", {"finding": "dvt_excluded"}),
+    ("急性の深部静脈血栓症", {"finding": "dvt_acute"}),
+    ("急性の表在静脈血栓症", {"finding": "svt_acute"}),
     ("血管内治療の適応候補", {"finding": "endovenous_candidate"}),
     ("血管内治療の適応", {"finding": "endovenous_qualifies"}),
     ("静脈の治療を先に行う対象", {"finding": "veins_first"}),
@@ -117,6 +145,13 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("1型糖尿病", {"condition": "type1_diabetes", "reason": "type1_diabetes"}),
     ("末梢動脈疾患", {"condition": "peripheral_arterial_disease"}),
     ("心不全", {"condition": "heart_failure", "reason": "heart_failure"}),
+    ("重症心不全", {"condition": "severe_heart_failure", "reason": "severe_heart_failure"}),
+    ("授乳中", {"condition": "breastfeeding"}),
+    ("摂食障害", {"condition": "eating_disorder", "reason": "eating_disorder"}),
+    ("フレイル", {"condition": "frailty"}),
+    ("透析", {"condition": "dialysis"}),
+    ("重篤な甲状腺疾患", {"condition": "severe_thyroid_disease",
+                  "reason": "severe_thyroid_disease"}),
     ("重度の神経障害", {"condition": "severe_neuropathy", "reason": "severe_neuropathy"}),
     ("皮膚感染症", {"condition": "skin_infection", "reason": "skin_infection"}),
     ("関節リウマチ", {"condition": "rheumatoid_arthritis", "reason": "rheumatoid_arthritis"}),
@@ -131,14 +166,47 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("深部静脈血栓症の既往", {"condition": "dvt_history", "reason": "dvt_history"}),
     ("ホルモン剤の使用", {"condition": "hormone_therapy", "reason": "hormone_therapy"}),
     ("歩行困難", {"condition": "immobile", "reason": "immobile"}),
-    ("出血傾向（出血性疾患・抗凝固療法）", {"condition": "bleeding_disorder",
-                               "reason": "bleeding_disorder"}),
+    ("出血性疾患", {"condition": "bleeding_disorder", "reason": "bleeding_disorder"}),
     ("シアノアクリレートへのアレルギー", {"allergy": "cyanoacrylate",
                              "reason": "cyanoacrylate_allergy"}),
     ("造影剤へのアレルギー", {"allergy": "contrast_media", "reason": "contrast_media_allergy"}),
     ("イミペネムへのアレルギー", {"allergy": "imipenem"}),
     ("ストッキング素材へのアレルギー", {"allergy": "stocking_material",
                              "reason": "stocking_material_allergy"}),
+    ("局所麻酔薬へのアレルギー", {"allergy": "local_anaesthetic",
+                         "reason": "local_anaesthetic_allergy"}),
+    # --- medications (「…を服用している」) ------------------------------------------------------
+    ("抗凝固薬", {"medication": "anticoagulant"}),
+    ("抗血小板薬", {"medication": "antiplatelet"}),
+    ("バルプロ酸", {"medication": "valproate"}),
+    ("メトホルミン", {"medication": "metformin"}),
+    ("インスリンまたはSU薬", {"medication": "insulin_or_sulfonylurea"}),
+    ("GLP-1受容体作動薬", {"medication": "glp1_receptor_agonist"}),
+    ("エストロゲン製剤", {"medication": "estrogen_therapy"}),
+    ("SERM", {"medication": "serm"}),
+    ("全身性ステロイド", {"medication": "systemic_corticosteroid"}),
+    # --- what the doctor must plan (「注意事項に…が含まれる」) -----------------------------------
+    ("抗凝固薬の周術期管理", {"precaution": "anticoagulation_plan"}),
+    ("メトホルミンの休薬", {"precaution": "hold_metformin"}),
+    ("造影剤腎症の予防", {"precaution": "contrast_kidney_care"}),
+    ("エストロゲン製剤による血栓症リスク", {"precaution": "estrogen_thrombosis_risk"}),
+    ("血栓性素因に対する血栓予防", {"precaution": "thrombophilia_prophylaxis"}),
+    ("深部静脈の確認", {"precaution": "prior_dvt_deep_vein_check"}),
+    ("歩行困難に対する血栓予防", {"precaution": "immobility_thromboprophylaxis"}),
+    ("体液過剰の観察", {"precaution": "heart_failure_monitoring"}),
+    ("血糖の確認", {"precaution": "glucose_monitoring"}),
+    ("低血糖のおそれ", {"precaution": "hypoglycaemia_risk"}),
+    ("内服NSAIDsによる腎障害・出血のリスク", {"precaution": "nsaid_kidney_bleeding_risk"}),
+    ("細い静脈幹", {"precaution": "small_trunk_diameter"}),
+    ("着用の補助", {"precaution": "donning_aid"}),
+    ("血液内科と相談した計画", {"precaution": "bleeding_disorder_plan"}),
+    ("出血リスクへの対策", {"precaution": "bleeding_risk_plan"}),
+    ("ヘパリン製剤への限定", {"precaution": "heparin_only"}),
+    ("腎機能に応じた薬剤選択", {"precaution": "renal_agent_choice"}),
+    ("抗凝固療法中の血栓症の再評価", {"precaution": "anticoagulant_failure"}),
+    ("人工膝関節置換術前の回避", {"precaution": "steroid_before_arthroplasty"}),
+    ("心臓のリスク評価", {"precaution": "cardiac_risk_assessment"}),
+    ("ステロイドによる創傷治癒の遅れ", {"precaution": "corticosteroid_healing_risk"}),
     # --- a leg's table (「右脚の所見は次のとおり」) -----------------------------------------
     ("膝の痛み（NRS）", {"leg": ("knee.pain_nrs", "int"), "said": "膝の痛みNRS {}"}),
     ("膝の痛みの出方", {"leg": ("knee.pain_pattern", "patterns")}),
@@ -148,6 +216,23 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("荷重不能", {"leg": ("knee.cannot_bear_weight", "bool")}),
     ("人工膝関節", {"leg": ("knee.prior_arthroplasty", "bool")}),
     ("ABI", {"leg": ("abi", "float"), "said": "ABI {}"}),
+    ("足趾血圧", {"leg": ("toe_pressure_mmhg", "float"), "unit": "mmHg",
+              "said": "足趾血圧{}mmHg"}),
+    ("虚血性安静時痛", {"leg": ("ischemic_rest_pain", "bool")}),
+    ("動脈性の潰瘍・壊疽", {"leg": ("arterial_ulcer_or_gangrene", "bool")}),
+    ("オタワ膝ルールの所見", {"leg": ("knee.ottawa_positive", "bool")}),
+    ("画像での骨折の否定", {"leg": ("knee.fracture_excluded", "bool")}),
+    ("化膿性関節炎の否定", {"leg": ("knee.septic_arthritis_excluded", "bool")}),
+    ("表在静脈血栓の長さ", {"leg": ("veins.svt_length_cm", "float"), "unit": "cm",
+                   "said": "表在静脈血栓の長さ{}cm"}),
+    ("血栓先端から接合部までの距離", {"leg": ("veins.svt_junction_distance_cm", "float"),
+                         "unit": "cm", "said": "接合部までの距離{}cm"}),
+    ("表在静脈血栓症の診断", {"leg": ("veins.svt_diagnosed_on", "days_ago")}),
+    ("エコー検査の実施", {"leg": ("veins.duplex.performed_on", "days_ago")}),
+    ("前副伏在静脈の逆流時間", {"leg": ("veins.duplex.aasv_reflux_ms", "float"), "unit": "ms",
+                     "said": "前副伏在静脈の逆流時間{}ms"}),
+    ("前副伏在静脈の径", {"leg": ("veins.duplex.aasv_diameter_mm", "float"), "unit": "mm",
+                   "said": "前副伏在静脈の径{}mm"}),
     ("急性虚血の徴候", {"leg": ("acute_ischemia_signs", "bool"),
                  "reason": "acute_ischemia_signs"}),
     ("Wellsスコア", {"leg": ("wells_score", "int"), "said": "Wellsスコア{}点"}),
@@ -166,7 +251,7 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
                   "said": "大伏在静脈の径{}mm"}),
     ("小伏在静脈の径", {"leg": ("veins.duplex.ssv_diameter_mm", "float"), "unit": "mm",
                   "said": "小伏在静脈の径{}mm"}),
-    ("エコーでの深部静脈血栓", {"leg": ("veins.duplex.dvt", "bool"), "reason": "duplex_dvt"}),
+    ("エコーでの深部静脈血栓", {"leg": ("veins.duplex.dvt", "bool")}),
     # the items of 静脈の症状 and 膝の痛みの出方 (a cell lists them separated by 「、」)
     ("血管の浮き上がり", {"symptom": "bulging_veins"}),
     ("青く目立つ血管", {"symptom": "visible_blue_veins"}),
@@ -192,6 +277,8 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
              "said": "週{}ドリンクの飲酒"}),
     ("立ち仕事", {"patient": ("lifestyle.standing_hours_per_day", "float"), "unit": "時間/日",
               "said": "1日{}時間の立ち仕事"}),
+    ("座りっぱなし", {"patient": ("lifestyle.sitting_hours_per_day", "float"), "unit": "時間/日",
+                "said": "1日{}時間の座りっぱなし"}),
     ("正座・横座りの習慣", {"patient": ("lifestyle.sits_on_floor", "bool")}),
     ("和式トイレの使用", {"patient": ("lifestyle.japanese_style_toilet", "bool")}),
     ("布団での就寝", {"patient": ("lifestyle.sleeps_on_futon", "bool")}),
@@ -216,11 +303,27 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("20mmHg以下", {"pressure": "<=20"}),
     ("イミペネム・シラスタチン", {"agent": "imipenem_cilastatin"}),
     ("マイクロスフィア", {"agent": "microspheres"}),
-    ("22〜25", {"target_bmi": "22-25"}),
+    ("21.5〜24.9", {"target_bmi": "21.5-24.9"}),
+    ("まずアセトアミノフェン", {"agent": "acetaminophen_first"}),
+    ("アセトアミノフェンのみ", {"agent": "acetaminophen_only"}),
+    ("大伏在静脈", {"vein": "gsv", "treated_vein": "gsv"}),
+    ("小伏在静脈", {"vein": "ssv", "treated_vein": "ssv"}),
+    ("前副伏在静脈", {"vein": "aasv", "treated_vein": "aasv"}),
+    ("予防量を45日間", {"regimen": "prophylactic_45_days"}),
+    ("治療量", {"regimen": "therapeutic"}),
+    ("搬送の手配中にヘパリン投与", {"regimen": "heparin_while_arranging_transfer"}),
     ("保険診療", {"coverage": "insurance"}),
     ("自費診療", {"coverage": "self_pay"}),
     ("自費診療の費用", {"disclosure": "self_pay_cost"}),
     ("主なリスクと副作用", {"disclosure": "main_risks"}),
+    ("治療の内容", {"disclosure": "treatment_content"}),
+    ("治療の回数と期間", {"disclosure": "sessions_and_period"}),
+    ("保険診療で受けられる他の治療", {"disclosure": "insured_alternatives"}),
+    ("保険診療と別に行うこと", {"disclosure": "separate_from_insured_care"}),
+    ("入手経路", {"disclosure": "procurement_route"}),
+    ("国内で承認された代替手段", {"disclosure": "domestic_approved_alternatives"}),
+    ("諸外国での安全性情報", {"disclosure": "foreign_safety_information"}),
+    ("医薬品副作用被害救済制度の対象外であること", {"disclosure": "relief_system_not_covered"}),
     ("承認薬の適応外使用", {"disclosure": "off_label_use"}),
     ("未承認製品を医師の責任で使用すること", {"disclosure": "unapproved_product"}),
     ("圧迫圧", {"sets": "pressure"}),
@@ -231,10 +334,11 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("VenaSealの添付文書", {"evidence": "VenaSeal"}),
     ("偽手術対照試験", {"evidence": "sham-controlled"}),
     ("未承認製品", {"evidence": "unapproved"}),
-    ("当院の方針", {"evidence": "local policy"}),
+    ("当院の方針", {"evidence": "clinic policy"}),
     ("適応外使用", {"evidence": "off-label"}),
     # --- the clinic's settings (「当院では再評価を8週後とする」) ----------------------------
     ("再評価", {"parameter": ("review_after_weeks", "週後")}),
+    ("GLP-1製剤の使用", {"switch": "medical_diet_uses_glp1"}),
 ]
 
 def _build() -> dict[str, dict[str, Any]]:
@@ -288,6 +392,11 @@ def convert(kind: str, text: str) -> Any:
         if not m:
             raise AssertionError(f"a CEAP class is written C0-C6, not {text!r}")
         return int(m[1])
+    if kind == "days_ago":  # 「3日前」 / 「当日」, before the scenarios' day 2026-11-20
+        m = re.fullmatch(r"(\d+)日前|当日", text)
+        if not m:
+            raise AssertionError(f"a date is written N日前 or 当日, not {text!r}")
+        return (SCENARIO_DAY - dt.timedelta(days=int(m[1] or 0))).isoformat()
     if kind == "bool":
         if text not in YES_NO:
             raise AssertionError(f"write あり or なし, not {text!r}")
@@ -331,6 +440,8 @@ def said(text: str) -> tuple[str, ...]:
         return ("named", f"conditions.{roles['condition']}", True)
     if "allergy" in roles:
         return ("named", f"allergies.{roles['allergy']}", True)
+    if "medication" in roles:
+        return ("named", f"medications.{roles['medication']}", True)
     if "sex" in roles:
         return ("fact", "patient", "sex", roles["sex"])
     for scope in ("leg", "patient"):

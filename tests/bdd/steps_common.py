@@ -7,7 +7,6 @@ sentences share (which leg, the status words) are written once, here.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -79,9 +78,40 @@ def _history(world: World, treatment: str, where: str, weeks: str, response: str
 def a_patient(age: str, sex: str) -> World:
     """「60歳の女性」: a new patient, assessed on 2026-11-20."""
     world = World()
-    world.doc = {"id": "P-SCENARIO", "assessed_on": dt.date(2026, 11, 20).isoformat(),
-                 "age": int(age), "sex": g.term(sex, "sex"), "legs": []}
+    # the history is taken: conditions, allergies and medications asked, none so far (a
+    # scenario says so when a question was not asked)
+    world.doc = {"id": "P-SCENARIO", "assessed_on": g.SCENARIO_DAY.isoformat(),
+                 "age": int(age), "sex": g.term(sex, "sex"), "conditions": [],
+                 "allergies": [], "medications": [], "legs": []}
     return world
+
+
+@given(parsers.re(r"(?P<what>既往歴・併存疾患|アレルギー歴|服薬歴)を聴取していない"))
+def not_asked(world: World, what: str) -> None:
+    """「アレルギー歴を聴取していない」: that list is left out (not asked)."""
+    code = g.term(f"{what}の未聴取", "question")
+    world.doc.pop(code, None)
+
+
+@given(parsers.re(r"(?P<what>.+?)を服用している"))
+def takes(world: World, what: str) -> None:
+    """「抗凝固薬を服用している」: a medication."""
+    world.doc.setdefault("medications", []).append(g.term(what, "medication"))
+
+
+@given(parsers.re(r"当院のメディカルダイエットではGLP-1製剤を(?P<on>使用する|使用しない)"))
+def clinic_glp1(world: World, on: str) -> None:
+    """The clinic's switch: its medical diet programme adds a GLP-1 drug, or not."""
+    world.overrides[g.term("GLP-1製剤の使用", "switch")] = on == "使用する"
+
+
+@given(parsers.re(LEG + r"の(?P<vein>.+?)に(?P<treatment>.+?)を(?P<weeks>\d+)週前に"
+                  r"(?:行い|行ったが)、(?P<response>.+)"))
+def trunk_procedure(world: World, side: str, vein: str, treatment: str, weeks: str,
+                    response: str) -> None:
+    """「右脚の大伏在静脈に血管内焼灼術を150週前に行い、十分に改善した」: one trunk treated."""
+    _history(world, treatment, side, weeks, response)
+    world.doc["history"][-1]["vein"] = g.term(vein, "treated_vein")
 
 
 @given(parsers.re(LEG + r"の所見は次のとおり"))
@@ -110,16 +140,20 @@ def patient_table(world: World, datatable: list[list[str]]) -> None:
         _set(world.doc, path, converted)
 
 
-@given(parsers.re(r"(?P<what>.+)がある"))
+@given(parsers.re(r"(?P<what>.+?)(?:がある|である)"))
 def patient_has(world: World, what: str) -> None:
-    """「心不全がある」 (a condition) or 「造影剤へのアレルギーがある」 (an allergy)."""
+    """「心不全がある」 (a condition), 「授乳中である」, or 「造影剤へのアレルギーがある」 (an
+    allergy)."""
     roles = g.GLOSSARY.get(what.strip(), {})
-    if "allergy" in roles:
+    if "medication" in roles:
+        world.doc.setdefault("medications", []).append(roles["medication"])
+    elif "allergy" in roles:
         world.doc.setdefault("allergies", []).append(roles["allergy"])
     elif "condition" in roles:
         world.doc.setdefault("conditions", []).append(roles["condition"])
     else:
-        known = sorted(p for p, r in g.GLOSSARY.items() if {"condition", "allergy"} & set(r))
+        known = sorted(p for p, r in g.GLOSSARY.items()
+                       if {"condition", "allergy", "medication"} & set(r))
         raise AssertionError(f"{what!r} is not a known condition or allergy; known: {known}")
 
 

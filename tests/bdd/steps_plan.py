@@ -191,9 +191,10 @@ def no_pressure(world: World) -> None:
         f"stockings that are {item.status} carry {item.detail['pressure_mmhg']} mmHg")
 
 
-@then(parsers.re(r"塞栓物質は(?P<agent>.+)を用いる"))
-def agent(world: World, agent: str) -> None:
-    item, expected = _named(world), g.term(agent, "agent")
+@then(parsers.re(r"(?:塞栓物質は(?P<agent>.+)を用いる|薬剤は(?P<drug>.+)とする)"))
+def agent(world: World, agent: str | None, drug: str | None) -> None:
+    """「塞栓物質はマイクロスフィアを用いる」 (the injection), 「薬剤はアセトアミノフェンのみとする」."""
+    item, expected = _named(world), g.term(agent or drug or "", "agent")
     assert item.detail.get("agent") == expected, f"agent is {item.detail.get('agent')}"
 
 
@@ -276,3 +277,81 @@ def next_steps(world: World, side: str, datatable: list[list[str]]) -> None:
 def no_next_steps(world: World, side: str) -> None:
     items = _next_steps(world, side)
     assert not items, f"the next steps of {side} are: {_show(items)}"
+
+
+# --- v3: urgency, precautions, questions open, target veins, regimens, checked ------------------
+@then(parsers.re(r"(?:その)?緊急度は" + URGENCY + r"とする"))
+def urgency_of(world: World, urgency: str) -> None:
+    """「緊急度は至急とする」: the item named before is time-critical."""
+    item = _named(world)
+    assert item.urgency == g.term(urgency, "urgency"), f"urgency is {item.urgency}"
+
+
+@then(parsers.re(r"注意事項に(?P<what>.+)が含まれる"))
+def precaution(world: World, what: str) -> None:
+    item, code = _named(world), g.term(what, "precaution")
+    assert code in item.precautions, f"{item.action}: precautions are {item.precautions}"
+
+
+@then(parsers.re(r"注意事項はない"))
+def no_precaution(world: World) -> None:
+    item = _named(world)
+    assert not item.precautions, f"{item.action}: precautions are {item.precautions}"
+
+
+@then(parsers.re(r"問診未完了として(?P<what>.+)が示される"))
+def questions_open(world: World, what: str) -> None:
+    wanted = {g.term(f"{w}の未聴取", "question") for w in what.split("、")}
+    assert set(world.plan.questions_open) == wanted, (
+        f"questions open: {world.plan.questions_open}")
+
+
+@then(parsers.re(r"問診未完了の表示はない"))
+def no_questions_open(world: World) -> None:
+    assert not world.plan.questions_open, f"questions open: {world.plan.questions_open}"
+
+
+@then(parsers.re(r"治療する静脈は(?P<veins>.+)とする"))
+def target_veins(world: World, veins: str) -> None:
+    item = _named(world)
+    expected = [g.term(v, "vein") for v in veins.split("、")]
+    assert item.detail.get("target_veins") == expected, (
+        f"target veins are {item.detail.get('target_veins')}")
+
+
+@then(parsers.re(r"投与法は(?P<regimen>.+)とする"))
+def regimen(world: World, regimen: str) -> None:
+    item = _named(world)
+    assert item.detail.get("regimen") == g.term(regimen, "regimen"), (
+        f"regimen is {item.detail.get('regimen')}")
+
+
+@then(parsers.re(r"禁忌の確認として(?P<what>.+)が示される"))
+def checked_shows(world: World, what: str) -> None:
+    """「禁忌の確認としてABI 1.05が示される」: `checked` lists that fact and value."""
+    item = _named(world)
+    meaning = g.said(what)
+    if meaning[0] == "named":
+        ok = any(c.fact == meaning[1] and c.value is False for c in item.checked)
+    else:
+        assert meaning[0] == "fact", f"{what!r} is not a value of the patient"
+        _, scope, path, value = meaning
+        exact, suffix = _fact_path(item.side, scope, path)
+        ok = any((c.fact == exact if exact else c.fact.endswith(suffix or ""))
+                 and _shown(Reason(fact=c.fact, value=c.value), value) for c in item.checked)
+    assert ok, f"{item.action}: checked is {[(c.rule, c.fact, c.value) for c in item.checked]}"
+
+
+@then(parsers.re(r"未確認の禁忌として(?P<what>.+)が示される"))
+def unchecked_shows(world: World, what: str) -> None:
+    """「未確認の禁忌として既往歴・併存疾患が示される」: `unchecked` names an unknown fact."""
+    item = _named(world)
+    roles = g.GLOSSARY.get(what.strip(), {})
+    if "question" in roles:
+        ok = any(c.fact == roles["question"] or c.fact.startswith(roles["question"] + ".")
+                 for c in item.unchecked)
+    else:
+        meaning = g.said(what)
+        fact = meaning[1] if meaning[0] == "named" else meaning[2]
+        ok = any(c.fact.endswith(fact.split(".", 1)[-1]) for c in item.unchecked)
+    assert ok, f"{item.action}: unchecked is {[(c.rule, c.fact) for c in item.unchecked]}"

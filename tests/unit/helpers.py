@@ -15,7 +15,8 @@ RULES = Path(__file__).resolve().parents[2] / "rules"
 def patient(**overrides: Any) -> Patient:
     doc: dict[str, Any] = {
         "id": "P-UNIT", "assessed_on": "2026-11-20", "age": 60, "sex": "female",
-        "pregnant": False, "legs": [{"side": "right"}],
+        "pregnant": False, "conditions": [], "allergies": [], "medications": [],
+        "legs": [{"side": "right"}],
     }
     doc.update(overrides)
     return parse_patient(doc)

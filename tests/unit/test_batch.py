@@ -80,7 +80,7 @@ def test_a_bad_record_is_reported_with_its_line_and_the_rest_go_on(
     bad = {r.line: r for r in results if not r.ok}
     assert set(bad) == {2, 4, 5}
     assert bad[2].error == "input" and bad[2].problems[0].startswith("not valid JSON")
-    assert bad[4].problems == ("age: must be <= 120",)
+    assert bad[4].problems == ("age: must be <= 120 (got 300)",)
     assert bad[4].patient_id == documents[3]["id"]
     assert "must be a mapping" in bad[5].problems[0]
     good = [r.plan.model_dump_json() for r in results if r.plan]
@@ -220,7 +220,7 @@ def test_cli_reads_a_csv_of_flat_patients(tmp_path: Path) -> None:
     first, second = (json.loads(x) for x in _lines(out))
     assert first["patient_id"] == "0001"  # an id stays text
     assert second == {"error": "input", "line": 3, "patient_id": "P-2",
-                      "problems": ["age: must be a whole number"]}
+                      "problems": ["age: must be a whole number (got 'sixty')"]}
 
 
 # --- Dask ----------------------------------------------------------------------------------

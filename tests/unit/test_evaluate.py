@@ -48,19 +48,19 @@ def test_reasons_expand_derived_findings_to_patient_facts() -> None:
     assert all(not r.fact.startswith("f__") for r in stockings.reasons)
 
 
-def test_a_red_flag_refers_and_holds_elective_care() -> None:
+def test_a_red_flag_gives_its_item_and_holds_procedures_not_care() -> None:
     p = patient(legs=[{"side": "right", "wells_score": 3, "knee": {"pain_nrs": 5, "kl_grade": 2},
                        "veins": {"ceap_c": 3}}])
     plan = evaluate(p)
-    referral = plan.item("referral", "right")
-    assert referral is not None and referral.reason_code == "suspected_dvt"
-    assert referral.urgency == "urgent"
-    for item in plan.items:
-        if item.kind == "treatment":
-            assert item.status not in ("recommended", "option"), item.action
-    held = plan.item("exercise_therapy", "right")
+    duplex = plan.item("duplex_ultrasound", "right")
+    assert duplex is not None and duplex.reason_code == "suspected_dvt"
+    assert duplex.urgency == "urgent" and plan.review_after_weeks == 1
+    held = plan.item("hyaluronic_acid_injection", "right")
     assert held is not None and held.status == "deferred" and held.reason_code == "suspected_dvt"
-    assert any(o.rule == "KNEE_EXERCISE" for o in held.other_rules)  # the loser stays visible
+    assert any(o.rule == "KNEE_HYALURONIC_ACID" for o in held.other_rules)  # the loser stays
+    for action in ("exercise_therapy", "topical_nsaid", "compression_stockings"):
+        kept = plan.item(action, "right")  # care that goes on under a suspected thrombosis
+        assert kept is not None and kept.status == "recommended", action
 
 
 def test_unknown_is_never_normal_abi_missing_in_an_at_risk_leg_defers_stockings() -> None:

@@ -93,7 +93,7 @@ def test_cards_validate_against_the_cds_hooks_response_shape(name: str, lang: st
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(doc)]
     assert errors == []
     plan = sample_plans()[name]
-    assert len(doc["cards"]) == len(plan.items)
+    assert len(doc["cards"]) == len(plan.items) + bool(plan.questions_open)
     ids = [c["uuid"] for c in doc["cards"]]
     assert len(set(ids)) == len(ids)
     assert all(uuid.UUID(i).version == 5 for i in ids)
@@ -102,8 +102,15 @@ def test_cards_validate_against_the_cds_hooks_response_shape(name: str, lang: st
 @pytest.mark.parametrize("name", names())
 def test_indicator_summary_source_and_detail_follow_the_item(name: str) -> None:
     plan = sample_plans()[name]
-    for item, card in zip(plan.items, response(name)["cards"], strict=True):
+    cards = response(name)["cards"]
+    if plan.questions_open:  # one banner first, naming every question not asked
+        banner, cards = cards[0], cards[1:]
+        assert banner["indicator"] == "warning"
+        assert all(label("question", q) in banner["summary"] for q in plan.questions_open)
+    for item, card in zip(plan.items, cards, strict=True):
         if item.action == "referral" and item.reason_code in v.RED_FLAGS:
+            assert card["indicator"] == "critical"
+        elif item.urgency in ("emergency", "urgent") and item.status in v.OFFERED:
             assert card["indicator"] == "critical"
         elif item.status == "contraindicated":
             assert card["indicator"] == "warning"
@@ -130,16 +137,24 @@ def test_every_indicator_occurs_among_the_samples() -> None:
     assert seen == {"info", "warning", "critical"}
     routine = [c for c in response("routine-referral")["cards"]
                if c["summary"].startswith("Referral")]
+    assert response("routine-referral")["cards"][0]["summary"].startswith(
+        "Questions not yet asked: past and current conditions")
     assert routine and all(c["indicator"] == "info" for c in routine)
 
 
 def test_red_flag_card_says_referral_urgency_and_reason() -> None:
-    cards = response("red-flag-dvt")["cards"]
-    first = cards[0]
+    first = response("critical-limb-ischemia")["cards"][0]
     assert first["indicator"] == "critical"
-    assert first["summary"] == "Referral (urgent): suspected deep vein thrombosis (right leg)"
-    ja = response("red-flag-dvt", "ja")["cards"][0]
-    assert ja["summary"] == "紹介（至急）：深部静脈血栓症の疑い（右脚）"
+    assert first["summary"] == "Referral (urgent): critical limb ischaemia (right leg)"
+    ja = response("critical-limb-ischemia", "ja")["cards"][0]
+    assert ja["summary"] == "紹介（至急）：包括的高度慢性下肢虚血（CLTI）（右脚）"
+
+
+def test_urgent_care_in_house_is_a_critical_card() -> None:
+    first = response("red-flag-dvt")["cards"][0]
+    assert first["indicator"] == "critical"
+    assert first["summary"] == ("Recommended: duplex ultrasound (right leg) (urgent) - "
+                                "suspected deep vein thrombosis")
 
 
 def test_summary_is_cut_below_140_characters() -> None:
@@ -159,7 +174,7 @@ def test_japanese_cards_use_japanese_labels() -> None:
 
 
 def test_cli_prints_the_cards() -> None:
-    case = next(c for c in EXAMPLES if c.stem == "arterial-disease")
+    case = next(c for c in EXAMPLES if c.stem == "critical-limb-ischemia")
     result = CliRunner().invoke(app, ["plan", str(case), "-f", "cds-hooks", "--lang", "en"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

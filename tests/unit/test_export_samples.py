@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 EXTRA: dict[str, dict[str, Any]] = {
-    # A painful artificial knee: a routine orthopaedic referral, nothing held.
+    # A painful artificial knee: a routine orthopaedic referral, nothing held; nothing was
+    # asked about conditions, allergies or medications (the questions-open banner).
     "routine-referral": {
         "id": "P-ROUTINE", "assessed_on": "2026-11-20", "age": 71, "sex": "male",
         "height_cm": 168, "weight_kg": 64, "egfr": 80,
@@ -24,11 +25,11 @@ EXTRA: dict[str, dict[str, Any]] = {
                   "knee": {"pain_nrs": 5, "pain_pattern": ["on_movement"], "kl_grade": 3,
                            "prior_arthroplasty": True}}],
     },
-    # Varicose veins with heart failure: stockings contraindicated; both legs examined.
+    # Varicose veins with severe heart failure: stockings contraindicated; both legs examined.
     "stockings-contraindicated": {
         "id": "P-HF", "assessed_on": "2026-11-20", "age": 58, "sex": "female",
         "pregnant": False, "height_cm": 160, "weight_kg": 70, "egfr": 60,
-        "conditions": ["heart_failure"],
+        "conditions": ["severe_heart_failure"], "allergies": [], "medications": [],
         "lifestyle": {"standing_hours_per_day": 8, "smoker": True},
         "legs": [
             {"side": "right", "abi": 1.1, "wells_score": 0,
@@ -92,7 +93,7 @@ def test_every_format_is_valid_for_generated_patients() -> None:
             fhir.check_bindings(care_plan)
             cards = json.loads(cds_hooks.to_cards_json(plan, lang))
             assert list(CARDS.iter_errors(cards)) == []
-            assert len(cards["cards"]) == len(plan.items)
+            assert len(cards["cards"]) == len(plan.items) + bool(plan.questions_open)
             assert rich_text.render_ansi(plan, lang)
 
     check()

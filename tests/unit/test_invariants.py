@@ -10,6 +10,7 @@ CAREFLOW_SLOW_EXAMPLES (5000): `python -m pytest -m slow tests/unit/test_invaria
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -23,38 +24,85 @@ from careflow.rulebook import default_rulebook
 
 from .gen_patients import SLOW_EXAMPLES, as_yaml, examples, patients, require_slow
 
-OFFERED = ("recommended", "option")
+OFFERED = ("recommended", "option", "next_step")  # what a hold must turn into deferred
+NOW = ("recommended", "option")
 ENDOVENOUS = ("endovenous_thermal_ablation", "cyanoacrylate_closure")
 KNEE_INJECTIONS = ("hyaluronic_acid_injection", "steroid_injection")
-# docs/protocol.md#safety: these leg flags also hold the invasive items of every leg
-SPREADING_FLAGS = ("suspected_dvt", "septic_arthritis", "acute_limb_ischemia")
+INVASIVE = ENDOVENOUS + KNEE_INJECTIONS + ("intra_arterial_injection", "exosome_injection")
+ENDOVASCULAR = ENDOVENOUS + ("intra_arterial_injection",)
+# docs/protocol.md#safety: these leg flags also hold the endovascular items of every leg
+SPREADING_FLAGS = ("suspected_dvt", "deep_vein_thrombosis", "septic_arthritis",
+                   "acute_limb_ischemia")
+URGENT = ("emergency", "urgent")
+
+
+def has(answer: tuple[str, ...] | None, code: str) -> bool:
+    """A code in an asked list (a list not asked holds no code)."""
+    return answer is not None and code in answer
+
+
+def days_since(p: Patient, day: dt.date | None) -> int | None:
+    return None if day is None else (p.assessed_on - day).days
+
+
+def arterial_disease(p: Patient, leg: Leg) -> bool:
+    return (has(p.conditions, "peripheral_arterial_disease")
+            or (leg.abi is not None and leg.abi <= 0.9)
+            or (leg.abi is not None and leg.abi > 1.4 and leg.toe_pressure_mmhg is not None
+                and leg.toe_pressure_mmhg < 50))
+
+
+def arterial_status_unknown(leg: Leg) -> bool:
+    return leg.abi is None or (leg.abi > 1.4 and leg.toe_pressure_mmhg is None)
 
 
 def leg_flags(p: Patient, leg: Leg) -> set[str]:
     """Contract 4.0, from the document: the red flags of one leg."""
     flags = set()
     duplex = leg.veins.duplex if leg.veins else None
-    if (duplex is not None and duplex.dvt) or (leg.wells_score or -99) >= 2:
+    age = days_since(p, duplex.performed_on) if duplex else None
+    recent = age is not None and 0 <= age <= 7
+    if (leg.wells_score is not None and leg.wells_score >= 2) and not (
+            recent and duplex is not None and duplex.dvt is not None):
         flags.add("suspected_dvt")
+    if duplex is not None and duplex.dvt and (age is None or age <= 90):
+        flags.add("deep_vein_thrombosis")
     if leg.acute_ischemia_signs:
         flags.add("acute_limb_ischemia")
-    if leg.knee and leg.knee.hot_swollen_joint:
+    ulcer = leg.veins is not None and (leg.veins.ceap_c or 0) >= 6
+    threat = leg.ischemic_rest_pain or leg.arterial_ulcer_or_gangrene or (ulcer and (
+        (leg.abi is not None and leg.abi < 0.8)
+        or (leg.toe_pressure_mmhg is not None and leg.toe_pressure_mmhg < 50)))
+    if threat and arterial_disease(p, leg) or (
+            (leg.ischemic_rest_pain or leg.arterial_ulcer_or_gangrene)
+            and arterial_status_unknown(leg)):
+        flags.add("critical_limb_ischemia")
+    knee = leg.knee
+    if knee and knee.hot_swollen_joint and not knee.septic_arthritis_excluded:
         flags.add("septic_arthritis")
-    if leg.knee and leg.knee.recent_trauma and (p.age >= 55 or leg.knee.cannot_bear_weight):
+    if knee and knee.recent_trauma and not knee.fracture_excluded and (
+            knee.ottawa_positive is not False or p.age >= 55 or knee.cannot_bear_weight):
         flags.add("possible_fracture")
-    if leg.veins and leg.veins.bleeding:
-        flags.add("bleeding_varicose_vein")
     return flags
 
 
 def patient_flags(p: Patient) -> set[str]:
-    return {c for c in ("sepsis", "suspected_malignancy") if c in p.conditions}
+    return {c for c in ("sepsis", "suspected_malignancy") if has(p.conditions, c)}
 
 
-def significant_reflux(leg: Leg) -> bool:
+def refluxing_untreated(p: Patient, leg: Leg) -> list[str]:
+    """The trunks with reflux over 500 ms that no endovenous entry of this leg treated."""
     duplex = leg.veins.duplex if leg.veins else None
-    return duplex is not None and any(
-        x is not None and x > 500 for x in (duplex.gsv_reflux_ms, duplex.ssv_reflux_ms))
+    if duplex is None:
+        return []
+    out = []
+    for vein in v.VEINS:
+        reflux = getattr(duplex, f"{vein}_reflux_ms")
+        treated = any(e.treatment in ENDOVENOUS and e.side in (None, leg.side)
+                      and e.vein in (None, vein) for e in p.history)
+        if reflux is not None and reflux > 500 and not treated:
+            out.append(vein)
+    return out
 
 
 def violations(p: Patient, plan: Plan) -> list[str]:
@@ -65,7 +113,9 @@ def violations(p: Patient, plan: Plan) -> list[str]:
     spreading = any(f & set(SPREADING_FLAGS) for f in flags.values())
     pflags = patient_flags(p)
     offered = [i for i in plan.items if i.status in OFFERED]
+    now = [i for i in plan.items if i.status in NOW]
     pregnancy_unknown = p.sex == "female" and 12 <= p.age <= 55 and p.pregnant is None
+    cond = p.conditions
 
     def bad(item: Item, why: str) -> None:
         out.append(f"{item.action} ({item.side}) is {item.status}: {why} [rule {item.rule}]")
@@ -86,35 +136,84 @@ def violations(p: Patient, plan: Plan) -> list[str]:
                 item.status != "contraindicated":
             bad(item, "another rule contraindicates it, and contraindicated is strongest")
         if any(c.status == "deferred" for c in claims) and \
-                item.status not in ("contraindicated", "deferred"):
+                item.status not in ("contraindicated", "not_recommended", "deferred"):
             bad(item, "another rule defers it, and deferred outranks it")
+        # 禁忌 is a safety block, never "it did not help" or clinic policy
+        if item.status == "contraindicated" and item.reason_code in (
+                "tried_without_benefit", "not_tolerated", "low_expected_benefit",
+                "veins_first", "sarcopenia_risk", "insured_route_available"):
+            bad(item, f"contraindicated for {item.reason_code}")
+        if item.action in v.NEVER_HELD and item.status == "deferred" and (
+                item.reason_code in v.RED_FLAGS or item.reason_code in (
+                    "conditions_not_recorded", "allergies_not_recorded",
+                    "medications_not_recorded")):
+            bad(item, "care that must go on was held")
 
     # the safety gate (docs/protocol.md#safety)
     for item in offered:
-        if item.kind != "treatment":
-            continue
-        if pflags:
+        if item.action in INVASIVE + ("medical_diet",) and pflags:
             bad(item, f"patient red flag {sorted(pflags)}")
-        if item.side is not None and flags.get(item.side):
-            bad(item, f"red flag on that leg {sorted(flags[item.side])}")
-        if item.side is None and any_leg_flag:
-            bad(item, "a leg has a red flag and whole-patient treatment waits")
-        if v.ACTIONS[item.action].invasive and spreading:
-            bad(item, "an invasive item while a leg has suspected DVT, septic arthritis or "
-                      "acute ischaemia")
+        if item.phase == "self_pay" and pflags:
+            bad(item, f"a self-pay item under {sorted(pflags)}")
+        leg_flag = flags.get(item.side or "", set())
+        if item.action in INVASIVE and leg_flag:
+            bad(item, f"red flag on that leg {sorted(leg_flag)}")
+        if item.action == "medical_diet" and any_leg_flag:
+            bad(item, "a leg has a red flag and the medical diet waits")
+        if item.action in ENDOVASCULAR and spreading:
+            bad(item, "an endovascular item while a leg has DVT, suspected DVT, septic "
+                      "arthritis or acute ischaemia")
+        if item.action == "exercise_therapy" and leg_flag & {"septic_arthritis",
+                                                            "possible_fracture"}:
+            bad(item, f"exercise of a knee under {sorted(leg_flag)}")
+        if item.action == "compression_stockings" and (
+                leg_flag & {"acute_limb_ischemia", "critical_limb_ischemia"} or (
+                    "deep_vein_thrombosis" in leg_flag
+                    and not has(p.medications, "anticoagulant"))):
+            bad(item, f"stockings under {sorted(leg_flag)}")
     for side, found in flags.items():
+        want = {"suspected_dvt": ("duplex_ultrasound", "urgent"),
+                "deep_vein_thrombosis": ("anticoagulation", "urgent"),
+                "acute_limb_ischemia": ("referral", "emergency"),
+                "septic_arthritis": ("referral", "emergency"),
+                "possible_fracture": ("knee_xray", "urgent")}
         for flag in found:
-            referral = plan.item("referral", side)
-            codes = {referral.reason_code} | {c.reason_code for c in referral.other_rules} \
-                if referral else set()
-            if referral is None or referral.status != "recommended" or flag not in codes:
-                out.append(f"red flag {flag} on the {side} leg has no recommended referral")
+            if flag == "critical_limb_ischemia":
+                leg = p.leg(side)
+                assert leg is not None
+                action = "referral" if not arterial_status_unknown(leg) else (
+                    "abi_measurement" if leg.abi is None else "toe_pressure")
+                if arterial_status_unknown(leg) and arterial_disease(p, leg):
+                    action = "referral"
+                urgency = "urgent"
+            else:
+                action, urgency = want[flag]
+            item = plan.item(action, side)
+            rank = {"emergency": 0, "urgent": 1, "routine": 2, None: 3}
+            if item is None or item.status != "recommended" or \
+                    rank[item.urgency] > rank[urgency]:
+                out.append(f"red flag {flag} on the {side} leg has no {urgency} {action}")
     for flag in pflags:
         referral = plan.item("referral", None)
         codes = {referral.reason_code} | {c.reason_code for c in referral.other_rules} \
             if referral else set()
         if referral is None or flag not in codes:
             out.append(f"patient red flag {flag} has no referral")
+    urgent_now = any(i.urgency in URGENT and i.status in OFFERED for i in plan.items)
+    if urgent_now and plan.review_after_weeks != 1:
+        out.append(f"an urgent item, and the review is after {plan.review_after_weeks} weeks")
+
+    # questions not asked (docs/patient.md#asked)
+    for item in offered:
+        if cond is None and (item.action in INVASIVE or item.action == "medical_diet"):
+            bad(item, "the conditions were not asked")
+        if p.allergies is None and item.action in ENDOVASCULAR:
+            bad(item, "the allergies were not asked")
+        if p.medications is None and item.action == "intra_arterial_injection":
+            bad(item, "the medications were not asked")
+    asked = tuple(q for q in v.QUESTIONS if getattr(p, q) is None)
+    if plan.questions_open != asked:
+        out.append(f"questions open {plan.questions_open}, expected {asked}")
 
     # endovenous treatment (docs/protocol.md#endovenous, #assessment)
     for item in offered:
@@ -124,28 +223,51 @@ def violations(p: Patient, plan: Plan) -> list[str]:
         if leg is None:
             bad(item, "not on a leg")
             continue
-        if not significant_reflux(leg):
-            bad(item, "no significant superficial reflux (> 500 ms)")
+        trunks = refluxing_untreated(p, leg)
+        if not trunks:
+            bad(item, "no significant reflux in an untreated trunk (> 500 ms)")
+        elif item.detail.get("target_veins") != trunks:
+            bad(item, f"target veins {item.detail.get('target_veins')}, expected {trunks}")
         if not (leg.veins and (leg.veins.symptoms or (leg.veins.ceap_c or 0) >= 2)):
             bad(item, "no vein symptom and CEAP below 2")
         if p.pregnant:
             bad(item, "pregnancy")
         if pregnancy_unknown:
             bad(item, "a woman of 12-55 whose pregnancy is unknown")
-        if "dvt_history" in p.conditions:
-            bad(item, "DVT history")
-        duplex = leg.veins.duplex if leg.veins else None
-        if duplex is not None and duplex.dvt:
-            bad(item, "DVT on this leg's duplex")
-        if any(e.treatment in ENDOVENOUS and e.side in (None, leg.side) for e in p.history):
-            bad(item, "the leg was already treated")
-        if "peripheral_arterial_disease" in p.conditions or (
-                leg.abi is not None and leg.abi < 0.8):
-            bad(item, "arterial disease (ABI < 0.8 or known PAD)")
+        if "deep_vein_thrombosis" in flags[leg.side]:
+            bad(item, "an acute DVT on this leg")
+        if has(cond, "active_infection"):
+            bad(item, "active infection")
+        if has(cond, "peripheral_arterial_disease") or (
+                leg.abi is not None and leg.abi < 0.8) or (
+                leg.toe_pressure_mmhg is not None and leg.toe_pressure_mmhg < 50):
+            bad(item, "arterial disease (ABI < 0.8, toe pressure < 50 or known PAD)")
+        if item.action == "cyanoacrylate_closure":
+            if has(p.allergies, "cyanoacrylate") or has(cond, "sepsis"):
+                bad(item, "a glue contraindication")
+            duplex = leg.veins.duplex if leg.veins else None
+            for vein in trunks:
+                width = getattr(duplex, f"{vein}_diameter_mm")
+                if width is None or width > 12:
+                    bad(item, f"the {vein} diameter is {width}")
+        if item.action == "endovenous_thermal_ablation" and has(p.allergies,
+                                                                "local_anaesthetic"):
+            bad(item, "a local-anaesthetic allergy")
+        if item.status == "recommended" and not (
+                (leg.veins and (leg.veins.ceap_c or 0) >= 3) or (leg.veins and leg.veins.bleeding)
+                or any(e.treatment == "compression_stockings" and e.side in (None, leg.side)
+                       and e.weeks >= 12 and e.response != "good" for e in p.history)):
+            bad(item, "recommended without C3, failed stockings or a bleed")
 
     # stockings (docs/protocol.md#stockings)
-    for item in offered:
+    for item in plan.items:
         if item.action != "compression_stockings":
+            continue
+        pressure = item.detail.get("pressure_mmhg")
+        if (item.status in NOW) != (pressure is not None):
+            bad(item, f"pressure {pressure!r}: exactly one for a stocking offered now, "
+                      "none otherwise")
+        if item.status not in OFFERED:
             continue
         leg = p.leg(item.side or "")
         if leg is None:
@@ -153,20 +275,41 @@ def violations(p: Patient, plan: Plan) -> list[str]:
             continue
         if leg.abi is not None and leg.abi < 0.6:
             bad(item, f"ABI {leg.abi} is below the absolute threshold 0.6")
+        if leg.toe_pressure_mmhg is not None and leg.toe_pressure_mmhg < 30:
+            bad(item, f"toe pressure {leg.toe_pressure_mmhg} is below 30")
         if leg.acute_ischemia_signs:
             bad(item, "acute ischaemia signs")
-        for code in ("heart_failure", "severe_neuropathy", "skin_infection"):
-            if code in p.conditions:
+        for code in ("severe_heart_failure", "severe_neuropathy", "skin_infection"):
+            if has(cond, code):
                 bad(item, code)
-        if "stocking_material" in p.allergies:
+        if has(p.allergies, "stocking_material"):
             bad(item, "stocking material allergy")
+        at_risk = p.age >= 65 or has(cond, "diabetes") or has(cond, "type1_diabetes") or \
+            p.lifestyle.smoker or has(cond, "peripheral_arterial_disease")
+        ulcer = (leg.veins is not None and (leg.veins.ceap_c or 0) >= 5) or \
+            leg.arterial_ulcer_or_gangrene
+        if leg.abi is None and (at_risk or ulcer):
+            bad(item, "no ABI in an at-risk or ulcerated leg")
+        if leg.abi is not None and leg.abi > 1.4 and leg.toe_pressure_mmhg is None:
+            bad(item, "non-compressible arteries without a toe pressure")
+        reduced = (leg.abi is not None and 0.6 <= leg.abi < 0.8) or (
+            leg.toe_pressure_mmhg is not None and 30 <= leg.toe_pressure_mmhg < 50)
+        if item.status in NOW and reduced and pressure != "<=20":
+            bad(item, f"pressure {pressure} where it must be reduced")
 
-    # knee injections (docs/protocol.md#knee)
+    # knee (docs/protocol.md#knee)
     for item in offered:
         if item.action in KNEE_INJECTIONS:
-            for code in ("active_infection", "skin_infection", "sepsis", "bleeding_disorder"):
-                if code in p.conditions:
+            for code in ("active_infection", "skin_infection", "sepsis"):
+                if has(cond, code):
                     bad(item, code)
+        if item.action == "topical_nsaid" and p.pregnant:
+            bad(item, "a topical NSAID in pregnancy")
+        if item.action == "oral_analgesic" and (
+                p.pregnant or has(cond, "dialysis") or has(cond, "severe_heart_failure")
+                or (p.egfr is not None and p.egfr < 30)) and \
+                item.detail.get("agent") != "acetaminophen_only":
+            bad(item, "an oral NSAID where it is contraindicated")
 
     # self-pay (docs/protocol.md#self-pay, docs/plan.md#disclosures)
     for item in plan.items:
@@ -176,32 +319,46 @@ def violations(p: Patient, plan: Plan) -> list[str]:
             bad(item, "a self-pay item for a patient who does not accept self-pay care")
         if item.coverage != "self_pay":
             bad(item, f"a self-pay item with coverage {item.coverage}")
-        if not {"self_pay_cost", "main_risks"} <= set(item.disclosures):
+        need = set(v.SELF_PAY_DISCLOSURES) | set(v.ACTIONS[item.action].disclosures)
+        if not need <= set(item.disclosures):
             bad(item, f"a self-pay item without the required disclosures {item.disclosures}")
     for item in offered:
         if item.phase == "self_pay" and p.pregnant:
             bad(item, "a self-pay treatment in pregnancy")
         if item.phase == "self_pay" and pregnancy_unknown:
             bad(item, "a self-pay treatment while pregnancy is unknown")
+        leg = p.leg(item.side or "")
+        if item.action in ("intra_arterial_injection", "exosome_injection"):
+            if leg is None or leg.knee is None or leg.knee.pain_nrs < 4:
+                bad(item, "a self-pay knee item without knee pain of 4 or more")
+            elif leg.knee.kl_grade not in (1, 2, 3):
+                bad(item, f"a self-pay knee item at KL {leg.knee.kl_grade}")
+            if any(leg.veins and (leg.veins.ceap_c or 0) >= 6 for leg in p.legs):
+                bad(item, "a self-pay knee item beside an active ulcer")
         if item.action == "intra_arterial_injection":
-            leg = p.leg(item.side or "")
             for code in ("rheumatoid_arthritis", "active_infection", "malignancy",
-                         "bleeding_disorder", "peripheral_arterial_disease"):
-                if code in p.conditions:
+                         "bleeding_disorder", "peripheral_arterial_disease",
+                         "severe_thyroid_disease"):
+                if has(cond, code):
                     bad(item, code)
-            if "contrast_media" in p.allergies:
+            if has(p.allergies, "contrast_media"):
                 bad(item, "contrast media allergy")
-            if p.egfr is not None and p.egfr < 45:
-                bad(item, f"eGFR {p.egfr} < 45")
+            if p.egfr is None or p.egfr < 45:
+                bad(item, f"eGFR {p.egfr}")
             if leg is not None and leg.abi is not None and leg.abi < 0.8:
                 bad(item, f"ABI {leg.abi} < 0.8")
             if leg is not None and leg.knee and leg.knee.prior_arthroplasty:
                 bad(item, "an artificial knee")
+            microspheres = has(p.allergies, "imipenem") or has(p.medications, "valproate")
+            want = "microspheres" if microspheres else "imipenem_cilastatin"
+            if item.detail.get("agent") != want:
+                bad(item, f"agent {item.detail.get('agent')}, expected {want}")
         if item.action == "medical_diet":
-            for code in ("type1_diabetes", "medullary_thyroid_cancer_or_men2",
-                         "pancreatitis_history"):
-                if code in p.conditions:
-                    bad(item, code)
+            if p.bmi is None or p.bmi < 25:
+                bad(item, f"a medical diet at BMI {p.bmi}")
+            if p.age >= 75 or has(cond, "frailty") or has(cond, "eating_disorder") or \
+                    has(cond, "breastfeeding"):
+                bad(item, "a medical diet that is not advised")
     return out
 
 
@@ -235,7 +392,9 @@ def test_the_checker_catches_a_broken_plan() -> None:
     """The invariants are not vacuous: a plan that offers stockings on a leg with an ABI of
     0.5 and a red flag is caught twice, and the message carries the patient."""
     doc = {"id": "P-CHECK", "assessed_on": "2026-11-20", "age": 60, "sex": "male",
-           "legs": [{"side": "right", "abi": 0.5, "wells_score": 3, "veins": {"ceap_c": 3}}]}
+           "conditions": [], "allergies": [], "medications": [],
+           "legs": [{"side": "right", "abi": 0.5, "acute_ischemia_signs": True,
+                     "veins": {"ceap_c": 3}}]}
     patient = parse_patient(doc)
     plan = evaluate(patient)
     item = plan.item("compression_stockings", "right")
@@ -245,7 +404,7 @@ def test_the_checker_catches_a_broken_plan() -> None:
         for i in plan.items)})
     found = violations(patient, forged)
     assert any("below the absolute threshold 0.6" in x for x in found)
-    assert any("red flag on that leg" in x for x in found)
+    assert any("stockings under ['acute_limb_ischemia']" in x for x in found)
     with pytest.raises(AssertionError, match="P-CHECK"):
         problems = violations(patient, forged)
         assert not problems, as_yaml(doc)

@@ -80,7 +80,7 @@ def test_engine_and_oracle_agree_on_the_examples(path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", [5e-324, 1e-05, 9e-05, 0.0001, 1.5e-05, 0.1 + 0.2,
-                                   499.99999999999994, 500.00000000000006, 19999.999999999996])
+                                   499.99999999999994, 500.00000000000006, 9999.999999999998])
 def test_they_agree_on_numbers_the_engine_parser_finds_hard(value: float) -> None:
     """Tiny values and values next to a threshold, in every measured field at once."""
     doc = {"id": "P-NUM", "assessed_on": "2026-11-20", "age": 70, "sex": "male",
@@ -92,8 +92,8 @@ def test_they_agree_on_numbers_the_engine_parser_finds_hard(value: float) -> Non
                      "knee": {"pain_nrs": 6, "kl_grade": 2},
                      "veins": {"symptoms": ["heaviness"], "ceap_c": 3, "duplex": {
                          "gsv_reflux_ms": value, "ssv_reflux_ms": value,
-                         "deep_reflux_ms": value, "gsv_diameter_mm": min(value, 50.0),
-                         "ssv_diameter_mm": min(value, 50.0), "dvt": False}}}]}
+                         "deep_reflux_ms": value, "gsv_diameter_mm": min(value, 40.0),
+                         "ssv_diameter_mm": min(value, 40.0), "dvt": False}}}]}
     check(doc)
 
 
