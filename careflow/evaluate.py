@@ -19,7 +19,7 @@ from . import vocabulary as v
 from ._version import __version__
 from .errors import UsageError
 from .facts import Entity, entities
-from .logic import INVERSE, Test
+from .logic import Test, holds
 from .model import Patient
 from .plan import (
     Check,
@@ -225,7 +225,7 @@ def build_plan(book: Rulebook, patient: Patient, trace: Trace) -> Plan:
                 disclosures=out.disclosures, precautions=out.precautions,
                 headline=book.rules[rule_id].headline))
     items = tuple(resolve(says, Exclusions(book, trace, explain)))
-    considered = _considered(book, trace, explain, items)
+    considered = _considered(book, trace, items)
     findings = []
     for (node, side), sources in sorted(
             trace.made.items(), key=lambda kv: (kv[0][1] or "", kv[0][0].name)):
@@ -298,51 +298,120 @@ def _complaint(entity: Entity, track: str) -> bool:
                 or values.get("duplex.done"))
 
 
-def _considered(book: Rulebook, trace: Trace, explain: Explainer,
-                items: tuple[Any, ...]) -> tuple[Considered, ...]:
-    """Why not, read off the trace: each treatment whose rule was refuted by one or two of
-    its conditions (or is undecided for unknown facts) on a side with a complaint, and that
-    the plan does not hold in any status."""
+NOT_CONSIDERED = ("anticoagulation", "haemostasis", "wound_care", "pad_management")
+"""Care whose absence needs no "why not": it answers an emergency or a finding the patient
+does not have (no thrombosis, no bleeding, no ulcer, no arterial disease)."""
+
+
+def _derived_holds(trace: Trace, node: Node, place: str, e: int) -> bool:
+    """Whether a fire branch's atom on a derived fact held for entity `e`, read off the trace."""
+    ent = trace.entities[e]
+    if place == "each_leg":
+        return False  # a whole-patient share: not read here (such a branch is not reported)
+    at = None if node.level == "patient" or place == "patient" else ent.side
+    made = (Node(node.kind, node.name, node.level), at) in trace.made
+    if node.absent:
+        return not made if node.truth else not any(
+            k.kind == node.kind and k.name == node.name and side == at
+            for k, side in trace.refuted)
+    if node.truth:
+        return made
+    return any(k.kind == node.kind and k.name == node.name and side == at
+               for k, side in trace.refuted)
+
+
+_Gap = tuple[int, dict[str, Unmet], dict[str, None]]
+
+
+class _WhyNot:
+    """The fewest facts that stopped a rule on an entity, through the findings it needs: a
+    finding that was not established is explained by the cheapest branch of a rule that
+    could have made it (on the same leg), down to the patient's facts."""
+
+    def __init__(self, book: Rulebook, trace: Trace) -> None:
+        self.book, self.trace = book, trace
+        self.memo: dict[tuple[str, int], _Gap | None] = {}
+
+    def rule(self, rule_id: str, e: int, depth: int = 0) -> _Gap | None:
+        key = (rule_id, e)
+        if key not in self.memo:
+            self.memo[key] = None  # a cycle explains nothing
+            self.memo[key] = self._rule(rule_id, e, depth)
+        return self.memo[key]
+
+    def _rule(self, rule_id: str, e: int, depth: int) -> _Gap | None:
+        ent = self.trace.entities[e]
+        best: _Gap | None = None
+        for prod in self.book.program.by_rule(rule_id, "fire"):
+            unmet: dict[str, Unmet] = {}
+            unknown: dict[str, None] = {}
+            for t in prod.tests:
+                value = ent.attrs.get(t.fact)
+                if t.op in ("known", "unknown") or value is not None:
+                    if not holds(t.op, value, t.value):
+                        path, shown = ent.source(t.fact)
+                        unmet.setdefault(path, Unmet.model_construct(
+                            fact=path, value=shown, needs=_NEEDS[t.op]
+                            + ("" if t.op in ("known", "unknown") else f" {t.value}")))
+                else:
+                    unknown[ent.source(t.fact)[0]] = None
+            ok = True
+            for node, place in prod.uses:
+                if _derived_holds(self.trace, node, place, e):
+                    continue
+                gap = self.finding(node, place, e, depth)
+                if gap is None:
+                    ok = False
+                    break
+                unmet.update(gap[1])
+                unknown.update(gap[2])
+            size = len(unmet) + len(unknown)
+            if ok and size and size <= MAX_UNMET and (best is None or size < best[0]):
+                best = (size, unmet, unknown)
+        return best
+
+    def finding(self, node: Node, place: str, e: int, depth: int) -> _Gap | None:
+        """Why a finding the branch needs was not established (a leg finding on this leg)."""
+        if node.kind != "finding" or not node.truth or node.absent or place != "same" \
+                or node.level != self.trace.entities[e].kind or depth > 6:
+            return None
+        gaps = [g for rid in self.book.makers.get(("finding", node.name, node.level), ())
+                if (g := self.rule(rid, e, depth + 1)) is not None]
+        return min(gaps, key=lambda g: g[0]) if gaps else None
+
+
+def _considered(book: Rulebook, trace: Trace, items: tuple[Any, ...]) -> tuple[Considered, ...]:
+    """Why not: each treatment a rule offers that the plan does not hold in any status, on a
+    side with a complaint, whose rule missed by one or two of the patient's facts (found
+    through the findings it needs, _WhyNot): a fact whose value failed is `unmet` (with what
+    it needed), one that is unknown is `unknown`."""
     present = {(item.action, item.side) for item in items}
+    why = _WhyNot(book, trace)
     best: dict[tuple[str, str | None], tuple[int, Considered]] = {}
-    ents = trace.entities
-    for rule_id in sorted(book.program.considering, key=book.order.__getitem__):
+    for rule_id in book.offering:
         rule = book.rules[rule_id].rule
         for o in rule.outputs:
-            if o.effect != "claim" or o.status not in ("recommended", "option") or not o.action:
+            if o.effect != "claim" or o.status not in ("recommended", "option") or \
+                    not o.action or o.action in NOT_CONSIDERED:
                 continue
             spec = v.ACTIONS[o.action]
-            for e, ent in enumerate(ents):
+            if spec.kind != "treatment":
+                continue
+            for e, ent in enumerate(trace.entities):
                 side = _item_side(o.side, ent)
                 if ent.kind != rule.scope or (o.action, side) in present \
                         or e in trace.true.get(rule_id, {}) \
                         or not (ent.kind == "patient" or _complaint(ent, spec.track)):
                     continue
-                refuted = trace.false.get(rule_id, {}).get(e, [])
-                if len(refuted) > MAX_UNMET:
+                gap = why.rule(rule_id, e)
+                if gap is None:
                     continue
-                if refuted:
-                    unmet = {(f, repr(val)): Unmet.model_construct(
-                        fact=f, value=val, needs=f"{_NEEDS[INVERSE[t.op]]} {t.value}"
-                        if t.op not in ("known", "unknown") else _NEEDS[INVERSE[t.op]])
-                        for f, val, _, t in explain.rule(rule_id, e, "false")
-                        if isinstance(t, Test)}
-                    entry = Considered.model_construct(
-                        action=o.action, side=side, rule=rule_id,
-                        unmet=tuple(unmet.values()), unknown=())
-                    size = len(refuted)
-                else:
-                    unknown = tuple(sorted({ent.source(t.fact)[0]
-                                            for p in book.program.by_rule(rule_id, "fire")
-                                            for t in p.tests if ent.attrs.get(t.fact) is None}))
-                    if not unknown or len(unknown) > MAX_UNMET:
-                        continue
-                    entry = Considered.model_construct(action=o.action, side=side,
-                                                       rule=rule_id, unmet=(), unknown=unknown)
-                    size = len(unknown)
+                size, unmet, unknown = gap
                 key = (o.action, side)
                 if key not in best or size < best[key][0]:
-                    best[key] = (size, entry)
+                    best[key] = (size, Considered.model_construct(
+                        action=o.action, side=side, rule=rule_id,
+                        unmet=tuple(unmet.values()), unknown=tuple(unknown)))
     return tuple(entry for _, entry in sorted(
         best.values(), key=lambda se: (se[1].side or "~", v.ACTION_ORDER[se[1].action])))
 

@@ -212,7 +212,9 @@ class Patient(_Frozen):
         # the id is printed in plans and on terminals: no control characters (escape
         # sequences, newlines) that could rewrite what a clinician reads
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-            raise ValueError("must not contain control characters")
+            raise ValueError(f"must not contain control characters (got {got(value)})")
+        if not value.strip():
+            raise ValueError(f"must not be blank (got {got(value)})")
         return value
 
     _date = field_validator("assessed_on", mode="before")(classmethod(
@@ -226,15 +228,16 @@ class Patient(_Frozen):
         if self.pregnant is True and self.sex == "male":
             problems.append("pregnant: cannot be true when sex is male (got true)")
         if breastfeeding and self.sex == "male":
-            problems.append("conditions: breastfeeding cannot be recorded when sex is male")
+            problems.append("conditions: breastfeeding cannot be recorded when sex is male "
+                            "(got 'breastfeeding')")
         lo, hi = FERTILE_AGES
         if not lo <= self.age <= hi:
             if self.pregnant is True:
-                problems.append(f"pregnant: cannot be true at age {self.age} "
-                                f"(only ages {lo}-{hi})")
+                problems.append(f"pregnant: cannot be true at age {self.age}, only at ages "
+                                f"{lo}-{hi} (got true)")
             if breastfeeding:
                 problems.append(f"conditions: breastfeeding cannot be recorded at age "
-                                f"{self.age} (only ages {lo}-{hi})")
+                                f"{self.age}, only at ages {lo}-{hi} (got 'breastfeeding')")
         bmi = self.bmi
         if bmi is not None and not BMI_RANGE[0] <= bmi <= BMI_RANGE[1]:
             problems.append(f"weight_kg: height {_number(self.height_cm or 0)} cm and weight "

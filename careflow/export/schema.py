@@ -63,6 +63,7 @@ def patient_schema() -> dict[str, Any]:
     ]
     # the id is printed: no control or format characters (the validator's own test)
     out["properties"]["id"]["pattern"] = f"^[^{_unprintable()}]*$"
+    out["allOf"].append({"properties": {"id": {"pattern": r"\S"}}})  # not blank
     entry = out["$defs"]["HistoryEntry"]
     entry["allOf"] = [{  # vein only on an endovenous entry
         "if": {"properties": {"vein": {"type": "string"}}, "required": ["vein"]},

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .. import logic
@@ -41,9 +41,6 @@ from .schema import (
 
 EXCLUDING = ("contraindicated",)
 """Claim statuses whose rules are also traced when definitely FALSE (`checked`)."""
-CONSIDERED = ("recommended", "option")
-"""Claim statuses of a treatment whose rules are traced when FALSE and the treatment is not
-offered (`considered`: what it missed)."""
 
 
 @dataclass
@@ -75,6 +72,15 @@ class Rulebook:
     makers: dict[tuple[str, str, str], tuple[str, ...]]  # (kind, name, level) -> rule ids
     blockers: dict[str, tuple[tuple[str, Output], ...]]  # action -> contraindication rules
     source: RuleSet = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @cached_property
+    def offering(self) -> tuple[str, ...]:
+        """The rules that offer a treatment (claim it recommended or an option), in plan order:
+        the plan's `considered` asks each why it did not fire."""
+        return tuple(sorted((rid for rid, cr in self.rules.items() if any(
+            o.effect == "claim" and o.status in ("recommended", "option") and o.action
+            and v.ACTIONS[o.action].kind == "treatment" for o in cr.rule.outputs)),
+            key=self.order.__getitem__))
 
 
 @lru_cache(maxsize=1)
@@ -506,17 +512,14 @@ class _Builder:
 
     def gate(self, cr: CompiledRule) -> Node | None | bool:
         """Where a rule's refutation is traced: a contraindication where its item could be
-        offered (the item's `checked`); a rule offering a treatment where the treatment is
-        not offered (the plan's `considered`: why not). None: everywhere (a rule with more
-        than one such item); False: nowhere."""
-        for statuses, absent in ((EXCLUDING, False), (CONSIDERED, True)):
-            outs = [o for o in cr.rule.outputs if o.effect == "claim" and o.status in statuses
-                    and (not absent or v.ACTIONS[o.action or ""].kind == "treatment")]
-            if outs:
-                if len({o.action for o in outs}) > 1:
-                    return None
-                return Node("item", outs[0].action or "", output_level(cr.rule, outs[0]),
-                            absent=absent)
+        offered (the item's `checked`). None: everywhere (a rule with more than one such
+        item); False: nowhere. (The plan's `considered` needs no refutations: it is read
+        off the fire branches and the facts, careflow.evaluate._WhyNot.)"""
+        outs = [o for o in cr.rule.outputs if o.effect == "claim" and o.status in EXCLUDING]
+        if outs:
+            if len({o.action for o in outs}) > 1:
+                return None
+            return Node("item", outs[0].action or "", output_level(cr.rule, outs[0]))
         return False
 
     def refute(self, cr: CompiledRule, gate: Node | None) -> None:

@@ -78,12 +78,6 @@ class Program:
     def by_rule(self, rule: str, role: str) -> tuple[Production, ...]:
         return self._by_rule.get((rule, role), ())
 
-    @cached_property
-    def considering(self) -> tuple[str, ...]:
-        """The rules traced when FALSE where the treatment they offer is not offered."""
-        return tuple(dict.fromkeys(
-            p.rule for p in self.productions if p.role == "false"
-            and any(n.kind == "item" and n.absent for n, _ in p.uses)))
 
     @cached_property
     def _by_rule(self) -> dict[tuple[str, str], tuple[Production, ...]]:

@@ -5,6 +5,7 @@ are drawn."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -24,13 +25,15 @@ from careflow.export import diagram
 from careflow.export.book import (
     Bullets,
     ProtocolBook,
+    _md_escape,
     build_book,
     cond_items,
     read_features,
     scenarios_by_rule,
     to_markdown,
 )
-from careflow.rulebook import default_rulebook
+from careflow.labels import label
+from careflow.rulebook import Rulebook, default_rulebook
 from tests.unit.helpers import write_rules
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -74,23 +77,114 @@ def test_scenarios_listed_per_rule_are_the_tagged_ones() -> None:
         assert files_mine == files_theirs, rule_id
 
 
+def _placed(d: diagram.Diagram) -> dict[str, tuple[str, str]]:
+    """Each action of a diagram -> (its column, the title of its group: "" if none)."""
+    out = {}
+    for node in d.node_ids():
+        found = d.column_of(node)
+        assert found is not None
+        out[node] = (found[0].id, found[1])
+    return out
+
+
 def test_escalation_paths_follow_the_protocol() -> None:
     book = default_rulebook()
+    finding = functools.partial(label, "finding")
+
     vein = diagram.build(book, "vein")
     assert [c.id for c in vein.columns if not c.external] == [
         "vein_assessment", "vein_conservative", "vein_venous_intervention"]
-    assert "compression_stockings" in vein.node_ids()
-    assert "endovenous_thermal_ablation" in vein.node_ids()
-    assert any(e.label == "qualifies for endovenous treatment" for e in vein.edges)
+    at = _placed(vein)
+    # the duplex, the arteries (ABI, toe pressure) and, with Wells 1 or less, the D-dimer first
+    assert {a for a, (c, _) in at.items() if c == "vein_assessment"} == {
+        "duplex_ultrasound", "abi_measurement", "toe_pressure", "d_dimer"}
+    # conservative care: insured wound care (C6), haemostasis of a bleeding vein and
+    # anticoagulation (DVT, SVT); the stockings are bought by the patient (self-pay) ...
+    assert {a for a, (c, g) in at.items() if (c, g) == ("vein_conservative", "insured")} == {
+        "wound_care", "haemostasis", "anticoagulation"}
+    assert at["compression_stockings"] == ("vein_conservative", "self-pay")
+    # ... except for an active ulcer (C6), where compression is insured
+    [note] = vein.notes
+    assert note.startswith("* compression stockings: self-pay; insured when: ")
+    assert "(VEIN_STOCKINGS_INSURED_FOR_ULCER)" in note
+    assert {a for a, (c, _) in at.items() if c == "vein_venous_intervention"} == {
+        "endovenous_thermal_ablation", "cyanoacrylate_closure"}
+    gates = {(e.source, e.target): set(e.label.split(", ")) for e in vein.edges}
+    assert finding("venous_disease") in gates["vein_assessment", "vein_conservative"]
+    # endovenous treatment is an option once a trunk's reflux puts it on the path, and
+    # recommended once the leg qualifies (C3 or more, stockings failed, or bleeding)
+    assert gates["vein_conservative", "vein_venous_intervention"] == {
+        finding("endovenous_candidate"), finding("endovenous_qualifies")}
+
     knee = diagram.build(book, "knee")
-    assert {"intra_arterial_injection", "exosome_injection", "medical_diet"} <= set(
-        knee.node_ids())
+    at = _placed(knee)
+    assert at["knee_xray"] == ("knee_assessment", "insured")
+    assert at["blood_test"] == ("knee_assessment", "self-pay")  # the eGFR before the IA injection
+    assert {a for a, (c, _) in at.items() if c == "knee_conservative"} == {
+        "exercise_therapy", "topical_nsaid", "oral_analgesic", "hyaluronic_acid_injection",
+        "steroid_injection"}
+    assert next(c for c in knee.columns if c.id == "knee_conservative").title == \
+        "insured conservative care"  # every item of it is insured: not grouped
+    assert {a for a, (c, _) in at.items() if c == "knee_self_pay"} == {
+        "intra_arterial_injection", "exosome_injection", "medical_diet"}
     # the clinic's idea: the veins come first, before the self-pay knee options
     dashed = [e for e in knee.edges if e.dashed]
-    assert any(e.target == "knee_self_pay" and e.label == "the veins come first"
+    assert any(e.target == "knee_self_pay" and e.label == finding("veins_first")
                for e in dashed)
+
+    general = diagram.build(book, "general")
+    at = _placed(general)
+    assert at["pregnancy_test"] == ("general_assessment", "self-pay")
+    assert at["pad_management"] == ("general_conservative", "insured")
+    assert {"avoid_prolonged_standing", "avoid_prolonged_sitting", "weight_management"} <= {
+        a for a, (c, g) in at.items() if (c, g) == ("general_conservative", "advice")}
+
+    # the red flags hold elective care: suspected or confirmed DVT in house (urgent duplex,
+    # anticoagulation), acute or critical limb ischaemia, septic arthritis, sepsis and
+    # malignancy referred; a bleeding vein and an SVT are urgent care that holds nothing
     safety = diagram.build(book, "safety")
-    assert "suspected_dvt" in safety.node_ids()
+    at = _placed(safety)
+    assert {a for a, (c, _) in at.items() if c == "safety_red_flags"} == {
+        "suspected_dvt", "deep_vein_thrombosis", "acute_limb_ischemia",
+        "critical_limb_ischemia", "septic_arthritis", "possible_fracture", "sepsis",
+        "suspected_malignancy"}
+    assert [(e.source, e.target) for e in safety.edges] == [("safety_red_flags", "safety_hold")]
+    assert {a for a, (c, _) in at.items() if c == "safety_urgent"} == {
+        "bleeding_varicose_vein", "superficial_vein_thrombosis"}
+    assert {a for a, (c, _) in at.items() if c == "safety_routine"} == {
+        "orthopaedic_review", "arterial_review"}
+    nodes = {n.id: n.label for c in safety.columns for n in c.nodes}
+    assert nodes["suspected_dvt"] == "suspected deep vein thrombosis: duplex ultrasound [urgent]"
+    assert nodes["acute_limb_ischemia"] == "acute limb ischaemia: referral [emergency]"
+
+
+def test_the_stockings_are_drawn_under_self_pay_in_both_books() -> None:
+    ja = diagram.build(default_rulebook(), "vein", "ja")
+    assert _placed(ja)["compression_stockings"] == ("vein_conservative", "自費")
+    assert next(c for c in ja.columns if c.id == "vein_conservative").title == "保存療法"
+    [note] = ja.notes
+    assert note.startswith("※ 弾性ストッキング：自費診療。次の場合は保険診療：")
+    mermaid = diagram.mermaid(ja)
+    group = mermaid.index('subgraph vein_conservative__group_self_pay["自費"]')
+    assert mermaid.index('vein_conservative__compression_stockings["弾性ストッキング ※"]',
+                         group) < mermaid.index("end", group)
+    for lang, group_title, marked in (("en", "self-pay", "compression stockings *"),
+                                      ("ja", "自費", "弾性ストッキング ※")):
+        book = shipped(lang)
+        assert f'["{group_title}"]' in book.markdown and marked in book.markdown
+        [note] = diagram.build(default_rulebook(), "vein", lang).notes
+        assert _md_escape(note) in book.markdown
+        # in the SVG, the stockings' box is inside the self-pay group's frame
+        svg = re.search(r'<svg [^>]*data-track="vein".*?</svg>', book.html, re.S)
+        assert svg is not None
+        root = ET.fromstring(svg[0])
+        [frame] = root.findall(f".//{SVG_NS}g[@data-group='self_pay']")
+        assert frame.find(f"{SVG_NS}text").text == group_title  # type: ignore[union-attr]
+        box = frame.find(f"{SVG_NS}rect")
+        node = root.find(f".//{SVG_NS}g[@data-node='compression_stockings']/{SVG_NS}rect")
+        assert box is not None and node is not None
+        top, height = float(box.get("y", 0)), float(box.get("height", 0))
+        assert top < float(node.get("y", 0)) < top + height
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -116,6 +210,107 @@ def test_japanese_book_uses_japanese_words() -> None:
     for term in ("治療プロトコル", "ルールセットのダイジェスト", "弾性ストッキング", "血管内焼灼術",
                  "動注治療", "条件", "結果", "エビデンス", "仕様シナリオ"):
         assert term in md, term
+
+
+# --- the Japanese book is written in Japanese -----------------------------------------------
+JAPANESE_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+LATIN_CHAR = re.compile(r"[A-Za-z]")
+# units, abbreviations and eponyms that Japanese clinical writing uses as they are (an
+# all-capitals abbreviation such as DVT, CLTI or NICE is taken out by a pattern below)
+UNITS = ("mL/min/1.73 m2", "kg/m2", "mmHg", "ms", "mm", "cm", "kg", "mL", "g", "eGFR",
+         "GLP-1", "NSAIDs", "NSAID", "Wells", "Kellgren-Lawrence", "X", "D")
+LATIN_SHARE_MAX = 0.05
+DEVELOPERS = "開発者向け注記"  # the marked appendix of English notes the measure leaves out
+
+
+def _quoted(book: Rulebook) -> list[str]:
+    """What the book quotes as written, longest first: the evidence's citations, DOIs, PMIDs,
+    URLs and grades (the source's own vocabulary), the parameters' sources (citations, shown as
+    they are, each `;` part too) and the rule set's name."""
+    out = {book.name}
+    for e in book.evidence.values():
+        out.update(x for x in (e.citation, e.doi, e.pmid, e.url, e.grade) if x)
+    for p in book.parameter_sources.values():
+        out.add(p.source)
+        out.update(part.strip() for part in p.source.split(";") if part.strip())
+    return sorted(out, key=len, reverse=True)
+
+
+def prose(line: str, quoted: list[str]) -> str:
+    """A Markdown line without its Markdown, identifiers (rule ids, $parameters, codes, file
+    places), code, citations, DOIs, PMIDs, URLs and units: the words a reader reads."""
+    text = re.sub(r'<a id="[^"]*"></a>', " ", line)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)  # a link's target
+    text = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes
+    for q in quoted:
+        text = text.replace(q, " ")
+    text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"\b(?:doi:\s*)?10\.\d{4,}/\S+", " ", text, flags=re.I)
+    text = re.sub(r"\b(?:PMID|DOI)\b:?\s*\d*", " ", text)
+    text = re.sub(r"\$\w+", " ", text)
+    text = re.sub(r"[\w./-]+\.(?:yaml|feature|md)(?::\d+)?(?:#[\w-]+)?", " ", text)
+    text = re.sub(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b", " ", text)  # rule ids
+    text = re.sub(r"\b[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+\b", " ", text)  # snake_case, dotted codes
+    for unit in UNITS:
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(unit)}(?![A-Za-z])", " ", text)
+    text = re.sub(r"(?<![A-Za-z])[A-Z]{2,}[0-9]*s?(?![A-Za-z])", " ", text)  # DVT, NYHA, ABI
+    text = re.sub(r"(?<![A-Za-z])[A-Z][0-9]+(?![A-Za-z])", " ", text)  # CEAP C6
+    return re.sub(r"\[[VSU]\]", " ", text)  # verification tags
+
+
+def latin_prose(markdown: str, book: Rulebook) -> tuple[list[tuple[int, int, str]], int]:
+    """The prose lines of a book that have more Latin letters than Japanese characters, as
+    (line number, Latin letters over Japanese characters, line), and the number of prose
+    lines. A Mermaid diagram counts by its labels; the developers' appendix is left out."""
+    quoted = _quoted(book)
+    latin: list[tuple[int, int, str]] = []
+    total, fence, appendix = 0, "", False
+    for n, line in enumerate(markdown.splitlines(), 1):
+        if line.startswith("## "):
+            appendix = DEVELOPERS in line
+        if appendix:
+            continue
+        if line.startswith("```"):
+            fence = "" if fence else line[3:] or "text"
+            continue
+        text = " ".join(re.findall(r'"([^"]*)"', line)) if fence == "mermaid" else line
+        words = prose(text, quoted)
+        lat, ja = len(LATIN_CHAR.findall(words)), len(JAPANESE_CHAR.findall(words))
+        if lat or ja:
+            total += 1
+            if lat > ja:
+                latin.append((n, lat - ja, line))
+    return latin, total
+
+
+def test_japanese_book_is_japanese_prose() -> None:
+    """At most 5 % of the Japanese book's prose lines are Latin script once identifiers,
+    units, citations, URLs and Markdown are taken out (the worst lines are listed)."""
+    latin, total = latin_prose(shipped("ja").markdown, default_rulebook())
+    share = len(latin) / total
+    worst = sorted(latin, key=lambda x: -x[1])[:30]
+    assert share <= LATIN_SHARE_MAX, (
+        f"{share:.1%} of {total} prose lines of protocol.ja.md are Latin script (at most "
+        f"{LATIN_SHARE_MAX:.0%}); the worst:\n" + "\n".join(f"{n}: {line[:200]}"
+                                                          for n, _, line in worst))
+
+
+def test_the_latin_measure_sees_english() -> None:
+    """The measure is not blind: English sentences count, identifiers, units and citations
+    do not; the English book's own words (before its Japanese scenarios) are Latin."""
+    book = default_rulebook()
+    quoted = _quoted(book)
+    assert LATIN_CHAR.search(prose("- [$x](#param-x) ＝ 2：two-level Wells score at which "
+                                   "DVT is likely \\[V\\]", quoted))
+    for line in ("- Wellsスコアが[$wells\\_dvt\\_likely](#param-wells_dvt_likely)（2）以上",
+                 "#### SAFETY\\_SUSPECTED\\_DVT - ", "`rules/safety.yaml:28` DOI: 10.1056/x",
+                 "ABI 1.4超、eGFR 45 mL/min/1.73 m2、CEAP C6、DVT、NSAIDs",
+                 f"    - 出典：{book.parameter_sources['wells_dvt_likely'].source}"):
+        assert not LATIN_CHAR.search(prose(line, quoted)), line
+    en = shipped("en").markdown.split("\n## Scenarios\n")[0]
+    latin, total = latin_prose(en, book)
+    assert len(latin) / total > 0.5
 
 
 def test_book_is_deterministic() -> None:
@@ -158,18 +353,38 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("small")
     rules = write_rules(root / "rules", [
         {"id": "TEST_STOCKINGS", "title": "Varicose veins get stockings",
+         "title_ja": "静脈瘤には弾性ストッキング",
          "when": {"veins.ceap_c": {"gte": "$ceap_min"},
                   "any": [{"abi": {"known": False}}, {"abi": {"gte": 0.8}}],
                   "not": {"condition.heart_failure": True}},
          "claim": {"action": "compression_stockings", "status": "recommended"},
          "evidence": ["EV"]},
         {"id": "TEST_SMOKING", "title": "Smokers are told to stop", "scope": "patient",
+         "title_ja": "喫煙者には禁煙を指導する",
          "when": {"lifestyle.smoker": True},
-         "claim": {"action": "stop_smoking", "status": "recommended"}, "evidence": ["EV"]},
+         "claim": {"action": "stop_smoking", "status": "recommended"}, "evidence": ["EV"],
+         "note": "a reviewer's note"},
+        {"id": "TEST_SWITCH", "title": "A protocol switch", "title_ja": "当院の設定による判断",
+         "when": {"parameter": {"uses_glp1": True}, "not": {"age": {"lt": "$adult_age"}}},
+         "claim": {"action": "medical_diet", "status": "not_recommended",
+                   "reason_code": "sarcopenia_risk"},
+         "evidence": ["EV"]},
     ], area="veins", parameters={
-        "review_after_weeks": {"value": 12, "source": "test", "verification": "U"},
+        "review_after_weeks": {"value": 12, "unit": "weeks", "source": "test",
+                               "verification": "U"},
         "ceap_min": {"value": 2, "source": "CEAP 2020", "verification": "V",
-                     "text": "class from which veins are varicose"},
+                     "text": "class from which veins are varicose",
+                     "text_ja": "静脈瘤とするCEAP臨床分類（この分類以上）"},
+        "adult_age": {"value": 18, "unit": "years", "source": "clinic policy",
+                      "verification": "U", "text": "adult age", "text_ja": "成人とする年齢"},
+        "uses_glp1": {"value": False, "source": "clinic policy", "verification": "U",
+                      "text": "whether the diet adds a GLP-1 drug",
+                      "text_ja": "GLP-1製剤を併用するか（当院方針）"},
+    }, evidence={
+        "EV": {"source": "a test source - what it says", "grade": "GRADE 1A",
+               "verification": "V", "citation": "Doe J. A trial. J Test. 2020;1:1-2.",
+               "doi": "10.1000/test", "pmid": "123", "url": "https://doi.org/10.1000/test",
+               "note": "read in full", "summary_ja": "試験の要約。"},
     })
     features = root / "features"
     features.mkdir()
@@ -181,38 +396,58 @@ def test_conditions_read_as_words(small: tuple[Path, Path]) -> None:
     book = load_rulebook(small[0], {"ceap_min": 3})
     rule = next(r for r in book.source.rules if r.id == "TEST_STOCKINGS")
     en = to_markdown([Bullets(cond_items(rule.when, "en", book.parameters))])
+    # not: {heart failure: true} is "heart failure definitely false": recorded as no
     assert en == (
         "- CEAP clinical class ≥ [$ceap\\_min](#param-ceap_min) (3)\n"
         "- any of:\n"
         "  - ankle-brachial index is unknown (not recorded)\n"
         "  - ankle-brachial index ≥ 0.8\n"
-        "- not: heart failure: yes\n")
+        "- heart failure: no\n")
     ja = to_markdown([Bullets(cond_items(rule.when, "ja", book.parameters))])
-    assert "- CEAP臨床分類 ≥ [$ceap\\_min](#param-ceap_min) (3)" in ja
-    assert "- 次のいずれか：\n  - ABI（足関節上腕血圧比）：不明（未記録）" in ja
-    assert "- （心不全：あり）ではない" in ja
+    assert ja == (
+        "- CEAP臨床分類が[$ceap\\_min](#param-ceap_min)（3）以上\n"
+        "- 次のいずれか：\n"
+        "  - ABI（足関節上腕血圧比）：不明（未記録）\n"
+        "  - ABI（足関節上腕血圧比）が0.8以上\n"
+        "- 心不全：なし\n")
 
 
-def test_small_book_lists_scenarios_parameters_and_uncovered_rules(
-        small: tuple[Path, Path]) -> None:
+def test_japanese_book_reads_in_japanese(small: tuple[Path, Path]) -> None:
+    """Parameters by their Japanese meaning with Japanese units, a protocol switch by its
+    meaning, evidence by its Japanese summary with the citation as the reference, reviewers'
+    notes in the developers' appendix, and the status words explained."""
     book = load_rulebook(small[0], {"ceap_min": 3})
-    md = build_book(book, small[1], "en").markdown
+    md = build_book(book, small[1], "ja").markdown
     section = md[md.index('<a id="rule-TEST_STOCKINGS">'):md.index('<a id="rule-TEST_SMOKING">')]
-    assert "[Varicose veins](#scenario-test-8) (test.feature:8)" in section
-    assert "[Only tagged through its examples](#scenario-test-15)" in section
-    assert "Not about stockings" not in section
-    assert "[$ceap\\_min](#param-ceap_min) = 3 - class from which veins are varicose; " \
-           "CEAP 2020 \\[V\\]" in section
-    assert "compression stockings: recommended" in section
-    # an overridden parameter shows its default too
-    assert "| `$ceap_min` | 3 (default 2) |" in md
-    # the rule no scenario names is listed
-    tail = md[md.index('<a id="uncovered">'):]
-    assert "[TEST\\_SMOKING](#rule-TEST_SMOKING)" in tail and "TEST\\_STOCKINGS" not in tail
-    # the scenario's steps, with its table, as written
-    assert "```gherkin\nGiven a 60-year-old woman\nAnd her right leg shows:\n" \
-           "  | CEAP clinical class | 3 |\n" in md
-    assert "@TEST_STOCKINGS" not in md.split("## Scenarios")[1].split("```gherkin")[1]
+    assert "- CEAP臨床分類が[$ceap\\_min](#param-ceap_min)（3）以上\n" in section
+    assert "  - [$ceap\\_min](#param-ceap_min) ＝ 3：静脈瘤とするCEAP臨床分類（この分類以上） " \
+           "\\[V\\]\n    - 出典：CEAP 2020\n" in section
+    assert "  - \\[V\\] 試験の要約。（[EV](#evidence-EV)）\n" \
+           "    - 文献：[Doe J. A trial. J Test. 2020;1:1-2.](https://doi.org/10.1000/test)" \
+           "（DOI: 10.1000/test、PMID: 123）\n" \
+           "    - 推奨度・エビデンスレベル：GRADE 1A\n" in section
+    assert "弾性ストッキング：推奨\n" in section
+    assert "a test source" not in md and "read in full" in md.split("## 開発者向け注記")[1]
+    switch = md[md.index('<a id="rule-TEST_SWITCH">'):]
+    assert "- 当院の設定「GLP-1製剤を併用するか」（[$uses\\_glp1](#param-uses_glp1)）が「はい」" \
+           "の場合（現在の設定は「いいえ」のため該当しない）\n" in switch
+    assert "- 年齢が[$adult\\_age](#param-adult_age)（18歳）以上\n" in switch  # not: age < 18
+    assert "メディカルダイエット：非推奨（理由：" in switch
+    # the reviewer's note is in the appendix, with a link from the rule
+    smoking = md[md.index('<a id="rule-TEST_SMOKING">'):md.index('<a id="rule-TEST_SWITCH">')]
+    assert "- **開発者向け注記**：[付録を参照](#dev-notes)\n" in smoking
+    assert "a reviewer's note" not in smoking
+    assert "- [TEST\\_SMOKING](#rule-TEST_SMOKING)：a reviewer's note\n" in md
+    # the parameter table: Japanese meaning and unit, the source as a citation
+    assert "| `$review_after_weeks` | 12週 |" in md
+    assert "| `$ceap_min` | 3（既定値 2） | 静脈瘤とするCEAP臨床分類（この分類以上） | " \
+           "CEAP 2020 |" in md
+    assert "| `$adult_age` | 18歳 | 成人とする年齢 | clinic policy |" in md
+    # the statuses, with 非推奨 and 禁忌 as the protocol means them
+    assert "- **非推奨**：適応の流れにはあるが勧めない（効果がなかった、継続できなかった、" \
+           "期待される効果が小さい、または当院方針による）\n" in md
+    assert "- **禁忌**：添付文書・ガイドライン・危険徴候による安全上の禁止（行わない）\n" in md
+    assert "Param(" not in md and " weeks" not in md and " years" not in md
 
 
 FEATURE_JA = """\

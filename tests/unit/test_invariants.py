@@ -343,8 +343,8 @@ def violations(p: Patient, plan: Plan) -> list[str]:
                     bad(item, code)
             if has(p.allergies, "contrast_media"):
                 bad(item, "contrast media allergy")
-            if p.egfr is None or p.egfr < 45:
-                bad(item, f"eGFR {p.egfr}")
+            if item.status in NOW and (p.egfr is None or p.egfr < 45):
+                bad(item, f"offered now with eGFR {p.egfr}")
             if leg is not None and leg.abi is not None and leg.abi < 0.8:
                 bad(item, f"ABI {leg.abi} < 0.8")
             if leg is not None and leg.knee and leg.knee.prior_arthroplasty:
