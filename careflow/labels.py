@@ -262,7 +262,7 @@ FINDINGS = {
     "active_ulcer": ("active venous ulcer on a leg", "下肢の活動性潰瘍"),
     "untreated_trunk_reflux": ("reflux in an untreated trunk", "未治療の静脈幹の逆流"),
     "limb_tissue_threat": ("limb threatened (rest pain, tissue loss or a threatened ulcer)",
-                           "下肢を脅かす所見（安静時痛・組織欠損・危険な潰瘍）"),
+                           "下肢を脅かす所見（安静時痛・組織欠損・血流の乏しい潰瘍）"),
     "dvt_excluded": ("deep vein thrombosis excluded", "深部静脈血栓症を否定"),
     "dvt_acute": ("acute deep vein thrombosis", "急性の深部静脈血栓症"),
     "dvt_history": ("previous deep vein thrombosis", "深部静脈血栓症の既往"),
@@ -619,7 +619,8 @@ def value_label(value: object, lang: str = "en") -> str:
         return sep.join(f"{label('detail_key', k, lang)}{colon}{value_label(v, lang)}"
                         for k, v in value.items())
     if isinstance(value, str):
-        for table in (VEIN_SYMPTOMS, PAIN_PATTERNS, ACTIONS, RESPONSES, SIDES, DETAIL_VALUES):
+        for table in (VEIN_SYMPTOMS, PAIN_PATTERNS, ACTIONS, RESPONSES, SIDES, DETAIL_VALUES,
+                      SEXES):
             if value in table:
                 return table[value][i]
     if isinstance(value, float) and value.is_integer():

@@ -7,7 +7,8 @@
   that is recommended (docs/protocol.md#safety), `warning` for a contraindicated item, `info`
   otherwise;
 - a plan with questions not asked (docs/patient.md#asked) starts with one `warning` card that
-  names them (問診未完了), not a wall of holds;
+  names them (問診未完了), not a wall of holds; one `info` card at the end lists the
+  treatments considered and not offered, with why not;
 - `source`: the item's first evidence (a verified one with a link preferred): `label` and
   `url`; an item without evidence names the protocol;
 - `detail`: Markdown with the rule, the reasons, the detail, what the patient must be told
@@ -28,9 +29,10 @@ import uuid
 from typing import Any
 
 from .. import vocabulary as v
-from ..labels import label, lang_index, value_label
+from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Evidence, Item, Plan
 from . import item_title, reason_text
+from .text import considered_line
 
 SUMMARY_MAX = 139  # the spec: "<140 characters"
 INDICATORS = ("info", "warning", "critical")
@@ -45,7 +47,10 @@ _WORDS = {
     "coverage": ("Coverage", "保険"),
     "tell": ("Tell the patient", "患者への説明事項"),
     "precautions": ("Precautions", "注意事項"),
+    "checked": ("Contraindications checked and excluded", "確認して否定した禁忌"),
+    "unchecked": ("Contraindications not checked (value unknown)", "未確認の禁忌（値が不明）"),
     "questions": ("Questions not yet asked", "問診未完了"),
+    "considered": ("Considered, not offered (why not)", "検討したが提示しなかった治療（理由）"),
     "questions_detail": ("Ask and record these before the items they hold can go ahead:",
                          "次の項目を聴取して記録するまで、関係する治療は保留になります："),
     "evidence": ("Evidence", "エビデンス"),
@@ -116,6 +121,17 @@ def detail(item: Item, plan: Plan, lang: str = "en") -> str:
         out += [f"**{_w('detail', lang)}**{colon}{_md(value_label(item.detail, lang))}", ""]
     if item.coverage:
         out += [f"**{_w('coverage', lang)}**{colon}{label('coverage', item.coverage, lang)}", ""]
+    if item.checked:
+        out.append(f"**{_w('checked', lang)}**")
+        out += [f"- {_md(line)}" for line in dict.fromkeys(
+            f"{reason_label(c.fact, lang)} = {value_label(c.value, lang)}"
+            for c in item.checked)]
+        out.append("")
+    if item.unchecked:
+        out.append(f"**{_w('unchecked', lang)}**")
+        out += [f"- {_md(line)}" for line in dict.fromkeys(
+            reason_label(c.fact, lang) for c in item.unchecked)]
+        out.append("")
     if item.precautions:
         out.append(f"**{_w('precautions', lang)}**")
         out += [f"- {_md(label('precaution', d, lang))}" for d in item.precautions]
@@ -177,12 +193,25 @@ def questions_card(plan: Plan, lang: str = "en") -> dict[str, Any]:
     }
 
 
+def considered_card(plan: Plan, lang: str = "en") -> dict[str, Any]:
+    """One `info` card listing the treatments considered and not offered, with why not."""
+    key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|considered"
+    return {
+        "uuid": str(uuid.uuid5(_NAMESPACE, key)),
+        "summary": _w("considered", lang),
+        "indicator": "info",
+        "detail": "\n".join(f"- {_md(considered_line(c, lang))}" for c in plan.considered),
+        "source": {"label": f"{plan.protocol.name} {plan.protocol.version}"},
+    }
+
+
 def to_cards(plan: Plan, lang: str = "en") -> dict[str, Any]:
     """The CDS Hooks response for a plan: `{"cards": [...]}`, one card per item, after one
-    card for the questions not asked, if any."""
+    card for the questions not asked, if any, and before one for why not, if any."""
     lang_index(lang)
     first = [questions_card(plan, lang)] if plan.questions_open else []
-    return {"cards": first + [card(item, plan, lang) for item in plan.items]}
+    last = [considered_card(plan, lang)] if plan.considered else []
+    return {"cards": first + [card(item, plan, lang) for item in plan.items] + last}
 
 
 def to_cards_json(plan: Plan, lang: str = "en") -> str:

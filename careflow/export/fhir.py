@@ -40,9 +40,10 @@ from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.requestgroup import RequestGroup
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
-from ..labels import label, lang_index, value_label
+from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Item, Plan
 from . import item_title, reason_text
+from .text import considered_line
 
 SYSTEM = "urn:careflow:codesystem:"  # + action | status | kind | reason | coverage
 EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code
@@ -91,6 +92,8 @@ _WORDS = {
     "review": ("Review after {weeks} weeks", "{weeks} 週後に再評価"),
     "tell": ("Tell the patient", "患者への説明事項"),
     "precautions": ("Precautions", "注意事項"),
+    "questions": ("Questions not yet asked: ", "問診未完了："),
+    "checked": ("Contraindications checked and excluded", "確認して否定した禁忌"),
 }
 
 
@@ -198,6 +201,10 @@ def _service_request(item: Item, n: int, plan: Plan, lang: str) -> ServiceReques
     if item.precautions:
         notes.append(f"{_w('precautions', lang)}: " + ("; " if lang == "en" else "、").join(
             label("precaution", d, lang) for d in item.precautions))
+    if item.checked:
+        notes.append(f"{_w('checked', lang)}: " + ("; " if lang == "en" else "、").join(
+            dict.fromkeys(f"{reason_label(c.fact, lang)} = {value_label(c.value, lang)}"
+                          for c in item.checked)))
     if notes:
         sr["note"] = [{"text": t} for t in notes]
     return ServiceRequest.model_validate(sr)
@@ -278,7 +285,11 @@ def to_fhir(plan: Plan, lang: str = "en") -> CarePlan:
         "period": {"start": plan.assessed_on.isoformat(), "end": end.isoformat()},
         "created": plan.assessed_on.isoformat(),
         "activity": [{"reference": {"reference": "#requestgroup"}}],
-        "note": [{"text": _w("review", lang).format(weeks=plan.review_after_weeks)}],
+        "note": [{"text": _w("review", lang).format(weeks=plan.review_after_weeks)},
+                 *([{"text": _w("questions", lang) + ("、" if lang == "ja" else ", ").join(
+                     label("question", q, lang) for q in plan.questions_open)}]
+                   if plan.questions_open else []),
+                 *({"text": considered_line(c, lang)} for c in plan.considered)],
     })
     check_bindings(care_plan)
     return care_plan

@@ -17,10 +17,11 @@ from rich.rule import Rule
 from rich.text import Text
 from rich.tree import Tree
 
-from ..labels import label, lang_index, value_label
+from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Item, Plan
 from ..vocabulary import OFFERED
 from . import item_title, reason_text
+from .text import considered_line
 
 STATUS_STYLE = {
     "recommended": "bold green",
@@ -42,6 +43,9 @@ _WORDS = {
     "tell": ("tell the patient", "患者への説明"),
     "precautions": ("precautions", "注意事項"),
     "questions": ("Questions not yet asked", "問診未完了"),
+    "checked": ("checked", "確認した禁忌"),
+    "unchecked": ("not checked (unknown)", "未確認の禁忌（値が不明）"),
+    "considered": ("Considered, not offered (why not)", "検討したが提示しなかった治療（理由）"),
     "evidence": ("evidence", "エビデンス"),
     "also": ("also", "関連ルール"),
 }
@@ -85,6 +89,14 @@ def _item_tree(item: Item, lang: str) -> Tree:
     for other in item.other_rules:
         status = f", {label('status', other.status, lang)}" if other.status else ""
         node.add(Text(f"{_w('also', lang)} {other.rule} ({other.effect}{status})", "dim"))
+    sep = "; " if lang == "en" else "、"
+    if item.checked:
+        node.add(Text(f"{_w('checked', lang)}{colon}" + sep.join(dict.fromkeys(
+            f"{reason_label(c.fact, lang)} = {value_label(c.value, lang)}"
+            for c in item.checked)), "green"))
+    if item.unchecked:
+        node.add(Text(f"{_w('unchecked', lang)}{colon}" + sep.join(dict.fromkeys(
+            reason_label(c.fact, lang) for c in item.unchecked)), "yellow"))
     if item.precautions:
         sep = "; " if lang == "en" else "、"
         node.add(Text(f"{_w('precautions', lang)}{colon}" + sep.join(
@@ -127,6 +139,9 @@ def renderable(plan: Plan, lang: str = "en") -> Group:
             for item in in_track:
                 tree.add(_item_tree(item, lang))
             parts.append(tree)
+    if plan.considered:
+        parts.append(Rule(Text(_w("considered", lang), "bold"), align="left"))
+        parts.extend(Text(considered_line(c, lang), "dim") for c in plan.considered)
     return Group(*parts)  # type: ignore[arg-type]
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from ..labels import label, lang_index, reason_label, value_label
-from ..plan import Item, Plan, Reason
+from ..plan import Considered, Item, Plan, Reason
 from ..vocabulary import OFFERED
 from . import item_title
 
-_WORDS = {"en": ("rule", "also", "tell the patient", "evidence", "precautions"),
-          "ja": ("ルール", "関連ルール", "患者への説明事項", "根拠", "注意事項")}
+_WORDS = {"en": ("rule", "also", "tell the patient", "evidence", "precautions", "checked",
+                 "not checked (unknown)"),
+          "ja": ("ルール", "関連ルール", "患者への説明事項", "根拠", "注意事項", "確認した禁忌",
+                 "未確認の禁忌（値が不明）")}
 _HEAD = {"en": ("Plan for", "assessed on", "Review after", "weeks", "Protocol",
-                "QUESTIONS NOT YET ASKED"),
-         "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル", "問診未完了")}
+                "Questions not yet asked", "Considered, not offered (why not)", "needs",
+                "unknown"),
+         "ja": ("治療計画", "評価日", "再評価", "週後", "プロトコル", "問診未完了",
+                "検討したが提示しなかった治療（理由）", "必要条件", "不明")}
 
 
 def reason_line(reason: Reason, lang: str) -> str:
@@ -46,6 +50,13 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
     if item.precautions:
         lines.append(f"    {w[4]}: " + "; ".join(
             label("precaution", p, lang) for p in item.precautions))
+    if item.checked:
+        lines.append(f"    {w[5]}: " + "; ".join(dict.fromkeys(
+            f"{reason_label(c.fact, lang)} = {value_label(c.value, lang)}"
+            for c in item.checked)))
+    if item.unchecked:
+        lines.append(f"    {w[6]}: " + "; ".join(dict.fromkeys(
+            reason_label(c.fact, lang) for c in item.unchecked)))
     if item.disclosures:
         lines.append(f"    {w[2]}: " + "; ".join(
             label("disclosure", d, lang) for d in item.disclosures))
@@ -75,4 +86,20 @@ def render(plan: Plan, lang: str = "en") -> str:
         for item in items:
             out.extend(item_lines(item, lang))
         out.append("")
+    if plan.considered:
+        out.append(f"== {h[6]} ==")
+        out.extend(considered_line(c, lang) for c in plan.considered)
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def considered_line(c: Considered, lang: str) -> str:
+    """`right leg: endovenous thermal ablation - great saphenous reflux (ms) = 400 (needs >
+    500)`: a treatment not offered and the facts that stopped it."""
+    h = _HEAD[lang]
+    parts = [f"{reason_label(u.fact, lang)} = {value_label(u.value, lang)} ({h[7]} {u.needs})"
+             for u in c.unmet]
+    parts += [f"{reason_label(f, lang)} = {h[8]}" for f in c.unknown]
+    sep = "; " if lang == "en" else "、"
+    return (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
+            + sep.join(parts))

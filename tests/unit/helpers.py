@@ -19,6 +19,9 @@ def patient(**overrides: Any) -> Patient:
         "legs": [{"side": "right"}],
     }
     doc.update(overrides)
+    for name in ("conditions", "allergies", "medications"):  # None: that list not asked
+        if doc.get(name, ()) is None:
+            del doc[name]
     return parse_patient(doc)
 
 

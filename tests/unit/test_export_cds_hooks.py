@@ -93,7 +93,8 @@ def test_cards_validate_against_the_cds_hooks_response_shape(name: str, lang: st
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(doc)]
     assert errors == []
     plan = sample_plans()[name]
-    assert len(doc["cards"]) == len(plan.items) + bool(plan.questions_open)
+    assert len(doc["cards"]) == (len(plan.items) + bool(plan.questions_open)
+                                 + bool(plan.considered))
     ids = [c["uuid"] for c in doc["cards"]]
     assert len(set(ids)) == len(ids)
     assert all(uuid.UUID(i).version == 5 for i in ids)
@@ -103,6 +104,10 @@ def test_cards_validate_against_the_cds_hooks_response_shape(name: str, lang: st
 def test_indicator_summary_source_and_detail_follow_the_item(name: str) -> None:
     plan = sample_plans()[name]
     cards = response(name)["cards"]
+    if plan.considered:  # one card last, for why not
+        why, cards = cards[-1], cards[:-1]
+        assert why["indicator"] == "info" and why["detail"].count("\n- ") + 1 == len(
+            plan.considered)
     if plan.questions_open:  # one banner first, naming every question not asked
         banner, cards = cards[0], cards[1:]
         assert banner["indicator"] == "warning"

@@ -93,7 +93,8 @@ def test_every_format_is_valid_for_generated_patients() -> None:
             fhir.check_bindings(care_plan)
             cards = json.loads(cds_hooks.to_cards_json(plan, lang))
             assert list(CARDS.iter_errors(cards)) == []
-            assert len(cards["cards"]) == len(plan.items) + bool(plan.questions_open)
+            assert len(cards["cards"]) == (len(plan.items) + bool(plan.questions_open)
+                                           + bool(plan.considered))
             assert rich_text.render_ansi(plan, lang)
 
     check()

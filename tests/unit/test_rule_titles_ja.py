@@ -50,6 +50,14 @@ def test_every_shipped_rule_has_a_japanese_title(rule: Rule) -> None:
     assert not missing, f"{rule.id}: {sorted(missing)} not in {rule.title_ja!r}"
 
 
+def test_every_clinic_policy_rule_says_so_in_japanese() -> None:
+    """A rule that rests on the clinic's own choice (evidence CLINIC_POLICY) is labelled
+    当院方針 where a doctor reads it."""
+    unlabelled = [r.id for r in _rules() if "CLINIC_POLICY" in r.evidence
+                  and "当院方針" not in r.title_ja]
+    assert not unlabelled
+
+
 def test_title_ja_sits_right_after_title_in_the_rule_files() -> None:
     for path in sorted(RULES.glob("*.yaml")):
         lines = path.read_text(encoding="utf-8").splitlines()
