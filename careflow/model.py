@@ -352,7 +352,8 @@ def _text(error: Any) -> str:
         return f"must be one of {ctx.get('expected')} (got {got(error.get('input'))})"
     if kind in ("too_short", "too_long"):
         if error["loc"] == ("legs",):
-            return "must list one or two legs"
+            n = len(error.get("input") or ())
+            return f"must list one or two legs (got {n})"
         return str(error["msg"]).lower()
     if kind == "string_too_short":
         n = ctx.get("min_length")

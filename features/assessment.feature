@@ -197,6 +197,23 @@
       かつ 右脚では動注治療がABI測定待ちのため保留となる
       かつ 右脚ではエクソソーム注射が選択肢となる
 
+    @ASSESS_ABI_AT_RISK @ASSESS_ARTERIAL_TEST_SELF_PAY_ONLY @SELF_PAY_IA_CANDIDATE
+    @ASSESS_ARTERIAL_STATUS_FOR_INTRA_ARTERIAL @FINDING_ARTERIAL_RISK @FINDING_KNEE_OA_XRAY
+    シナリオ: 静脈疾患のない脚で動注治療のためだけに測るABIは自費診療とする
+      前提 70歳の女性
+      かつ 自費診療を希望している
+      かつ 患者の状況は次のとおり
+        | eGFR | 70 |
+      かつ 右脚の所見は次のとおり
+        | 膝の痛み（NRS） | 6  |
+        | KL分類          | 2  |
+        | CEAP分類        | C1 |
+      かつ 右膝で運動療法を16週間行い、一部改善した
+      かつ 右膝でヒアルロン酸注射を16週間行い、一部改善した
+      もし 治療計画を立てる
+      ならば 右脚ではABI測定が推奨となる
+      かつ 自費診療で行う
+
     @FINDING_ARTERIAL_RISK @KNEE_EXERCISE @KNEE_HYALURONIC_ACID @FINDING_KNEE_OA_XRAY
     シナリオ: 動脈の状態に左右されない治療だけなら、リスクのある脚でもABIは不要
       前提 70歳の男性
