@@ -41,6 +41,8 @@ class Format(str, Enum):
     json = "json"
     fhir = "fhir"
     cds_hooks = "cds-hooks"
+    html = "html"
+    pdf = "pdf"
 
 
 class Lang(str, Enum):
@@ -67,8 +69,13 @@ def plan(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
     rules: RulesOpt = None,
     params: ParamsOpt = None,
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        "--out", "-o", help="write to this file (required for --format pdf)")] = None,
 ) -> None:
-    """Print the justified plan for one patient."""
+    """Print the justified plan for one patient (html and pdf: the doctor's one-page plan)."""
+    if format is Format.pdf and out is None:
+        _fail(2, ["--format pdf writes a file: give --out PLAN.pdf"])
+        return
     try:
         patient = read_patient(file)
         book = load_rulebook(rules, params) if (rules or params) else None
@@ -82,12 +89,29 @@ def plan(
     except EngineError as exc:
         _fail(4, [f"engine error: {exc}"])
         return
-    if format is Format.text and sys.stdout.isatty():
+    if format is Format.pdf:
+        from .errors import UsageError
+        from .export.chromium import html_to_pdf
+        from .export.page import to_html
+
+        try:
+            data = html_to_pdf(to_html(result, lang.value))
+        except UsageError as exc:
+            _fail(2, [str(exc)])
+            return
+        assert out is not None
+        out.write_bytes(data)
+        return
+    if format is Format.text and sys.stdout.isatty() and out is None:
         from .export import rich_text
 
         rich_text.render(result, lang.value)  # colour in a terminal; plain text otherwise
         return
-    sys.stdout.write(_render(result, format, lang.value))
+    rendered = _render(result, format, lang.value)
+    if out is not None:
+        out.write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
 
 
 def _render(result: Plan, format: Format, lang: str) -> str:
@@ -101,6 +125,10 @@ def _render(result: Plan, format: Format, lang: str) -> str:
         from .export.cds_hooks import to_cards_json
 
         return to_cards_json(result, lang)
+    if format is Format.html:
+        from .export.page import to_html
+
+        return to_html(result, lang)
     return text.render(result, lang)
 
 

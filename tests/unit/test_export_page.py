@@ -1,0 +1,156 @@
+"""The doctor's one-page plan (careflow/export/page.py, `careflow plan --format html|pdf`):
+a self-contained page with the urgent banner, the legs side by side, each item's status word,
+decision, precautions and exclusions on one line, why not, next steps, a signature box and
+the protocol in the footer; printed by headless Chromium to one A4 page for the two-leg
+example, with Japanese drawn in a real CJK font."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from html import unescape
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from careflow import evaluate, read_patient
+from careflow import vocabulary as v
+from careflow.cli import app
+from careflow.export import chromium
+from careflow.export.page import FONTS, to_html
+
+from .test_export_book import png_rgb
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+TWO_LEGS = ROOT / "examples" / "two-legs.yaml"
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None and shutil.which("chromium-browser") is None,
+    reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def visible(html: str) -> str:
+    """The text a reader sees (no tags, no style sheet, entities decoded)."""
+    body = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+CODES = set(v.ACTIONS) | set(v.STATUSES) | set(v.REFERRAL_REASONS) | set(v.PRECAUTIONS) \
+    | {"pressure_mmhg", "target_veins", "imipenem_cilastatin", "acetaminophen_first"}
+
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=[c.stem for c in EXAMPLES])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_page_shows_no_raw_code_and_fetches_nothing(case: Path, lang: str) -> None:
+    html = to_html(evaluate(read_patient(case)), lang)
+    shown = visible(html)
+    # an English label may be the code's own word ("recommended", "sepsis"): there, only a
+    # code with an underscore would be a leak
+    codes = CODES if lang == "ja" else {c for c in CODES if "_" in c}
+    leaked = sorted(c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", shown))
+    assert not leaked, f"{case.stem} ({lang}) shows codes {leaked}"
+    assert not re.search(r"(src|href)=|https?://|@import|url\(", html), "the page fetches"
+    assert f'<html lang="{lang}">' in html and FONTS in html
+
+
+def test_the_japanese_page_reads_as_a_plan_a_doctor_signs() -> None:
+    plan = evaluate(read_patient(TWO_LEGS))
+    shown = visible(to_html(plan, "ja"))
+    for words in ("治療計画", "右脚", "左脚", "全身", "推奨", "選択肢", "非推奨", "次の段階",
+                  "除外確認：", "医師署名", "日付", "改善がなければ次の段階",
+                  plan.protocol.digest[:19], "再評価日: 2027-02-12（12週後）"):
+        assert words in shown, words
+    # the exclusions checked collapse to one line of facts and values
+    assert re.search(r"除外確認： ABI（足関節上腕血圧比） 1\.1、急性虚血の徴候なし、", shown)
+
+
+def test_an_urgent_item_and_unasked_questions_head_the_page() -> None:
+    red = visible(to_html(evaluate(read_patient(ROOT / "examples" / "red-flag-dvt.yaml")), "ja"))
+    assert "緊急・至急の対応" in red
+    assert "至急：下肢静脈エコー検査（右脚） - 深部静脈血栓症の疑い" in red
+    calm = visible(to_html(evaluate(read_patient(TWO_LEGS)), "ja"))
+    assert "緊急・至急の対応" not in calm
+    asked = visible(to_html(evaluate(read_patient(ROOT / "examples" / "pregnancy-unknown.yaml")),
+                            "ja"))
+    assert "問診未完了（関係する治療は保留）：アレルギー歴、服薬歴" in asked
+
+
+def test_pdf_needs_an_output_file() -> None:
+    result = CliRunner().invoke(app, ["plan", str(TWO_LEGS), "--format", "pdf"])
+    assert result.exit_code == 2 and "--out" in result.output
+
+
+def test_html_goes_to_a_file_or_standard_output(tmp_path: Path) -> None:
+    out = tmp_path / "plan.html"
+    result = CliRunner().invoke(app, ["plan", str(TWO_LEGS), "-f", "html", "--lang", "ja",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == to_html(evaluate(read_patient(TWO_LEGS)), "ja")
+    printed = CliRunner().invoke(app, ["plan", str(TWO_LEGS), "-f", "html"])
+    assert printed.exit_code == 0 and printed.stdout.startswith("<!DOCTYPE html>")
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", data))
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_two_leg_plan_prints_on_one_a4_page(tmp_path: Path, lang: str) -> None:
+    out = tmp_path / "plan.pdf"
+    result = CliRunner().invoke(app, ["plan", str(TWO_LEGS), "-f", "pdf", "--lang", lang,
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert pdf_pages(data) == 1
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert box and round(float(box[1])) == 595 and round(float(box[2])) == 842, "not A4"
+
+
+def _glyphs(tmp_path: Path, text: str, family: str) -> list[bytes]:
+    """Screenshot each character of `text` large, in `family`; the pixels of each."""
+    cells = "".join(f'<div style="position:absolute;left:{i * 200}px;top:0;width:200px;'
+                    f'height:200px;font:160px/200px {family};text-align:center">{ch}</div>'
+                    for i, ch in enumerate(text))
+    page = tmp_path / "glyphs.html"
+    page.write_text(f'<!DOCTYPE html><meta charset="utf-8"><body style="margin:0;'
+                    f'background:#fff">{cells}</body>', encoding="utf-8")
+    shot = tmp_path / "glyphs.png"
+    done = chromium.run([f"--screenshot={shot}", f"--window-size={200 * len(text)},200"], page)
+    assert done.returncode == 0, done.stderr[-1000:]
+    width, height, bpp, pixels = png_rgb(shot.read_bytes())
+    stride = width * bpp
+    return [b"".join(pixels[y * stride + i * 200 * bpp:y * stride + (i + 1) * 200 * bpp]
+                     for y in range(height)) for i in range(len(text))]
+
+
+@needs_chromium
+def test_japanese_is_drawn_in_a_real_cjk_font(tmp_path: Path) -> None:
+    """Four different kanji drawn in the page's font stack give four different pictures, each
+    with ink: a missing font draws the same empty box for every one of them."""
+    found = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True,
+                           check=False)
+    assert found.stdout.strip(), "no Japanese font: install fonts-noto-cjk (.ci/run does)"
+    cells = _glyphs(tmp_path, "治療計画", FONTS)
+    assert len(set(cells)) == 4, "the kanji are drawn as identical boxes"
+    white = b"\xff" * len(cells[0])
+    assert all(cell != white for cell in cells)
+
+
+@needs_chromium
+def test_a_screenshot_of_the_two_leg_plan_for_reviewers(tmp_path: Path) -> None:
+    """The screenshot in docs/ is the page as Chromium draws it today (regenerated here; the
+    committed one is what a reviewer opens)."""
+    page = tmp_path / "plan.html"
+    page.write_text(to_html(evaluate(read_patient(TWO_LEGS)), "ja"), encoding="utf-8")
+    with tempfile.TemporaryDirectory():
+        shot = tmp_path / "plan.png"
+        done = chromium.run([f"--screenshot={shot}", "--window-size=794,1123"], page)
+    assert done.returncode == 0, done.stderr[-1000:]
+    width, height, _bpp, _pixels = png_rgb(shot.read_bytes())
+    assert (width, height) == (794, 1123)
+    assert (ROOT / "docs" / "images" / "plan-two-legs.ja.png").is_file()
