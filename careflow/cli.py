@@ -43,6 +43,7 @@ class Format(str, Enum):
     cds_hooks = "cds-hooks"
     html = "html"
     pdf = "pdf"
+    patient = "patient"
 
 
 class Lang(str, Enum):
@@ -129,6 +130,10 @@ def _render(result: Plan, format: Format, lang: str) -> str:
         from .export.page import to_html
 
         return to_html(result, lang)
+    if format is Format.patient:
+        from .export.leaflet import to_html as leaflet
+
+        return leaflet(result, lang)
     return text.render(result, lang)
 
 
