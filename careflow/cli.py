@@ -137,6 +137,67 @@ def _render(result: Plan, format: Format, lang: str) -> str:
     return text.render(result, lang)
 
 
+class SelfPay(str, Enum):
+    intra_arterial_injection = "intra_arterial_injection"
+    exosome_injection = "exosome_injection"
+    medical_diet = "medical_diet"
+
+
+class Side(str, Enum):
+    right = "right"
+    left = "left"
+
+
+@app.command()
+def consent(
+    file: Annotated[Path, typer.Argument(help="patient document, YAML or JSON")],
+    item: Annotated[SelfPay, typer.Option("--item", help="the self-pay treatment")],
+    prices: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        "--prices", help="the clinic's price list (YAML): required")] = None,
+    side: Annotated[Optional[Side], typer.Option(  # noqa: UP007
+        "--side", help="the leg, when the plan offers the item on both")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja,
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        "--out", "-o", help="write here; a name ending .pdf prints a PDF")] = None,
+    rules: RulesOpt = None,
+    params: ParamsOpt = None,
+) -> None:
+    """The self-pay explanation and consent (自由診療 説明書・同意書) for an offered item."""
+    from .export.consent import ConsentError, read_prices, to_html
+
+    if prices is None:
+        _fail(2, ["a consent needs the clinic's price list: give --prices PRICES.yaml"])
+        return
+    try:
+        patient = read_patient(file)
+        book = load_rulebook(rules, params) if (rules or params) else load_rulebook()
+        result = evaluate(patient, book)
+        html = to_html(result, book, item.value, read_prices(prices), lang.value,
+                       side.value if side else None, patient.history)
+    except InputError as exc:
+        _fail(2, [f"{exc.source or file}: {p}" for p in exc.problems])
+        return
+    except RulebookError as exc:
+        _fail(3, [str(d) for d in exc.diagnostics])
+        return
+    except ConsentError as exc:
+        _fail(2, [str(exc)])
+        return
+    if out is not None and out.suffix.lower() == ".pdf":
+        from .errors import UsageError
+        from .export.chromium import html_to_pdf
+
+        try:
+            out.write_bytes(html_to_pdf(html))
+        except UsageError as exc:
+            _fail(2, [str(exc)])
+        return
+    if out is not None:
+        out.write_text(html, encoding="utf-8")
+    else:
+        sys.stdout.write(html)
+
+
 @app.command()
 def check(
     rules_dir: Annotated[Optional[Path], typer.Argument(  # noqa: UP007

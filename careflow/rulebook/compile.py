@@ -347,6 +347,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
         outputs = tuple(comp.detail(o, rule) for o in rule.outputs)
         compiled = Rule(**{**rule.__dict__, "outputs": outputs})
         rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled)))
+    _check_consent(rs, problems)
     if problems:
         return None
     digest = hashlib.sha256()
@@ -379,6 +380,42 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
         program=program, order=order,
         makers={k: tuple(rs_) for k, rs_ in makers.items()},
         blockers={k: tuple(bs) for k, bs in blockers.items()}, source=rs)
+
+
+def consent_needs(rules: list[Rule]) -> dict[str, tuple[str, ...]]:
+    """What each self-pay action's consent must say: the disclosures its items carry (the
+    action's own and those rules add), bar the ones the price list gives, and the evidence in
+    plain words."""
+    from .parse import CONSENT_TEXTS, FROM_PRICE_LIST
+
+    needs: dict[str, set[str]] = {}
+    for rule in rules:
+        for o in rule.outputs:
+            if o.action and v.ACTIONS[o.action].phase == "self_pay" and o.effect in (
+                    "claim", "annotate"):
+                needs.setdefault(o.action, set(v.ACTIONS[o.action].disclosures)).update(
+                    o.disclosures)
+    return {a: tuple(c for c in v.DISCLOSURES + CONSENT_TEXTS
+                     if (c in codes or c in CONSENT_TEXTS) and c not in FROM_PRICE_LIST)
+            for a, codes in needs.items()}
+
+
+def _check_consent(rs: RuleSet, problems: list[Diagnostic]) -> None:
+    """With a consent.yaml, every self-pay action the rules offer has every text its consent
+    needs, in Japanese and in English (CF120)."""
+    if rs.consent is None:
+        return
+    for action, codes in consent_needs(rs.rules).items():
+        texts = rs.consent["actions"].get(action, {})
+        where = rs.consent_lines.get(action, Where("consent.yaml", 1, 1))
+        for code in codes:
+            entry = texts.get(code) if isinstance(texts, dict) else None
+            for lang in ("ja", "en"):
+                if not isinstance(entry, dict) or not str(entry.get(lang) or "").strip():
+                    problems.append(Diagnostic(
+                        where.file if where.file != "consent.yaml" else "consent.yaml",
+                        where.line, where.column, "CF120",
+                        f"the consent for {action!r} has no {lang} text for {code!r}"))
 
 
 def _check_cycles(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]],

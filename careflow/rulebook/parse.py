@@ -11,6 +11,7 @@ Diagnostic codes (stable; tests and `careflow check` rely on them):
     CF109 malformed rule id                CF110 unknown evidence id
     CF111 treatment claim without evidence CF112 rule that produces nothing
     CF113 unknown criterion (a `criterion:` no `define:` names)
+    CF120 a self-pay action's consent text missing (consent.yaml), in either language
     CF201 duplicate rule id                CF202 cycle in derived facts
     CF203 an action produced and contraindicated by identical conditions
     CF204 one finding derived at two scopes
@@ -603,6 +604,46 @@ def read_criteria(node: Marked, reader: Reader) -> None:
             reader.criteria[name] = (reader.file, cond, where)
 
 
+SPECIAL_FILES = ("parameters.yaml", "evidence.yaml", "consent.yaml")
+CONSENT_TEXTS = ("evidence_plain",)
+"""What a self-pay consent says beside its disclosures: the evidence in plain words."""
+FROM_PRICE_LIST = ("sessions_and_period", "self_pay_cost")
+"""Disclosures the clinic's price list gives, never the rule set."""
+
+
+def read_consent(node: Any, reader: Reader, rs: RuleSet) -> None:
+    """consent.yaml: the form's version, reflection days and withdrawal text, and per self-pay
+    action one text per disclosure in Japanese and English (checked against the rules when
+    the rule set compiles: CF120)."""
+    reader.rule_id = None
+    where = Where(reader.file, 1, 1)
+    node = reader.mapping(node, where, "consent.yaml")
+    if node is None:
+        return
+    reader.keys(node, ("form", "actions"), "consent.yaml")
+    form, actions = node.get("form"), node.get("actions")
+    if not isinstance(form, Marked) or not isinstance(actions, Marked):
+        reader.problem(where, "CF002", "consent.yaml needs a 'form' and an 'actions' mapping")
+        return
+    reader.keys(form, ("version", "reflection_days", "withdrawal"), "consent 'form'")
+    out: dict[str, Any] = {"form": plain(form), "actions": {}}
+    for action, texts in actions.items():
+        here = reader.at(actions, action)
+        if reader.action(action, here) is None:
+            continue
+        if not isinstance(texts, Marked):
+            reader.problem(here, "CF002", f"consent texts of {action!r} are a mapping")
+            continue
+        for code in texts:
+            if code not in v.DISCLOSURES and code not in CONSENT_TEXTS:
+                reader.problem(reader.at(texts, code), "CF003",
+                               f"unknown consent text {code!r} for {action!r}"
+                               f"{suggest(str(code), v.DISCLOSURES + CONSENT_TEXTS)}")
+        out["actions"][action] = plain(texts)
+        rs.consent_lines[action] = here
+    rs.consent = out
+
+
 def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
     """Every *.yaml file of a rules folder (parameters.yaml, evidence.yaml, one per area)."""
     rs = RuleSet(name=folder.name, version="0")
@@ -619,7 +660,7 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
         if data is None and path.stat().st_size:
             continue
         loaded.append((path, rel, data))
-        if path.name not in ("parameters.yaml", "evidence.yaml") and isinstance(data, Marked):
+        if path.name not in SPECIAL_FILES and isinstance(data, Marked):
             read_criteria(data, reader)
     for path, rel, data in loaded:
         reader.file = rel
@@ -627,6 +668,8 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
             read_parameters(data, reader, rs)
         elif path.name == "evidence.yaml":
             read_evidence(data, reader, rs)
+        elif path.name == "consent.yaml":
+            read_consent(data, reader, rs)
         else:
             reader.rule_id = None
             node = reader.mapping(data, Where(rel, 1, 1), "a rule file")

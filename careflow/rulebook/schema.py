@@ -98,3 +98,7 @@ class RuleSet:
     evidence: dict[str, EvidenceRef] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes (digest)
+    # consent.yaml: the self-pay consent's texts, {"form": {...}, "actions": {action: {code:
+    # {"ja": ..., "en": ...}}}}, with the line of each action (None: the file is absent)
+    consent: dict[str, Any] | None = None
+    consent_lines: dict[str, Where] = field(default_factory=dict)

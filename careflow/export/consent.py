@@ -1,0 +1,193 @@
+"""The self-pay explanation and consent (自由診療 説明書・同意書, `careflow consent FILE --item
+ACTION --prices PRICES.yaml`): for one self-pay item the plan offers, every disclosure the
+advertising guideline and the mixed-billing rule require (the texts in rules/consent.yaml; the
+cost, sessions and period from the clinic's price list), the insured alternatives tried and
+remaining, the patient's own reasons, the evidence in plain words, the right to withdraw and a
+reflection period, signature and date lines, and the protocol digest and form version.
+
+It refuses (ConsentError) when the plan does not offer the item (recommended or an option) on
+any leg, when there is no price list or it has no entry for the item, and when the rule set
+has no consent texts.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .. import vocabulary as v
+from ..errors import CareflowError
+from ..labels import label, lang_index, reason_label, value_label
+from ..model import HistoryEntry
+from ..plan import Item, Plan
+from ..rulebook import Rulebook
+from ..yamlsrc import YamlSourceError, load_yaml, plain
+from .page import FONTS
+
+
+class ConsentError(CareflowError):
+    """A consent form that must not be printed (the message says why)."""
+
+
+_W = {
+    "title": ("Self-pay treatment: explanation and consent", "自由診療 説明書・同意書"),
+    "patient": ("Patient", "患者ID"),
+    "date": ("Date", "説明日"),
+    "item": ("Treatment", "治療"),
+    "treatment_content": ("What the treatment is", "治療の内容"),
+    "sessions_and_period": ("Sessions and period", "治療の回数と期間"),
+    "self_pay_cost": ("Cost (self-pay)", "費用（自費）"),
+    "main_risks": ("Main risks and side effects", "主なリスク・副作用"),
+    "insured_alternatives": ("What insurance still offers", "保険診療で受けられる他の治療"),
+    "tried": ("Insured care you have had", "これまでに受けた保険診療"),
+    "remaining": ("Insured care in your plan now", "現在の計画にある保険診療"),
+    "separate_from_insured_care": ("Kept separate from insured care (no mixed billing)",
+                                   "保険診療との関係（混合診療の禁止）"),
+    "off_label_use": ("Off-label use", "適応外使用について"),
+    "unapproved_product": ("Unapproved product", "未承認製品について"),
+    "procurement_route": ("How the product is obtained", "入手経路"),
+    "domestic_approved_alternatives": ("Approved alternatives in Japan",
+                                       "国内で承認された代替手段"),
+    "foreign_safety_information": ("Safety information from other countries",
+                                   "諸外国での安全性情報"),
+    "relief_system_not_covered": ("Adverse-drug-reaction relief system",
+                                  "医薬品副作用被害救済制度"),
+    "reasons": ("Why you are considering it", "この治療を検討する理由"),
+    "evidence_plain": ("What the research says", "効果について"),
+    "withdrawal": ("Withdrawing consent, and time to think", "同意の撤回と熟慮期間"),
+    "agree": ("I have received this explanation, understood it, and consent to the treatment.",
+              "私は上記の説明を受けて理解し、この治療を受けることに同意します。"),
+    "patient_sign": ("Patient's signature", "患者署名"),
+    "doctor_sign": ("Explaining doctor's signature", "説明した医師の署名"),
+    "signed_on": ("Date", "日付"),
+    "none": ("none", "なし"),
+    "weeks": ("{n} weeks, {r}", "{n}週間、{r}"),
+    "footer": ("Form {form}; {name} {version} ({digest}); made by careflow {careflow} on "
+               "{date}.", "様式 {form}、{name} {version}（{digest}）、careflow {careflow} により "
+               "{date} に作成。"),
+    "yen": ("{price:,} yen", "{price:,}円"),
+}
+
+_CSS = """
+@page { size: A4; margin: 14mm; }
+body { font-family: %s; font-size: 10.5pt; line-height: 1.55; color: #111; margin: 0; }
+h1 { font-size: 15pt; margin: 0 0 2mm 0; }
+h2 { font-size: 11.5pt; margin: 3.5mm 0 0.5mm 0; border-bottom: 0.8pt solid #333; }
+p { margin: 0.5mm 0; }
+.meta span { margin-right: 6mm; }
+.sign { display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; margin-top: 5mm; }
+.sign div { border-bottom: 0.8pt solid #333; height: 12mm; font-size: 9.5pt; }
+footer { margin-top: 4mm; font-size: 8pt; color: #444; }
+""" % FONTS
+
+
+def _t(key: str, lang: str) -> str:
+    return _W[key][lang_index(lang)]
+
+
+def read_prices(path: Path) -> dict[str, Any]:
+    """The clinic's price list: `{currency: JPY, items: {action: {price, sessions, period}}}`."""
+    try:
+        data = plain(load_yaml(Path(path).read_bytes()))
+    except OSError as exc:
+        raise ConsentError(f"{path}: cannot read the price list ({exc.strerror})") from None
+    except YamlSourceError as exc:
+        raise ConsentError(f"{path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+        raise ConsentError(f"{path}: a price list is a mapping with 'items' "
+                           "({action: {price, sessions, period}})")
+    return data
+
+
+def _offered(plan: Plan, action: str, side: str | None) -> Item:
+    offered = [i for i in plan.items if i.action == action
+               and i.status in ("recommended", "option")
+               and (side is None or i.side == side)]
+    if not offered:
+        where = "" if side is None else f" on the {side} leg"
+        raise ConsentError(f"the plan does not offer {action}{where} (only an item that is "
+                           "recommended or an option can be consented to)")
+    return offered[0]
+
+
+def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
+            lang: str = "ja", side: str | None = None,
+            history: tuple[HistoryEntry, ...] = ()) -> str:
+    """The explanation and consent form for one offered self-pay item; `history` is the
+    patient's treatment history (the insured care tried on that leg is listed)."""
+    lang_index(lang)
+    if action not in v.ACTIONS or v.ACTIONS[action].phase != "self_pay":
+        raise ConsentError(f"{action!r} is not a self-pay treatment; choose one of "
+                           + ", ".join(v.ACTION_GROUPS["self_pay"]))
+    consent = book.source.consent if book.source is not None else None
+    if not consent or action not in consent["actions"]:
+        raise ConsentError(f"the rule set has no consent texts for {action} (consent.yaml)")
+    entry = prices["items"].get(action)
+    if not isinstance(entry, dict) or not isinstance(entry.get("price"), int) \
+            or isinstance(entry.get("price"), bool):
+        raise ConsentError(f"the price list has no whole-number price for {action}: the form "
+                           "is not printed without it")
+    item = _offered(plan, action, side)
+    texts: dict[str, Any] = consent["actions"][action]
+
+    def text(code: str) -> str:
+        value = texts.get(code) or {}
+        return str(value.get(lang) or "") if isinstance(value, dict) else ""
+
+    sep = "、" if lang == "ja" else ", "
+    sections: list[tuple[str, str]] = [("treatment_content", escape(text("treatment_content")))]
+    sessions = sep.join(str(x) for x in (entry.get("sessions"), entry.get("period")) if x)
+    sections.append(("sessions_and_period", escape(sessions or _t("none", lang))))
+    sections.append(("self_pay_cost", escape(_t("yen", lang).format(price=entry["price"]))
+                     + (f"（{escape(str(entry['note']))}）" if entry.get("note") else "")))
+    sections.append(("main_risks", escape(text("main_risks"))))
+    tried = [f"{label('action', h.treatment, lang)}"
+             f"（{_t('weeks', lang).format(n=h.weeks, r=label('response', h.response, lang))}）"
+             if lang == "ja" else f"{label('action', h.treatment, lang)} ("
+             f"{_t('weeks', lang).format(n=h.weeks, r=label('response', h.response, lang))})"
+             for h in history if h.side in (None, item.side)
+             and v.ACTIONS[h.treatment].coverage == "insurance"]
+    remaining = [label("action", i.action, lang) for i in plan.items
+                 if i.side == item.side and i.coverage == "insurance" and i.kind == "treatment"
+                 and i.status in v.OFFERED]
+    sections.append(("insured_alternatives", escape(text("insured_alternatives"))
+                     + f"<br>{_t('tried', lang)}：" + escape(sep.join(tried) or _t("none", lang))
+                     + f"<br>{_t('remaining', lang)}："
+                     + escape(sep.join(dict.fromkeys(remaining)) or _t("none", lang))))
+    for code in ("separate_from_insured_care", *v.DISCLOSURES[6:]):
+        if code in item.disclosures or code == "separate_from_insured_care":
+            sections.append((code, escape(text(code))))
+    # the patient's facts and wishes that led here (the history is listed above)
+    facts = sep.join(dict.fromkeys(f"{reason_label(r.fact, lang)}: {value_label(r.value, lang)}"
+                                   for r in item.reasons if r.kind == "input"
+                                   and r.value not in (False, None)
+                                   and not r.fact.startswith("history")))
+    sections.append(("reasons", escape(facts)))
+    sections.append(("evidence_plain", escape(text("evidence_plain"))))
+    form = consent["form"]
+    withdrawal = str((form.get("withdrawal") or {}).get(lang, ""))
+    sections.append(("withdrawal", escape(withdrawal.format(days=form.get("reflection_days")))))
+    what = f"{label('action', action, lang)}（{label('side', item.side, lang)}）" if lang == "ja" \
+        else f"{label('action', action, lang)} ({label('side', item.side, lang)})"
+    body = [f"<h1>{_t('title', lang)}</h1>",
+            f'<p class="meta"><span>{_t("patient", lang)}: {escape(plan.patient_id)}</span>'
+            f"<span>{_t('date', lang)}: {plan.assessed_on.isoformat()}</span>"
+            f"<span>{_t('item', lang)}: {escape(what)}</span></p>"]
+    body += [f'<h2 data-part="{code}">{_t(code, lang)}</h2><p>{content}</p>'
+             for code, content in sections]
+    body.append(f"<p><strong>{_t('agree', lang)}</strong></p>")
+    body.append('<div class="sign">' + "".join(
+        f"<div>{_t(k, lang)}：</div>" for k in ("patient_sign", "signed_on", "doctor_sign",
+                                                "signed_on")) + "</div>")
+    p = plan.protocol
+    body.append("<footer>" + escape(_t("footer", lang).format(
+        form=form.get("version"), name=p.name, version=p.version, digest=p.digest[:19],
+        careflow=p.careflow, date=plan.assessed_on.isoformat())) + "</footer>")
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{escape(_t('title', lang))}</title>\n<style>{_CSS}</style>\n</head>\n"
+            "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+__all__ = ["ConsentError", "read_prices", "to_html"]

@@ -1,0 +1,127 @@
+"""The self-pay explanation and consent (careflow/export/consent.py, `careflow consent`):
+every required disclosure printed for each self-pay item in both languages; refused for an
+item the plan does not offer, without the price list, or without a price for the item; and
+`careflow check` refuses a rule set whose consent texts miss a disclosure (CF120)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from careflow import Patient, Plan, evaluate, parse_patient, read_patient
+from careflow import vocabulary as v
+from careflow.cli import app
+from careflow.errors import RulebookError
+from careflow.export.consent import ConsentError, read_prices, to_html
+from careflow.rulebook import default_rulebook, load_rulebook
+from careflow.rulebook.compile import consent_needs
+
+from .test_export_page import CODES, needs_chromium, pdf_pages, visible
+
+ROOT = Path(__file__).resolve().parents[2]
+PRICES = ROOT / "examples" / "clinic" / "prices.yaml"
+READY = ROOT / "examples" / "self-pay-ready.yaml"
+
+
+def _plan_offering(action: str) -> tuple[Patient, Plan]:
+    doc = yaml.safe_load(READY.read_text(encoding="utf-8"))
+    patient = parse_patient(doc)
+    plan = evaluate(patient)
+    assert any(i.action == action and i.status == "option" for i in plan.items), action
+    return patient, plan
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("action", v.ACTION_GROUPS["self_pay"])
+def test_every_required_disclosure_is_printed(action: str, lang: str) -> None:
+    patient, plan = _plan_offering(action)
+    book = default_rulebook()
+    html = to_html(plan, book, action, read_prices(PRICES), lang, None,
+                   patient.history)
+    parts = set(re.findall(r'data-part="(\w+)"', html))
+    item = next(i for i in plan.items if i.action == action)
+    required = set(item.disclosures) | {"reasons", "evidence_plain", "withdrawal"}
+    assert required <= parts, sorted(required - parts)
+    consent = book.source.consent
+    assert consent is not None
+    texts = consent["actions"][action]
+    shown = visible(html)
+    for code in consent_needs(book.source.rules)[action]:
+        if code in item.disclosures or code == "evidence_plain":
+            assert texts[code][lang] in shown, code
+    price = read_prices(PRICES)["items"][action]["price"]
+    assert (f"{price:,}円" if lang == "ja" else f"{price:,} yen") in shown
+    codes = CODES if lang == "ja" else {c for c in CODES if "_" in c}
+    assert not [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", shown)]
+    assert not re.search(r"(src|href)=|https?://", html)
+
+
+def test_the_form_lists_the_insured_care_tried_and_says_how_to_withdraw() -> None:
+    patient, plan = _plan_offering("intra_arterial_injection")
+    shown = visible(to_html(plan, default_rulebook(), "intra_arterial_injection",
+                            read_prices(PRICES), "ja", None, patient.history))
+    assert ("これまでに受けた保険診療：運動療法（16週間、一部改善）、"
+            "ヒアルロン酸注射（16週間、効果なし）") in shown
+    assert "少なくとも7日間" in shown and "患者署名" in shown and "説明した医師の署名" in shown
+    assert "効果についての研究結果は一致していません" in shown
+    assert "not established" not in shown
+
+
+def test_no_consent_for_an_item_the_plan_does_not_offer() -> None:
+    plan = evaluate(read_patient(ROOT / "examples" / "two-legs.yaml"))
+    with pytest.raises(ConsentError, match="does not offer intra_arterial_injection"):
+        to_html(plan, default_rulebook(), "intra_arterial_injection", read_prices(PRICES))
+
+
+def test_no_consent_without_a_price(tmp_path: Path) -> None:
+    _patient, plan = _plan_offering("exosome_injection")
+    cheap = tmp_path / "prices.yaml"
+    cheap.write_text("items:\n  intra_arterial_injection: {price: 1}\n", encoding="utf-8")
+    with pytest.raises(ConsentError, match="no whole-number price for exosome_injection"):
+        to_html(plan, default_rulebook(), "exosome_injection", read_prices(cheap))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n", encoding="utf-8")
+    with pytest.raises(ConsentError, match="a price list is a mapping"):
+        read_prices(bad)
+
+
+def test_cli_refuses_without_the_price_list_and_writes_the_form(tmp_path: Path) -> None:
+    runner = CliRunner()
+    no_prices = runner.invoke(app, ["consent", str(READY), "--item", "medical_diet"])
+    assert no_prices.exit_code == 2 and "--prices" in no_prices.output
+    out = tmp_path / "consent.html"
+    done = runner.invoke(app, ["consent", str(READY), "--item", "medical_diet", "--prices",
+                               str(PRICES), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "自由診療 説明書・同意書" in out.read_text(encoding="utf-8")
+    not_offered = runner.invoke(app, ["consent", str(ROOT / "examples" / "two-legs.yaml"),
+                                      "--item", "exosome_injection", "--prices", str(PRICES)])
+    assert not_offered.exit_code == 2 and "does not offer" in not_offered.output
+
+
+def test_check_refuses_consent_texts_that_miss_a_disclosure(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    doc = yaml.safe_load((rules / "consent.yaml").read_text(encoding="utf-8"))
+    del doc["actions"]["exosome_injection"]["relief_system_not_covered"]["en"]
+    (rules / "consent.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True),
+                                        encoding="utf-8")
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(rules)
+    assert "CF120" in str(err.value) and "relief_system_not_covered" in str(err.value)
+    assert "exosome_injection" in str(err.value)
+
+
+@needs_chromium
+def test_the_consent_prints_to_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "consent.pdf"
+    done = CliRunner().invoke(app, ["consent", str(READY), "--item", "intra_arterial_injection",
+                                    "--prices", str(PRICES), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert out.read_bytes().startswith(b"%PDF-") and pdf_pages(out.read_bytes()) >= 1
+    assert (ROOT / "docs" / "images" / "consent-intra-arterial.ja.png").is_file()
