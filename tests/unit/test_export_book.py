@@ -103,10 +103,12 @@ def test_escalation_paths_follow_the_protocol() -> None:
     assert {a for a, (c, g) in at.items() if (c, g) == ("vein_conservative", "insured")} == {
         "wound_care", "haemostasis", "anticoagulation"}
     assert at["compression_stockings"] == ("vein_conservative", "self-pay")
-    # ... except for an active ulcer (C6), where compression is insured
-    [note] = vein.notes
+    # ... except for an active ulcer (C6), where compression is insured; and an arterial test
+    # needed only for the intra-arterial injection is self-pay
+    [note] = [n for n in vein.notes if n.startswith("* compression stockings")]
     assert note.startswith("* compression stockings: self-pay; insured when: ")
     assert "(VEIN_STOCKINGS_INSURED_FOR_ULCER)" in note
+    assert sum("(ASSESS_ARTERIAL_TEST_SELF_PAY_ONLY)" in n for n in vein.notes) == 2
     assert {a for a, (c, _) in at.items() if c == "vein_venous_intervention"} == {
         "endovenous_thermal_ablation", "cyanoacrylate_closure"}
     gates = {(e.source, e.target): set(e.label.split(", ")) for e in vein.edges}
@@ -162,7 +164,7 @@ def test_the_stockings_are_drawn_under_self_pay_in_both_books() -> None:
     ja = diagram.build(default_rulebook(), "vein", "ja")
     assert _placed(ja)["compression_stockings"] == ("vein_conservative", "自費")
     assert next(c for c in ja.columns if c.id == "vein_conservative").title == "保存療法"
-    [note] = ja.notes
+    [note] = [n for n in ja.notes if n.startswith("※ 弾性ストッキング")]
     assert note.startswith("※ 弾性ストッキング：自費診療。次の場合は保険診療：")
     mermaid = diagram.mermaid(ja)
     group = mermaid.index('subgraph vein_conservative__group_self_pay["自費"]')
@@ -172,7 +174,8 @@ def test_the_stockings_are_drawn_under_self_pay_in_both_books() -> None:
                                       ("ja", "自費", "弾性ストッキング ※")):
         book = shipped(lang)
         assert f'["{group_title}"]' in book.markdown and marked in book.markdown
-        [note] = diagram.build(default_rulebook(), "vein", lang).notes
+        [note] = [n for n in diagram.build(default_rulebook(), "vein", lang).notes
+                  if "VEIN_STOCKINGS_INSURED_FOR_ULCER" in n]
         assert _md_escape(note) in book.markdown
         # in the SVG, the stockings' box is inside the self-pay group's frame
         svg = re.search(r'<svg [^>]*data-track="vein".*?</svg>', book.html, re.S)
