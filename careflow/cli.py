@@ -6,16 +6,16 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
 from .errors import EngineError, InputError, RulebookError
 from .evaluate import evaluate
 from .export import text
-from .model import read_patient
+from .model import Patient, read_patient
 from .plan import Plan
-from .rulebook import load_rulebook
+from .rulebook import Rulebook, default_rulebook, load_rulebook
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="careflow: a justified treatment plan for knee pain and leg veins.")
@@ -51,7 +51,7 @@ class Lang(str, Enum):
     ja = "ja"
 
 
-def _fail(code: int, lines: list[str]) -> None:
+def _fail(code: int, lines: list[str]) -> NoReturn:
     for line in lines:
         typer.echo(line, err=True)
     raise typer.Exit(code)
@@ -61,6 +61,22 @@ RulesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP007 - typer needs 
     "--rules", help="a rules folder instead of the shipped one")]
 ParamsOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP007
     "--params", help="a parameters file that overrides the rule set's thresholds")]
+
+
+def _evaluate(file: Path, rules: Path | None,
+              params: Path | None) -> tuple[Patient, Rulebook, Plan]:
+    """Read the patient, load the rules and evaluate; every failure exits with its code (2
+    bad input, 3 the rules do not load, 4 the engine failed), naming the field or the line."""
+    try:
+        patient = read_patient(file)
+        book = load_rulebook(rules, params) if (rules or params) else default_rulebook()
+        return patient, book, evaluate(patient, book)
+    except InputError as exc:
+        _fail(2, [f"{exc.source or file}: {p}" for p in exc.problems])
+    except RulebookError as exc:
+        _fail(3, [str(d) for d in exc.diagnostics])
+    except EngineError as exc:
+        _fail(4, [f"engine error: {exc}"])
 
 
 @app.command()
@@ -77,19 +93,7 @@ def plan(
     if format is Format.pdf and out is None:
         _fail(2, ["--format pdf writes a file: give --out PLAN.pdf"])
         return
-    try:
-        patient = read_patient(file)
-        book = load_rulebook(rules, params) if (rules or params) else None
-        result = evaluate(patient, book)
-    except InputError as exc:
-        _fail(2, [f"{exc.source or file}: {p}" for p in exc.problems])
-        return
-    except RulebookError as exc:
-        _fail(3, [str(d) for d in exc.diagnostics])
-        return
-    except EngineError as exc:
-        _fail(4, [f"engine error: {exc}"])
-        return
+    _patient, _book, result = _evaluate(file, rules, params)
     if format is Format.pdf:
         from .errors import UsageError
         from .export.chromium import html_to_pdf
@@ -168,18 +172,10 @@ def consent(
     if prices is None:
         _fail(2, ["a consent needs the clinic's price list: give --prices PRICES.yaml"])
         return
+    patient, book, result = _evaluate(file, rules, params)
     try:
-        patient = read_patient(file)
-        book = load_rulebook(rules, params) if (rules or params) else load_rulebook()
-        result = evaluate(patient, book)
         html = to_html(result, book, item.value, read_prices(prices), lang.value,
                        side.value if side else None, patient.history)
-    except InputError as exc:
-        _fail(2, [f"{exc.source or file}: {p}" for p in exc.problems])
-        return
-    except RulebookError as exc:
-        _fail(3, [str(d) for d in exc.diagnostics])
-        return
     except ConsentError as exc:
         _fail(2, [str(exc)])
         return
