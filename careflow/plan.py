@@ -136,7 +136,18 @@ class Plan(_Frozen):
         return tuple(i for i in self.items if i.side == side)
 
     def item(self, action: str, side: str | None = None) -> Item | None:
-        return next((i for i in self.items if i.action == action and i.side == side), None)
+        """The plan's item for (action, side), or None. `side` None asks for the whole-patient
+        item; asking so for an action the plan has only on legs is a UsageError (name the
+        leg), never a silent None."""
+        found = next((i for i in self.items if i.action == action and i.side == side), None)
+        if found is None and side is None:
+            legs = sorted({i.side for i in self.items if i.action == action and i.side})
+            if legs:
+                from .errors import UsageError
+
+                raise UsageError(f"{action} is a leg item in this plan: give side= one of "
+                                 + ", ".join(repr(s) for s in legs))
+        return found
 
 
 _KIND_GROUP = {"referral": 0, "assessment": 1, "treatment": 2, "advice": 3}

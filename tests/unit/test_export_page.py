@@ -154,3 +154,14 @@ def test_a_screenshot_of_the_two_leg_plan_for_reviewers(tmp_path: Path) -> None:
     width, height, _bpp, _pixels = png_rgb(shot.read_bytes())
     assert (width, height) == (794, 1123)
     assert (ROOT / "docs" / "images" / "plan-two-legs.ja.png").is_file()
+
+
+@needs_chromium
+def test_every_bundled_example_prints_in_a_real_browser(tmp_path: Path) -> None:
+    """Each example's page, Japanese, printed by Chromium: a PDF of one or two A4 pages (a
+    long plan continues on a second)."""
+    for case in EXAMPLES:
+        plan = evaluate(read_patient(case))
+        data = chromium.html_to_pdf(to_html(plan, "ja"))
+        assert data.startswith(b"%PDF-"), case.stem
+        assert 1 <= pdf_pages(data) <= 2, (case.stem, pdf_pages(data))

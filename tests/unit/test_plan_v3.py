@@ -115,3 +115,17 @@ def test_not_recommended_is_not_shown_as_contraindicated_in_japanese() -> None:
     assert stockings is not None and stockings.status == "not_recommended"
     shown = text.render(plan, "ja")
     assert "[非推奨] 弾性ストッキング" in shown and "[禁忌] 弾性ストッキング" not in shown
+
+
+def test_plan_item_needs_the_leg_for_a_leg_item() -> None:
+    import pytest
+
+    from careflow.errors import UsageError
+
+    plan = evaluate(patient(legs=[{"side": "right", "abi": 1.05, "veins": {"ceap_c": 3}}]))
+    assert plan.item("compression_stockings", "right") is not None
+    assert plan.item("compression_stockings", "left") is None
+    with pytest.raises(UsageError, match="leg item in this plan: give side= one of 'right'"):
+        plan.item("compression_stockings")
+    assert plan.item("elevate_legs") is not None  # a whole-patient item needs no side
+    assert plan.item("medical_diet") is None  # not in the plan at all: None
