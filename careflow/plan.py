@@ -78,13 +78,17 @@ class Considered(_Frozen):
 
 
 class Item(_Frozen):
+    """One proposal of the plan for one (action, side): its status with the rule that decided
+    it, the reasons (the patient's facts behind it), what was checked and not, the detail,
+    precautions, disclosures and evidence (docs/plan.md#item)."""
+
     action: str
-    kind: str
-    side: str | None
-    track: str
-    phase: str
-    coverage: str | None
-    status: str
+    kind: v.Kind
+    side: v.Side | None
+    track: v.Track
+    phase: v.Phase
+    coverage: v.Coverage | None
+    status: v.Status
     detail: dict[str, Any] = {}
     rule: str
     title: str = ""
@@ -94,7 +98,7 @@ class Item(_Frozen):
     evidence: tuple[Evidence, ...] = ()
     precautions: tuple[str, ...] = ()
     reason_code: str | None = None
-    urgency: str | None = None
+    urgency: v.Urgency | None = None
     disclosures: tuple[str, ...] = ()
     other_rules: tuple[Contribution, ...] = ()
 
@@ -125,7 +129,7 @@ class Plan(_Frozen):
     review_after_weeks: int
     items: tuple[Item, ...]
     considered: tuple[Considered, ...] = ()
-    questions_open: tuple[str, ...] = ()
+    questions_open: tuple[v.Question, ...] = ()
     findings: tuple[Finding, ...] = ()
 
     def to_json(self) -> str:

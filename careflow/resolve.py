@@ -117,7 +117,7 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
     return sorted(items, key=clinical_order)
 
 
-_URGENCY = {u: i for i, u in enumerate(v.URGENCIES)}
+_URGENCY: dict[str, int] = {u: i for i, u in enumerate(v.URGENCIES)}
 
 
 def _urgency(group: list[Say], winner: Say) -> str | None:

@@ -6,8 +6,21 @@ Rules and patients may only use these names; everything that checks a name check
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
-SIDES = ("right", "left")
+# The plan's codes, declared once as types (what a downstream type checker sees) and, from
+# them, as the tuples the code and the JSON Schema use.
+Side = Literal["right", "left"]
+Kind = Literal["referral", "assessment", "treatment", "advice"]
+Track = Literal["safety", "knee", "vein", "general"]
+Phase = Literal["referral", "assessment", "conservative", "venous_intervention", "self_pay"]
+Coverage = Literal["insurance", "self_pay"]
+Urgency = Literal["emergency", "urgent", "routine"]
+Status = Literal["contraindicated", "not_recommended", "deferred", "recommended", "option",
+                 "next_step"]
+Question = Literal["conditions", "allergies", "medications"]
+
+SIDES: tuple[Side, ...] = get_args(Side)
 SEXES = ("female", "male")
 
 CONDITIONS = (
@@ -27,7 +40,7 @@ MEDICATIONS = (
     "anticoagulant", "antiplatelet", "valproate", "metformin", "insulin_or_sulfonylurea",
     "glp1_receptor_agonist", "estrogen_therapy", "serm", "systemic_corticosteroid",
 )
-ASKED_LISTS = ("conditions", "allergies", "medications")
+ASKED_LISTS: tuple[Question, ...] = get_args(Question)
 """The lists whose absence means "not asked" (unknown) and whose presence, even empty, is the
 complete answer (docs/patient.md#asked)."""
 VEINS = ("gsv", "ssv", "aasv")
@@ -41,13 +54,12 @@ VEIN_SYMPTOMS = (
 )
 RESPONSES = ("none", "partial", "good", "not_tolerated")
 
-KINDS = ("referral", "assessment", "treatment", "advice")
-TRACKS = ("safety", "knee", "vein", "general")
-PHASES = ("referral", "assessment", "conservative", "venous_intervention", "self_pay")
-COVERAGES = ("insurance", "self_pay")
-URGENCIES = ("emergency", "urgent", "routine")
-STATUSES = ("contraindicated", "not_recommended", "deferred", "recommended", "option",
-            "next_step")
+KINDS: tuple[Kind, ...] = get_args(Kind)
+TRACKS: tuple[Track, ...] = get_args(Track)
+PHASES: tuple[Phase, ...] = get_args(Phase)
+COVERAGES: tuple[Coverage, ...] = get_args(Coverage)
+URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+STATUSES: tuple[Status, ...] = get_args(Status)
 DISCLOSURES = (
     "treatment_content", "sessions_and_period", "self_pay_cost", "main_risks",
     "insured_alternatives", "separate_from_insured_care", "off_label_use",
@@ -76,11 +88,11 @@ QUESTIONS = ASKED_LISTS
 # Strength for the resolver (docs/plan.md#resolution): contraindicated > not_recommended >
 # deferred > recommended/option > next_step. Recommended outranks option only to break a tie
 # deterministically.
-STATUS_STRENGTH = {
+STATUS_STRENGTH: dict[str, int] = {
     "contraindicated": 5, "not_recommended": 4, "deferred": 3, "recommended": 2, "option": 2,
     "next_step": 0,
 }
-STATUS_TIEBREAK = {s: i for i, s in enumerate(STATUSES)}
+STATUS_TIEBREAK: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
 HEADLINE = ("red_flag", "pregnancy", "allergy", "medication", "condition", "measurement",
             "history", "other", "clinic_policy")
 """Which reason heads an item when several rules give it the same winning status, strongest

@@ -198,7 +198,7 @@ def build(book: Rulebook, track: str, lang: str = "en") -> Diagram:
                 phases[spec.phase].append(action)
             if status in ("recommended", "option"):
                 gates.setdefault(spec.phase, []).append(_top_findings(rule.when))
-    order = [p for p in v.PHASES if p in phases]
+    order: list[str] = [p for p in v.PHASES if p in phases]
     billing = _billing(rules)
     columns = []
     notes = []
@@ -305,7 +305,7 @@ def _safety(rules: list[Rule], lang: str) -> Diagram:
     actions: dict[str, list[str]] = {}  # reason -> what is done for it
     urgency: dict[str, str] = {}
     held: set[str] = set()
-    rank = {u: i for i, u in enumerate(v.URGENCIES)}
+    rank: dict[str, int] = {u: i for i, u in enumerate(v.URGENCIES)}
     for rule in rules:
         for o in rule.outputs:
             if (o.effect == "claim" and o.status == "recommended" and o.action
