@@ -193,7 +193,8 @@ def no_pressure(world: World) -> None:
 
 @then(parsers.re(r"(?:塞栓物質は(?P<agent>.+)を用いる|薬剤は(?P<drug>.+)とする)"))
 def agent(world: World, agent: str | None, drug: str | None) -> None:
-    """「塞栓物質はマイクロスフィアを用いる」 (the injection), 「薬剤はアセトアミノフェンのみとする」."""
+    """「塞栓物質はマイクロスフィアを用いる」 (the injection),
+    「薬剤はアセトアミノフェンのみとする」 (an analgesic)."""
     item, expected = _named(world), g.term(agent or drug or "", "agent")
     assert item.detail.get("agent") == expected, f"agent is {item.detail.get('agent')}"
 

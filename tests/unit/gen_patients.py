@@ -54,7 +54,8 @@ def maybe(strategy: st.SearchStrategy[Any], p_none: int = 3) -> st.SearchStrateg
     return st.one_of(st.just(None), *([strategy] * (p_none - 1)))
 
 
-def around(points: list[float], lo: float, hi: float, whole: bool = False) -> st.SearchStrategy[Any]:
+def around(points: list[float], lo: float, hi: float,
+           whole: bool = False) -> st.SearchStrategy[Any]:
     """A threshold value, or any value in range."""
     free: st.SearchStrategy[Any] = (st.integers(int(lo), int(hi)) if whole else
                                     st.floats(lo, hi, allow_nan=False, allow_infinity=False))

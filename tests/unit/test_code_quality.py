@@ -21,7 +21,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.skipif(shutil.which("ruff") is None and _run("ruff", "--version").returncode,
                     reason="ruff is not installed (pip install -e '.[test]')")
 def test_ruff_is_clean_on_careflow() -> None:
-    done = _run("ruff", "check", "careflow", "benchmarks")
+    done = _run("ruff", "check", "careflow", "benchmarks", "tests")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

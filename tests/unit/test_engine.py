@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from careflow import EngineError, load_rulebook
-from careflow import _engine
+from careflow import EngineError, _engine, load_rulebook
 from careflow.evaluate import run_engine
 from careflow.rulebook.program import Node
 

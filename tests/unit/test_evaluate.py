@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from careflow import evaluate, read_patient
@@ -114,8 +115,8 @@ def test_an_unmeasured_abi_is_unchecked_not_checked_when_no_abi_is_required() ->
 def test_the_headline_reason_follows_the_declared_precedence_not_the_alphabet(
         tmp_path: Path) -> None:
     """Two contraindications at the same priority: pregnancy heads a measurement, and a red
-    flag heads pregnancy, whatever the rule ids (contract: red flag > pregnancy > allergy >
-    medication > condition > measurement > history > clinic policy)."""
+    flag heads pregnancy, whatever the rule ids (docs/plan.md#resolution: red flag >
+    pregnancy > allergy > medication > condition > measurement > history > clinic policy)."""
     from careflow import evaluate, load_rulebook, parse_patient
 
     from .helpers import write_rules

@@ -113,7 +113,6 @@ def violations(p: Patient, plan: Plan) -> list[str]:
     spreading = any(f & set(SPREADING_FLAGS) for f in flags.values())
     pflags = patient_flags(p)
     offered = [i for i in plan.items if i.status in OFFERED]
-    now = [i for i in plan.items if i.status in NOW]
     pregnancy_unknown = p.sex == "female" and 12 <= p.age <= 55 and p.pregnant is None
     cond = p.conditions
 
