@@ -29,7 +29,7 @@ from typing import Any
 from .errors import EngineError, InputError
 from .model import Patient, parse_patient
 from .plan import Plan
-from .yamlsrc import MAX_BYTES
+from .yamlsrc import MAX_BYTES, scalar
 
 __all__ = [
     "BatchResult", "evaluate_batch", "evaluate_batch_dask", "evaluate_lines", "read_csv",
@@ -303,25 +303,20 @@ def read_jsonl(path: str | Path, skip: int = 0) -> Iterator[Numbered]:
 
 # A CSV of flat patients: one row per patient, nested fields as dotted column names
 # (`legs.0.side`, `legs.0.knee.pain_nrs`, `history.0.weeks`), list fields separated by ";".
-_CSV_LISTS = frozenset({"conditions", "allergies", "pain_pattern", "symptoms"})
+_CSV_LISTS = frozenset({"conditions", "allergies", "medications", "pain_pattern", "symptoms"})
+_CSV_EMPTY_LIST = "[]"  # a list that was asked and holds nothing (an empty cell: not asked)
 _CSV_TEXT = frozenset({"id"})
 
 
 def _cell(name: str, text: str) -> Any:
     leaf = name.rsplit(".", 1)[-1]
     if leaf in _CSV_LISTS:
+        if text.strip() == _CSV_EMPTY_LIST:
+            return []
         return [x.strip() for x in text.split(";") if x.strip()]
     if leaf in _CSV_TEXT:
         return text
-    low = text.strip().lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+    return scalar(text.strip())  # typed exactly as a YAML or JSON document types it
 
 
 def _nest(row: dict[str, str]) -> dict[str, Any]:

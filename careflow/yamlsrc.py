@@ -105,18 +105,17 @@ _Loader.yaml_implicit_resolvers = {
                            "tag:yaml.org,2002:float")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
+BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+FLOAT_RE = re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
                   |[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?
                   |[-+]?\.(?:inf|Inf|INF)
-                  |\.(?:nan|NaN|NAN))$""", re.VERBOSE),
-    list("-+0123456789."))
+                  |\.(?:nan|NaN|NAN))$""", re.VERBOSE)
+"""The scalars every input path types alike (YAML 1.2 core schema, decimal only): YAML files,
+JSON and the batch's CSV cells (careflow.batch); anything else stays text."""
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", BOOL_RE, list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", INT_RE, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_RE, list("-+0123456789."))
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)  # type: ignore[type-var]
 # Dates stay text: the model parses them, so an impossible date is reported with its field.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
@@ -158,6 +157,21 @@ _CheckedCLoader.yaml_constructors = {
     "tag:yaml.org,2002:map": _CheckedCLoader.construct_mapping,
     "tag:yaml.org,2002:seq": _CheckedCLoader.construct_sequence,
 }
+
+
+def scalar(text: str) -> Any:
+    """A bare scalar typed as a YAML file types it (BOOL_RE, INT_RE, FLOAT_RE): `true` is
+    True, `070` and `0_7_0` and `0x1F` stay text (the field's check then refuses them)."""
+    if BOOL_RE.match(text):
+        return text.lower() == "true"
+    if INT_RE.match(text):
+        return int(text)
+    if FLOAT_RE.match(text):
+        low = text.lower()
+        if low.endswith(("inf", "nan")):  # .inf, -.inf, .nan: YAML's spellings
+            return float(low.replace(".", ""))
+        return float(text)
+    return text
 
 
 def load_rule_yaml(text: bytes) -> Any:
