@@ -24,48 +24,35 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from typing import Any
 
 from .. import vocabulary as v
-from ..labels import label, lang_index, reason_label, value_label
+from ..labels import label, lang_index
 from ..plan import Evidence, Item, Plan
-from . import item_title, reason_text
-from .text import considered_line
+from .words import (
+    checked_facts,
+    colon,
+    considered_line,
+    detail_text,
+    heading,
+    item_statement,
+    item_title,
+    md,
+    other_rule,
+    questions_line,
+    reason_text,
+    say,
+    unchecked_facts,
+)
 
 SUMMARY_MAX = 139  # the spec: "<140 characters"
 INDICATORS = ("info", "warning", "critical")
 _NAMESPACE = uuid.UUID("6f1c1c52-7a47-4d0e-9c55-0c1f0a9d3e21")  # careflow's card uuids
 
-_WORDS = {
-    "referral": ("Referral", "紹介"),
-    "rule": ("Rule", "ルール"),
-    "because": ("Because", "根拠"),
-    "held_by": ("Reason", "理由"),
-    "detail": ("Detail", "詳細"),
-    "coverage": ("Coverage", "保険"),
-    "tell": ("Tell the patient", "患者への説明事項"),
-    "precautions": ("Precautions", "注意事項"),
-    "checked": ("Contraindications checked and excluded", "確認して否定した禁忌"),
-    "unchecked": ("Contraindications not checked (value unknown)", "未確認の禁忌（値が不明）"),
-    "questions": ("Questions not yet asked", "問診未完了"),
-    "considered": ("Considered, not offered (why not)", "検討したが提示しなかった治療（理由）"),
-    "questions_detail": ("Ask and record these before the items they hold can go ahead:",
-                         "次の項目を聴取して記録するまで、関係する治療は保留になります："),
-    "evidence": ("Evidence", "エビデンス"),
-    "also": ("Other rules on this item", "この項目に関わる他のルール"),
-    "protocol": ("Protocol", "プロトコル"),
-}
 
-
-def _w(key: str, lang: str) -> str:
-    return _WORDS[key][0 if lang == "en" else 1]
-
-
-def _md(text: str) -> str:
-    """Text made literal in Markdown (CommonMark backslash escapes)."""
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+def _cut(text: str) -> str:
+    return text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…"
 
 
 def indicator(item: Item) -> str:
@@ -79,21 +66,8 @@ def indicator(item: Item) -> str:
 
 
 def summary(item: Item, lang: str = "en") -> str:
-    colon, lp, rp = (": ", " (", ")") if lang == "en" else ("：", "（", "）")
-    side = label("side", item.side, lang)
-    if item.action == "referral":
-        text = (f"{_w('referral', lang)}{lp}{label('urgency', item.urgency, lang)}{rp}{colon}"
-                f"{label('reason', item.reason_code, lang)}{lp}{side}{rp}")
-    else:
-        status = label("status", item.status, lang)
-        if lang == "en":
-            status = status[:1].upper() + status[1:]
-        text = f"{status}{colon}{label('action', item.action, lang)}{lp}{side}{rp}"
-        if item.urgency and item.status in v.OFFERED:
-            text += f"{lp}{label('urgency', item.urgency, lang)}{rp}"
-        if item.reason_code:
-            text += (" - " if lang == "en" else "　") + label("reason", item.reason_code, lang)
-    return text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…"
+    """The item's statement (careflow/export/words.py), cut below 140 characters."""
+    return _cut(item_statement(item, lang))
 
 
 def _source(item: Item, plan: Plan) -> dict[str, str]:
@@ -107,55 +81,46 @@ def _source(item: Item, plan: Plan) -> dict[str, str]:
     return out
 
 
+def _section(key: str, lines: list[str], lang: str) -> list[str]:
+    return [f"**{heading(key, lang)}**", *(f"- {line}" for line in lines), ""]
+
+
 def detail(item: Item, plan: Plan, lang: str = "en") -> str:
     """The card's Markdown: rule, reasons, detail, disclosures, evidence."""
-    colon = ": " if lang == "en" else "："
-    out = [f"**{_w('rule', lang)}** `{item.rule}`{colon}{_md(item_title(item, lang))}", ""]
+    c = colon(lang)
+    out = [f"**{heading('rule', lang)}** `{item.rule}`{c}{md(item_title(item, lang))}", ""]
     if item.reason_code and item.action != "referral":
-        out += [f"**{_w('held_by', lang)}**{colon}{_md(label('reason', item.reason_code, lang))}",
+        out += [f"**{heading('held_by', lang)}**{c}{md(label('reason', item.reason_code, lang))}",
                 ""]
-    out.append(f"**{_w('because', lang)}**")
-    out += [f"- {_md(line)}" for line in reason_text(item, lang)]
-    out.append("")
+    out += _section("because", [md(line) for line in reason_text(item, lang)], lang)
     if item.detail:
-        out += [f"**{_w('detail', lang)}**{colon}{_md(value_label(item.detail, lang))}", ""]
+        out += [f"**{heading('detail', lang)}**{c}{md(detail_text(item, lang))}", ""]
     if item.coverage:
-        out += [f"**{_w('coverage', lang)}**{colon}{label('coverage', item.coverage, lang)}", ""]
-    if item.checked:
-        out.append(f"**{_w('checked', lang)}**")
-        out += [f"- {_md(line)}" for line in dict.fromkeys(
-            f"{reason_label(c.fact, lang)} = {value_label(c.value, lang)}"
-            for c in item.checked)]
-        out.append("")
+        out += [f"**{heading('coverage', lang)}**{c}{label('coverage', item.coverage, lang)}",
+                ""]
+    if checked_facts(item, lang):
+        out += _section("checked_long", [md(f) for f in checked_facts(item, lang)], lang)
     if item.unchecked:
-        out.append(f"**{_w('unchecked', lang)}**")
-        out += [f"- {_md(line)}" for line in dict.fromkeys(
-            reason_label(c.fact, lang) for c in item.unchecked)]
-        out.append("")
+        out += _section("unchecked_long", [md(f) for f in unchecked_facts(item, lang)], lang)
     if item.precautions:
-        out.append(f"**{_w('precautions', lang)}**")
-        out += [f"- {_md(label('precaution', d, lang))}" for d in item.precautions]
-        out.append("")
+        out += _section("precautions", [md(label("precaution", d, lang))
+                                        for d in item.precautions], lang)
     if item.disclosures:
-        out.append(f"**{_w('tell', lang)}**")
-        out += [f"- {_md(label('disclosure', d, lang))}" for d in item.disclosures]
-        out.append("")
+        out += _section("tell", [md(label("disclosure", d, lang)) for d in item.disclosures],
+                        lang)
     if item.other_rules:
-        out.append(f"**{_w('also', lang)}**")
-        for other in item.other_rules:
-            status = f", {label('status', other.status, lang)}" if other.status else ""
-            out.append(f"- `{other.rule}` ({other.effect}{status})")
-        out.append("")
+        out += _section("also_long", [f"`{o.rule}`" + other_rule("", o.effect, o.status, lang)
+                                      for o in item.other_rules], lang)
     if item.evidence:
-        out.append(f"**{_w('evidence', lang)}**")
+        lines = []
         for e in item.evidence:
             ver = label("verification", e.verification, lang)
-            name = f"[{_md(e.source)}]({e.url})" if e.url else _md(e.source)
-            note = f" - {_md(e.note)}" if e.note else ""
-            out.append(f"- {name} ({_md(e.grade)}; [{e.verification}] {ver}){note}")
-        out.append("")
+            name = f"[{md(e.source)}]({e.url})" if e.url else md(e.source)
+            note = f" - {md(e.note)}" if e.note else ""
+            lines.append(f"{name} ({md(e.grade)}; [{e.verification}] {ver}){note}")
+        out += _section("evidence", lines, lang)
     p = plan.protocol
-    out.append(f"_{_w('protocol', lang)}{colon}{_md(p.name)} {_md(p.version)} "
+    out.append(f"_{heading('protocol', lang)}{c}{md(p.name)} {md(p.version)} "
                f"({p.digest[:19]})_")
     return "\n".join(out)
 
@@ -178,17 +143,13 @@ def card(item: Item, plan: Plan, lang: str = "en") -> dict[str, Any]:
 
 def questions_card(plan: Plan, lang: str = "en") -> dict[str, Any]:
     """One card for every question not asked (the 問診未完了 banner)."""
-    names = ("、" if lang == "ja" else ", ").join(
-        label("question", q, lang) for q in plan.questions_open)
-    colon = ": " if lang == "en" else "："
     key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|questions_open"
-    text = f"{_w('questions', lang)}{colon}{names}"
     return {
         "uuid": str(uuid.uuid5(_NAMESPACE, key)),
-        "summary": text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…",
+        "summary": _cut(questions_line(plan, lang)),
         "indicator": "warning",
-        "detail": _md(_w("questions_detail", lang)) + "\n\n" + "\n".join(
-            f"- {_md(label('question', q, lang))}" for q in plan.questions_open),
+        "detail": md(say("questions_detail", lang)) + "\n\n" + "\n".join(
+            f"- {md(label('question', q, lang))}" for q in plan.questions_open),
         "source": {"label": f"{plan.protocol.name} {plan.protocol.version}"},
     }
 
@@ -198,9 +159,9 @@ def considered_card(plan: Plan, lang: str = "en") -> dict[str, Any]:
     key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|considered"
     return {
         "uuid": str(uuid.uuid5(_NAMESPACE, key)),
-        "summary": _w("considered", lang),
+        "summary": heading("considered", lang),
         "indicator": "info",
-        "detail": "\n".join(f"- {_md(considered_line(c, lang))}" for c in plan.considered),
+        "detail": "\n".join(f"- {md(considered_line(c, lang))}" for c in plan.considered),
         "source": {"label": f"{plan.protocol.name} {plan.protocol.version}"},
     }
 

@@ -12,7 +12,6 @@ has no consent texts.
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -24,50 +23,12 @@ from ..plan import Item, Plan
 from ..rulebook import Rulebook
 from ..yamlsrc import YamlSourceError, load_yaml, plain
 from .page import FONTS
+from .words import html, say
 
 
 class ConsentError(CareflowError):
     """A consent form that must not be printed (the message says why)."""
 
-
-_W = {
-    "title": ("Self-pay treatment: explanation and consent", "自由診療 説明書・同意書"),
-    "patient": ("Patient", "患者ID"),
-    "date": ("Date", "説明日"),
-    "item": ("Treatment", "治療"),
-    "treatment_content": ("What the treatment is", "治療の内容"),
-    "sessions_and_period": ("Sessions and period", "治療の回数と期間"),
-    "self_pay_cost": ("Cost (self-pay)", "費用（自費）"),
-    "main_risks": ("Main risks and side effects", "主なリスク・副作用"),
-    "insured_alternatives": ("What insurance still offers", "保険診療で受けられる他の治療"),
-    "tried": ("Insured care you have had", "これまでに受けた保険診療"),
-    "remaining": ("Insured care in your plan now", "現在の計画にある保険診療"),
-    "separate_from_insured_care": ("Kept separate from insured care (no mixed billing)",
-                                   "保険診療との関係（混合診療の禁止）"),
-    "off_label_use": ("Off-label use", "適応外使用について"),
-    "unapproved_product": ("Unapproved product", "未承認製品について"),
-    "procurement_route": ("How the product is obtained", "入手経路"),
-    "domestic_approved_alternatives": ("Approved alternatives in Japan",
-                                       "国内で承認された代替手段"),
-    "foreign_safety_information": ("Safety information from other countries",
-                                   "諸外国での安全性情報"),
-    "relief_system_not_covered": ("Adverse-drug-reaction relief system",
-                                  "医薬品副作用被害救済制度"),
-    "reasons": ("Why you are considering it", "この治療を検討する理由"),
-    "evidence_plain": ("What the research says", "効果について"),
-    "withdrawal": ("Withdrawing consent, and time to think", "同意の撤回と熟慮期間"),
-    "agree": ("I have received this explanation, understood it, and consent to the treatment.",
-              "私は上記の説明を受けて理解し、この治療を受けることに同意します。"),
-    "patient_sign": ("Patient's signature", "患者署名"),
-    "doctor_sign": ("Explaining doctor's signature", "説明した医師の署名"),
-    "signed_on": ("Date", "日付"),
-    "none": ("none", "なし"),
-    "weeks": ("{n} weeks, {r}", "{n}週間、{r}"),
-    "footer": ("Form {form}; {name} {version} ({digest}); made by careflow {careflow} on "
-               "{date}.", "様式 {form}、{name} {version}（{digest}）、careflow {careflow} により "
-               "{date} に作成。"),
-    "yen": ("{price:,} yen", "{price:,}円"),
-}
 
 _CSS = """
 @page { size: A4; margin: 14mm; }
@@ -83,7 +44,7 @@ footer { margin-top: 4mm; font-size: 8pt; color: #444; }
 
 
 def _t(key: str, lang: str) -> str:
-    return _W[key][lang_index(lang)]
+    return say(f"consent.{key}", lang)
 
 
 def read_prices(path: Path) -> dict[str, Any]:
@@ -136,12 +97,12 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
         return str(value.get(lang) or "") if isinstance(value, dict) else ""
 
     sep = "、" if lang == "ja" else ", "
-    sections: list[tuple[str, str]] = [("treatment_content", escape(text("treatment_content")))]
+    sections: list[tuple[str, str]] = [("treatment_content", html(text("treatment_content")))]
     sessions = sep.join(str(x) for x in (entry.get("sessions"), entry.get("period")) if x)
-    sections.append(("sessions_and_period", escape(sessions or _t("none", lang))))
-    sections.append(("self_pay_cost", escape(_t("yen", lang).format(price=entry["price"]))
-                     + (f"（{escape(str(entry['note']))}）" if entry.get("note") else "")))
-    sections.append(("main_risks", escape(text("main_risks"))))
+    sections.append(("sessions_and_period", html(sessions or _t("none", lang))))
+    sections.append(("self_pay_cost", html(_t("yen", lang).format(price=entry["price"]))
+                     + (f"（{html(str(entry['note']))}）" if entry.get("note") else "")))
+    sections.append(("main_risks", html(text("main_risks"))))
     tried = [f"{label('action', h.treatment, lang)}"
              f"（{_t('weeks', lang).format(n=h.weeks, r=label('response', h.response, lang))}）"
              if lang == "ja" else f"{label('action', h.treatment, lang)} ("
@@ -151,29 +112,29 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     remaining = [label("action", i.action, lang) for i in plan.items
                  if i.side == item.side and i.coverage == "insurance" and i.kind == "treatment"
                  and i.status in v.OFFERED]
-    sections.append(("insured_alternatives", escape(text("insured_alternatives"))
-                     + f"<br>{_t('tried', lang)}：" + escape(sep.join(tried) or _t("none", lang))
+    sections.append(("insured_alternatives", html(text("insured_alternatives"))
+                     + f"<br>{_t('tried', lang)}：" + html(sep.join(tried) or _t("none", lang))
                      + f"<br>{_t('remaining', lang)}："
-                     + escape(sep.join(dict.fromkeys(remaining)) or _t("none", lang))))
+                     + html(sep.join(dict.fromkeys(remaining)) or _t("none", lang))))
     for code in ("separate_from_insured_care", *v.DISCLOSURES[6:]):
         if code in item.disclosures or code == "separate_from_insured_care":
-            sections.append((code, escape(text(code))))
+            sections.append((code, html(text(code))))
     # the patient's facts and wishes that led here (the history is listed above)
     facts = sep.join(dict.fromkeys(f"{reason_label(r.fact, lang)}: {value_label(r.value, lang)}"
                                    for r in item.reasons if r.kind == "input"
                                    and r.value not in (False, None)
                                    and not r.fact.startswith("history")))
-    sections.append(("reasons", escape(facts)))
-    sections.append(("evidence_plain", escape(text("evidence_plain"))))
+    sections.append(("reasons", html(facts)))
+    sections.append(("evidence_plain", html(text("evidence_plain"))))
     form = consent["form"]
     withdrawal = str((form.get("withdrawal") or {}).get(lang, ""))
-    sections.append(("withdrawal", escape(withdrawal.format(days=form.get("reflection_days")))))
+    sections.append(("withdrawal", html(withdrawal.format(days=form.get("reflection_days")))))
     what = f"{label('action', action, lang)}（{label('side', item.side, lang)}）" if lang == "ja" \
         else f"{label('action', action, lang)} ({label('side', item.side, lang)})"
     body = [f"<h1>{_t('title', lang)}</h1>",
-            f'<p class="meta"><span>{_t("patient", lang)}: {escape(plan.patient_id)}</span>'
+            f'<p class="meta"><span>{_t("patient", lang)}: {html(plan.patient_id)}</span>'
             f"<span>{_t('date', lang)}: {plan.assessed_on.isoformat()}</span>"
-            f"<span>{_t('item', lang)}: {escape(what)}</span></p>"]
+            f"<span>{_t('item', lang)}: {html(what)}</span></p>"]
     body += [f'<h2 data-part="{code}">{_t(code, lang)}</h2><p>{content}</p>'
              for code, content in sections]
     body.append(f"<p><strong>{_t('agree', lang)}</strong></p>")
@@ -181,12 +142,12 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
         f"<div>{_t(k, lang)}：</div>" for k in ("patient_sign", "signed_on", "doctor_sign",
                                                 "signed_on")) + "</div>")
     p = plan.protocol
-    body.append("<footer>" + escape(_t("footer", lang).format(
+    body.append("<footer>" + html(_t("footer", lang).format(
         form=form.get("version"), name=p.name, version=p.version, digest=p.digest[:19],
         careflow=p.careflow, date=plan.assessed_on.isoformat())) + "</footer>")
     return ("<!DOCTYPE html>\n"
             f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{escape(_t('title', lang))}</title>\n<style>{_CSS}</style>\n</head>\n"
+            f"<title>{html(_t('title', lang))}</title>\n<style>{_CSS}</style>\n</head>\n"
             "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 

@@ -33,17 +33,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html import escape
 from typing import Any
 
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.requestgroup import RequestGroup
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
-from ..labels import label, lang_index, reason_label, value_label
+from ..labels import label, lang_index, value_label
 from ..plan import Item, Plan
-from . import item_title, reason_text
-from .text import considered_line
+from .words import (
+    checked_line,
+    colon,
+    considered_line,
+    coverage_tag,
+    detail_text,
+    heading,
+    html,
+    item_title,
+    items,
+    paren,
+    questions_line,
+    reason_text,
+    say,
+    status_word,
+    what,
+)
 
 SYSTEM = "urn:careflow:codesystem:"  # + action | status | kind | reason | coverage
 EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code
@@ -82,25 +96,6 @@ REQUEST_PRIORITY = ("routine", "urgent", "asap", "stat")
 RELATED_ARTIFACT_TYPE = ("documentation", "justification", "citation", "predecessor",
                          "successor", "derived-from", "depends-on", "composed-of")
 
-_WORDS = {
-    "title": ("Treatment plan for {id}", "{id} の治療計画"),
-    "description": ("Made by {name} {version} ({digest}) on {date}; review after {weeks} weeks.",
-                    "{name} {version}（{digest}）により {date} に作成。{weeks} 週後に再評価。"),
-    "rule": ("Rule", "ルール"),
-    "because": ("Because", "根拠"),
-    "blocked": ("Blocked by", "理由"),
-    "review": ("Review after {weeks} weeks", "{weeks} 週後に再評価"),
-    "tell": ("Tell the patient", "患者への説明事項"),
-    "precautions": ("Precautions", "注意事項"),
-    "questions": ("Questions not yet asked: ", "問診未完了："),
-    "checked": ("Contraindications checked and excluded", "確認して否定した禁忌"),
-}
-
-
-def _w(key: str, lang: str) -> str:
-    return _WORDS[key][0 if lang == "en" else 1]
-
-
 def _coding(kind: str, code: str, lang: str) -> dict[str, str]:
     return {"system": SYSTEM + kind, "code": code, "display": label(kind, code, lang)}
 
@@ -116,32 +111,23 @@ def _side(item: Item, lang: str) -> str:
 
 
 def item_statement(item: Item, lang: str = "en") -> str:
-    """One line: status, action, side, detail, the blocker or referral reason."""
-    sep = ", " if lang == "en" else "、"
-    lp, rp = (" (", ")") if lang == "en" else ("（", "）")
-    out = f"[{label('status', item.status, lang)}] {label('action', item.action, lang)}"
-    out += f"{lp}{_side(item, lang)}{rp}"
-    if item.action == "referral":
-        out += (f"{': ' if lang == 'en' else '：'}{label('reason', item.reason_code, lang)}"
-                f"{lp}{label('urgency', item.urgency, lang)}{rp}")
-    elif item.reason_code:
-        out += f" - {label('reason', item.reason_code, lang)}"
+    """One line: status, the item's statement (careflow/export/words.py), detail, coverage."""
+    out = f"[{status_word(item, lang)}] {what(item, lang)}"
     if item.detail:
-        out += sep + value_label(item.detail, lang)
+        out += ("、" if lang == "ja" else ", ") + detail_text(item, lang)
     if item.coverage:
-        out += f" [{label('coverage', item.coverage, lang)}]"
+        out += " " + coverage_tag(item.coverage, lang)
     return out
 
 
 def rationale(item: Item, lang: str = "en") -> str:
     """The rule's title and the reasons, as one paragraph of text."""
-    colon, stop, sep = (": ", ". ", "; ") if lang == "en" else ("：", "。", "、")
+    stop = ". " if lang == "en" else "。"
     title = item_title(item, lang)
-    out = f"{_w('rule', lang)} {item.rule}{colon}{title}" if title else \
-        f"{_w('rule', lang)} {item.rule}"
+    out = f"{heading('rule', lang)} {item.rule}" + (f"{colon(lang)}{title}" if title else "")
     reasons = reason_text(item, lang)
     if reasons:
-        out += f"{stop}{_w('because', lang)}{colon}" + sep.join(reasons)
+        out += f"{stop}{heading('because', lang)}{colon(lang)}" + items(reasons, lang)
     return out
 
 
@@ -193,29 +179,27 @@ def _service_request(item: Item, n: int, plan: Plan, lang: str) -> ServiceReques
         sr["category"].append({"coding": [_coding("coverage", item.coverage, lang)],
                                "text": label("coverage", item.coverage, lang)})
     notes = []
+    c = colon(lang)
     if item.reason_code and item.action != "referral":
-        notes.append(f"{_w('blocked', lang)}: {label('reason', item.reason_code, lang)}")
+        notes.append(f"{heading('held_by', lang)}{c}{label('reason', item.reason_code, lang)}")
     if item.disclosures:
-        notes.append(f"{_w('tell', lang)}: " + ("; " if lang == "en" else "、").join(
-            label("disclosure", d, lang) for d in item.disclosures))
+        notes.append(f"{heading('tell', lang)}{c}" + items(
+            (label("disclosure", d, lang) for d in item.disclosures), lang))
     if item.precautions:
-        notes.append(f"{_w('precautions', lang)}: " + ("; " if lang == "en" else "、").join(
-            label("precaution", d, lang) for d in item.precautions))
-    if item.checked:
-        notes.append(f"{_w('checked', lang)}: " + ("; " if lang == "en" else "、").join(
-            dict.fromkeys(f"{reason_label(c.fact, lang)} = {value_label(c.value, lang)}"
-                          for c in item.checked)))
+        notes.append(f"{heading('precautions', lang)}{c}" + items(
+            (label("precaution", d, lang) for d in item.precautions), lang))
+    if checked_line(item, lang):
+        notes.append(f"{heading('checked_long', lang)}{c}{checked_line(item, lang)}")
     if notes:
         sr["note"] = [{"text": t} for t in notes]
     return ServiceRequest.model_validate(sr)
 
 
 def _title(item: Item, lang: str) -> str:
-    colon, lp, rp = (": ", " (", ")") if lang == "en" else ("：", "（", "）")
     out = label("action", item.action, lang)
     if item.action == "referral" and item.reason_code:
-        out += colon + label("reason", item.reason_code, lang)
-    return f"{out}{lp}{_side(item, lang)}{rp}"
+        out += colon(lang) + label("reason", item.reason_code, lang)
+    return out + paren(_side(item, lang), lang)
 
 
 def _action(item: Item, n: int, lang: str) -> dict[str, Any]:
@@ -246,9 +230,9 @@ def _urn_part(text: str) -> str:
 
 
 def _narrative(plan: Plan, lang: str) -> dict[str, str]:
-    rows = "".join(f"<li>{escape(item_statement(i, lang))}</li>" for i in plan.items)
-    head = escape(_w("title", lang).format(id=plan.patient_id))
-    review = escape(_w("review", lang).format(weeks=plan.review_after_weeks))
+    rows = "".join(f"<li>{html(item_statement(i, lang))}</li>" for i in plan.items)
+    head = html(say("fhir.title", lang, id=plan.patient_id))
+    review = html(say("review", lang, weeks=plan.review_after_weeks))
     div = (f'<div xmlns="http://www.w3.org/1999/xhtml"><p><b>{head}</b></p>'
            f"<p>{review}</p><ul>{rows}</ul></div>")
     return {"status": "generated", "div": div}
@@ -277,18 +261,16 @@ def to_fhir(plan: Plan, lang: str = "en") -> CarePlan:
         "contained": [group, *requests],
         "status": "draft",
         "intent": "proposal",
-        "title": _w("title", lang).format(id=plan.patient_id),
-        "description": _w("description", lang).format(
+        "title": say("fhir.title", lang, id=plan.patient_id),
+        "description": say("fhir.description", lang,
             name=protocol.name, version=protocol.version, digest=protocol.digest,
             date=plan.assessed_on.isoformat(), weeks=plan.review_after_weeks),
         "subject": _subject(plan),
         "period": {"start": plan.assessed_on.isoformat(), "end": end.isoformat()},
         "created": plan.assessed_on.isoformat(),
         "activity": [{"reference": {"reference": "#requestgroup"}}],
-        "note": [{"text": _w("review", lang).format(weeks=plan.review_after_weeks)},
-                 *([{"text": _w("questions", lang) + ("、" if lang == "ja" else ", ").join(
-                     label("question", q, lang) for q in plan.questions_open)}]
-                   if plan.questions_open else []),
+        "note": [{"text": say("review", lang, weeks=plan.review_after_weeks)},
+                 *([{"text": questions_line(plan, lang)}] if plan.questions_open else []),
                  *({"text": considered_line(c, lang)} for c in plan.considered)],
     })
     check_bindings(care_plan)

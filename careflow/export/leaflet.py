@@ -11,12 +11,12 @@ probability appears that the evidence entries do not give.
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 from .. import vocabulary as v
 from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Item, Plan
 from .page import FONTS
+from .words import html, say
 
 # What each action is, in the words of a health-education leaflet (ja, en).
 WHAT: dict[str, tuple[str, str]] = {
@@ -84,33 +84,6 @@ WHAT: dict[str, tuple[str, str]] = {
                  "A referral to a specialist service."),
 }
 
-_W = {
-    "title": ("Your treatment plan: an explanation", "患者さん向け説明書（治療計画）"),
-    "intro": ("This explains what your doctor proposes and why. Please ask about anything "
-              "that is unclear; nothing is done without your agreement.",
-              "医師が提案する内容とその理由を説明します。わからないことは遠慮なくお尋ねください。"
-              "ご同意なしに行うことはありません。"),
-    "now": ("Proposed now", "今回提案すること"),
-    "choose": ("Options to choose from with your doctor", "医師と相談して選べる治療"),
-    "later": ("If there is no improvement", "改善がなければ次に考える治療"),
-    "what": ("What it is", "どんな治療・検査か"),
-    "why": ("Why for you", "あなたに提案する理由"),
-    "alternatives": ("Other choices", "ほかの選択肢"),
-    "next": ("What happens next", "このあと"),
-    "next_now": ("Your doctor will arrange it with you.", "医師と日程などを相談します。"),
-    "next_later": ("We will look at it again at your next review.",
-                   "次回の診察で改めて検討します。"),
-    "urgent": ("This is urgent: today or within two days.", "急いで行います（当日から2日以内）。"),
-    "advice": ("Everyday habits that help (tick what you will try)",
-               "生活の工夫（できることに印をつけましょう）"),
-    "review": ("Your next review: {date}", "次回の診察：{date}頃"),
-    "self_pay": ("This treatment is self-pay (not covered by insurance); you will be given a "
-                 "separate written explanation and consent form before deciding.",
-                 "この治療は自費診療（保険がききません）です。受けるかどうかを決める前に、別の"
-                 "説明書と同意書をお渡しします。"),
-    "none": ("none", "なし"),
-}
-
 _CSS = """
 @page { size: A4; margin: 14mm; }
 body { font-family: %s; font-size: 11pt; line-height: 1.6; color: #111; margin: 0; }
@@ -123,7 +96,7 @@ ul.check { list-style: none; padding-left: 2mm; } ul.check li::before { content:
 
 
 def _t(key: str, lang: str) -> str:
-    return _W[key][lang_index(lang)]
+    return say(f"leaflet.{key}", lang)
 
 
 def _why(item: Item, lang: str) -> str:
@@ -147,23 +120,23 @@ def _alternatives(item: Item, plan: Plan, lang: str) -> str:
 
 def _entry(item: Item, plan: Plan, lang: str) -> str:
     what = WHAT.get(item.action, ("", ""))[0 if lang == "ja" else 1]  # (ja, en)
-    parts = [f"<h3>{escape(label('action', item.action, lang))}"
-             f"（{escape(label('side', item.side, lang))}）</h3><dl>"
+    parts = [f"<h3>{html(label('action', item.action, lang))}"
+             f"（{html(label('side', item.side, lang))}）</h3><dl>"
              if lang == "ja" else
-             f"<h3>{escape(label('action', item.action, lang))} "
-             f"({escape(label('side', item.side, lang))})</h3><dl>"]
-    parts.append(f"<dt>{_t('what', lang)}</dt><dd>{escape(what)}</dd>")
-    parts.append(f"<dt>{_t('why', lang)}</dt><dd>{escape(_why(item, lang))}</dd>")
+             f"<h3>{html(label('action', item.action, lang))} "
+             f"({html(label('side', item.side, lang))})</h3><dl>"]
+    parts.append(f"<dt>{_t('what', lang)}</dt><dd>{html(what)}</dd>")
+    parts.append(f"<dt>{_t('why', lang)}</dt><dd>{html(_why(item, lang))}</dd>")
     if item.kind == "treatment":
         parts.append(f"<dt>{_t('alternatives', lang)}</dt>"
-                     f"<dd>{escape(_alternatives(item, plan, lang))}</dd>")
+                     f"<dd>{html(_alternatives(item, plan, lang))}</dd>")
     nxt = _t("next_later", lang) if item.status == "next_step" else _t("next_now", lang)
     if item.urgency in ("emergency", "urgent") and item.status in v.OFFERED:
-        nxt = f'<span class="urgent">{_t("urgent", lang)}</span> ' + escape(nxt)
+        nxt = f'<span class="urgent">{_t("urgent", lang)}</span> ' + html(nxt)
     else:
-        nxt = escape(nxt)
+        nxt = html(nxt)
     if item.coverage == "self_pay" and item.phase == "self_pay":
-        nxt += " " + escape(_t("self_pay", lang))
+        nxt += " " + html(_t("self_pay", lang))
     parts.append(f"<dt>{_t('next', lang)}</dt><dd>{nxt}</dd></dl>")
     return "".join(parts)
 
@@ -184,9 +157,9 @@ def to_html(plan: Plan, lang: str = "ja") -> str:
             body.extend(_entry(i, plan, lang) for i in items)
     if advice:
         body.append(f"<h2>{_t('advice', lang)}</h2><ul class=\"check\">" + "".join(
-            f"<li>{escape(label('action', i.action, lang))}</li>" for i in advice) + "</ul>")
-    body.append(f"<p>{escape(_t('review', lang).format(date=review.isoformat()))}</p>")
+            f"<li>{html(label('action', i.action, lang))}</li>" for i in advice) + "</ul>")
+    body.append(f"<p>{html(_t('review', lang).format(date=review.isoformat()))}</p>")
     return ("<!DOCTYPE html>\n"
             f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{escape(_t('title', lang))}</title>\n<style>{_CSS}</style>\n</head>\n"
+            f"<title>{html(_t('title', lang))}</title>\n<style>{_CSS}</style>\n</head>\n"
             "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")

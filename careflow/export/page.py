@@ -15,43 +15,36 @@ and careflow version in the footer. No raw codes: every code is shown by its lab
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 from .. import vocabulary as v
 from .._version import __version__
-from ..labels import label, lang_index, reason_label, value_label
-from ..plan import Check, Item, Plan
-from . import item_title
-from .text import considered_line
+from ..labels import label, lang_index
+from ..plan import Item, Plan
+from .words import (
+    checked_line,
+    colon,
+    considered_line,
+    coverage_tag,
+    detail_text,
+    heading,
+    html,
+    item_statement,
+    item_title,
+    items,
+    names_sep,
+    paren,
+    questions_line,
+    said,
+    say,
+    status_word,
+    unchecked_line,
+    what,
+)
 
 FONTS = ('"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", '
          '"Yu Gothic", "Meiryo", "IPAexGothic", sans-serif')
 """The Japanese font stack: Debian's fonts-noto-cjk first, then what a clinic's Mac or
 Windows has."""
-
-_W = {
-    "title": ("Treatment plan", "治療計画"),
-    "patient": ("Patient", "患者ID"),
-    "assessed": ("Assessed on", "評価日"),
-    "review": ("Review on", "再評価日"),
-    "weeks": ("after {n} weeks", "{n}週後"),
-    "urgent": ("Time-critical", "緊急・至急の対応"),
-    "questions": ("Questions not yet asked (the items they hold wait)",
-                  "問診未完了（関係する治療は保留）"),
-    "because": ("Because", "根拠"),
-    "precautions": ("Plan for", "注意"),
-    "checked": ("Excluded", "除外確認"),
-    "unchecked": ("Not checked (unknown)", "未確認"),
-    "why_not": ("Considered, not offered", "検討したが提示しなかった治療"),
-    "next": ("Next steps if there is no improvement", "改善がなければ次の段階"),
-    "none": ("none", "なし"),
-    "doctor": ("Doctor", "医師署名"),
-    "date": ("Date", "日付"),
-    "made_by": ("Made by careflow {careflow} from {name} {version} ({digest}). Decision "
-                "support for the doctor who examines the patient, not a decision.",
-                "careflow {careflow}、{name} {version}（{digest}）により作成。診察する医師の判断を"
-                "支援するもので、判断そのものではありません。"),
-}
 
 _CSS = """
 @page { size: A4; margin: 10mm 10mm 9mm 10mm; }
@@ -85,70 +78,35 @@ ul.small { margin: 0; padding-left: 5mm; font-size: 8.4pt; }
 
 
 def _t(key: str, lang: str) -> str:
-    return _W[key][lang_index(lang)]
+    return say(f"page.{key}", lang)
 
 
-def _fact(fact: str, side: str | None, lang: str) -> str:
-    """A reason's label without its leg (the column already says which leg)."""
-    text = reason_label(fact, lang)
-    for prefix in (f"{label('side', side, lang)}：", f"{label('side', side, lang)}: "):
-        if side and text.startswith(prefix):
-            return text[len(prefix):]
-    return text
-
-
-def _said(fact: str, value: object, side: str | None, lang: str) -> str:
-    """「ABI 1.05」, 「造影剤アレルギーなし」: a fact and its value as a doctor writes it."""
-    name = _fact(fact, side, lang)
-    if isinstance(value, bool):
-        if lang == "ja":
-            return f"{name}{'あり' if value else 'なし'}"
-        return name if value else f"no {name}"
-    return f"{name} {value_label(value, lang)}"
-
-
-def _checked_line(checks: tuple[Check, ...], side: str | None, lang: str) -> str:
-    """The values that excluded the contraindications, each once (a value that is unknown
-    excluded nothing by itself: the one beside it did, as with a toe pressure not measured
-    beside a reliable ABI)."""
-    sep = "、" if lang == "ja" else ", "
-    return sep.join(dict.fromkeys(_said(c.fact, c.value, side, lang)
-                                  for c in checks if c.value is not None))
+def _line(key: str, text: str, lang: str) -> str:
+    return (f'<div class="line"><span class="k">{_t(key, lang)}{colon(lang)}</span>'
+            f"{html(text)}</div>")
 
 
 def _item(item: Item, lang: str) -> str:
-    sep = "、" if lang == "ja" else ", "
-    colon = "：" if lang == "ja" else ": "
-    head = (f'<span class="status {item.status}">{escape(label("status", item.status, lang))}'
-            f'</span>{escape(label("action", item.action, lang))}')
-    if item.urgency and item.status in v.OFFERED:
-        head += f"（{escape(label('urgency', item.urgency, lang))}）" if lang == "ja" else \
-            f" ({escape(label('urgency', item.urgency, lang))})"
+    head = (f'<span class="status {item.status}">{html(status_word(item, lang))}</span>'
+            f"{html(what(item, lang, side=False))}")
     if item.coverage == "self_pay":
-        head += f' <span class="k">[{escape(label("coverage", "self_pay", lang))}]</span>'
+        head += f' <span class="k">{html(coverage_tag(item.coverage, lang))}</span>'
     lines = [f'<div class="head">{head}</div>']
     facts = [r for r in item.reasons if r.kind == "input"][:3]
-    because = sep.join(dict.fromkeys(_said(r.fact, r.value, item.side, lang) for r in facts))
-    sentence = escape(item_title(item, lang))
-    if item.reason_code and item.status not in v.OFFERED:
-        sentence = f"{escape(label('reason', item.reason_code, lang))}{colon}{sentence}"
-    lines.append(f'<div class="line">{sentence}'
-                 + (f'<span class="k">（{escape(because)}）</span>' if because and lang == "ja"
-                    else f'<span class="k"> ({escape(because)})</span>' if because else "")
+    because = names_sep(lang).join(dict.fromkeys(said(r.fact, r.value, item.side, lang)
+                                                 for r in facts))
+    lines.append(f'<div class="line">{html(item_title(item, lang))}'
+                 + (f'<span class="k">{html(paren(because, lang))}</span>' if because else "")
                  + "</div>")
     if item.detail:
-        lines.append(f'<div class="line">{escape(value_label(item.detail, lang))}</div>')
+        lines.append(f'<div class="line">{html(detail_text(item, lang))}</div>')
     if item.precautions:
-        plan_for = sep.join(label("precaution", p, lang) for p in item.precautions)
-        lines.append(f'<div class="line"><span class="k">{_t("precautions", lang)}{colon}'
-                     f"</span>{escape(plan_for)}</div>")
-    if item.checked:
-        lines.append(f'<div class="line"><span class="k">{_t("checked", lang)}{colon}</span>'
-                     f"{escape(_checked_line(item.checked, item.side, lang))}</div>")
+        lines.append(_line("precautions", items(
+            (label("precaution", p, lang) for p in item.precautions), lang), lang))
+    if checked_line(item, lang):
+        lines.append(_line("checked", checked_line(item, lang), lang))
     if item.unchecked:
-        names = sep.join(dict.fromkeys(_fact(c.fact, item.side, lang) for c in item.unchecked))
-        lines.append(f'<div class="line"><span class="k">{_t("unchecked", lang)}{colon}</span>'
-                     f"{escape(names)}</div>")
+        lines.append(_line("unchecked", unchecked_line(item, lang), lang))
     return f'<div class="item" data-action="{item.action}" data-status="{item.status}">' \
         + "".join(lines) + "</div>"
 
@@ -157,20 +115,16 @@ def _section(title: str, items: tuple[Item, ...], lang: str, klass: str = "") ->
     body = "".join(_item(i, lang) for i in items) or \
         f'<div class="line">{_t("none", lang)}</div>'
     inner = f'<div class="items">{body}</div>' if klass else body
-    return f'<section class="{klass}"><h2>{escape(title)}</h2>{inner}</section>'
+    return f'<section class="{klass}"><h2>{html(title)}</h2>{inner}</section>'
 
 
 def _urgent(plan: Plan, lang: str) -> list[str]:
+    """The time-critical items (the critical cards of careflow/export/cds_hooks.py)."""
     out = []
     for item in plan.items:
         flagged = item.action == "referral" and item.reason_code in v.RED_FLAGS
         if flagged or (item.urgency in ("emergency", "urgent") and item.status in v.OFFERED):
-            what = f"{label('action', item.action, lang)}（{label('side', item.side, lang)}）" \
-                if lang == "ja" else f"{label('action', item.action, lang)} " \
-                                     f"({label('side', item.side, lang)})"
-            why = f" - {label('reason', item.reason_code, lang)}" if item.reason_code else ""
-            out.append(f"{label('urgency', item.urgency, lang)}：{what}{why}" if lang == "ja"
-                       else f"{label('urgency', item.urgency, lang)}: {what}{why}")
+            out.append(item_statement(item, lang))
     return out
 
 
@@ -180,19 +134,17 @@ def to_html(plan: Plan, lang: str = "ja") -> str:
     review = plan.assessed_on + dt.timedelta(weeks=plan.review_after_weeks)
     parts = [f"<h1>{_t('title', lang)}</h1>",
              '<div class="meta">'
-             f"<span>{_t('patient', lang)}: {escape(plan.patient_id)}</span>"
+             f"<span>{_t('patient', lang)}: {html(plan.patient_id)}</span>"
              f"<span>{_t('assessed', lang)}: {plan.assessed_on.isoformat()}</span>"
              f"<span>{_t('review', lang)}: {review.isoformat()}"
-             f"（{_t('weeks', lang).format(n=plan.review_after_weeks)}）</span></div>"]
+             f"{paren(_t('weeks', lang).format(n=plan.review_after_weeks), lang)}</span></div>"]
     urgent = _urgent(plan, lang)
     if urgent:
         parts.append(f'<div class="banner urgent">{_t("urgent", lang)}<ul>'
-                     + "".join(f"<li>{escape(u)}</li>" for u in urgent) + "</ul></div>")
+                     + "".join(f"<li>{html(u)}</li>" for u in urgent) + "</ul></div>")
     if plan.questions_open:
-        sep = "、" if lang == "ja" else ", "
-        parts.append(f'<div class="banner questions">{_t("questions", lang)}：'
-                     + escape(sep.join(label("question", q, lang)
-                                       for q in plan.questions_open)) + "</div>")
+        parts.append(f'<div class="banner questions">{html(questions_line(plan, lang))}'
+                     f' <span class="k">{_t("questions_hold", lang)}</span></div>')
     sides = [s for s in ("right", "left") if plan.for_side(s)]
     parts.append('<div class="legs">' + "".join(
         _section(label("side", s, lang), plan.for_side(s), lang) for s in sides) + "</div>")
@@ -201,23 +153,24 @@ def to_html(plan: Plan, lang: str = "ja") -> str:
         parts.append(_section(label("side", None, lang), whole, lang, "whole"))
     lists = []
     if plan.considered:
-        lists.append(f"<section><h2>{_t('why_not', lang)}</h2><ul class=\"small\">"
-                     + "".join(f"<li>{escape(considered_line(c, lang))}</li>"
+        lists.append(f"<section><h2>{html(heading('considered', lang))}</h2><ul class=\"small\">"
+                     + "".join(f"<li>{html(considered_line(c, lang))}</li>"
                                for c in plan.considered) + "</ul></section>")
     steps = [i for i in plan.items if i.status == "next_step"]
     if steps:
         lists.append(f"<section><h2>{_t('next', lang)}</h2><ul class=\"small\">" + "".join(
-            f"<li>{escape(label('action', i.action, lang))}"
-            f"（{escape(label('side', i.side, lang))}）</li>" for i in steps) + "</ul></section>")
+            f"<li>{html(label('action', i.action, lang))}"
+            f"{html(paren(label('side', i.side, lang), lang))}</li>" for i in steps)
+            + "</ul></section>")
     sign = (f'<div class="sign"><div>{_t("doctor", lang)}：</div>'
             f'<div>{_t("date", lang)}：</div></div>')
     parts.append(f'<div class="foot"><div>{"".join(lists)}</div>{sign}</div>')
     p = plan.protocol
-    parts.append("<footer>" + escape(_t("made_by", lang).format(
+    parts.append("<footer>" + html(_t("made_by", lang).format(
         careflow=p.careflow or __version__, name=p.name, version=p.version,
         digest=p.digest[:19])) + "</footer>")
     title = f"{_t('title', lang)} {plan.patient_id}"
     return ("<!DOCTYPE html>\n"
             f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"<title>{html(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
             + "\n".join(parts) + "\n</body>\n</html>\n")

@@ -25,13 +25,13 @@ from careflow.export import diagram
 from careflow.export.book import (
     Bullets,
     ProtocolBook,
-    _md_escape,
     build_book,
     cond_items,
     read_features,
     scenarios_by_rule,
     to_markdown,
 )
+from careflow.export.words import md
 from careflow.labels import label
 from careflow.rulebook import Rulebook, default_rulebook
 from tests.unit.helpers import write_rules
@@ -176,7 +176,7 @@ def test_the_stockings_are_drawn_under_self_pay_in_both_books() -> None:
         assert f'["{group_title}"]' in book.markdown and marked in book.markdown
         [note] = [n for n in diagram.build(default_rulebook(), "vein", lang).notes
                   if "VEIN_STOCKINGS_INSURED_FOR_ULCER" in n]
-        assert _md_escape(note) in book.markdown
+        assert md(note) in book.markdown
         # in the SVG, the stockings' box is inside the self-pay group's frame
         svg = re.search(r'<svg [^>]*data-track="vein".*?</svg>', book.html, re.S)
         assert svg is not None

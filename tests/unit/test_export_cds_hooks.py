@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from careflow import vocabulary as v
 from careflow.cli import app
 from careflow.export import cds_hooks
-from careflow.export.fhir import reason_text
+from careflow.export.words import md, reason_text
 from careflow.labels import label
 from tests.unit.test_export_samples import EXAMPLES, names, sample_plans
 
@@ -134,7 +134,7 @@ def test_indicator_summary_source_and_detail_follow_the_item(name: str) -> None:
         # the reasons, in words, in the Markdown detail
         assert f"`{item.rule}`" in card["detail"]
         for line in reason_text(item):
-            assert cds_hooks._md(line) in card["detail"]
+            assert md(line) in card["detail"]
 
 
 def test_every_indicator_occurs_among_the_samples() -> None:

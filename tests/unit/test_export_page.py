@@ -63,19 +63,20 @@ def test_the_japanese_page_reads_as_a_plan_a_doctor_signs() -> None:
                   "除外確認：", "医師署名", "日付", "改善がなければ次の段階",
                   plan.protocol.digest[:19], "再評価日: 2027-02-12（12週後）"):
         assert words in shown, words
-    # the exclusions checked collapse to one line of facts and values
-    assert re.search(r"除外確認： ABI（足関節上腕血圧比） 1\.1、急性虚血の徴候なし、", shown)
+    # the exclusions checked collapse to one line of facts and values, said as every format
+    # says them (careflow/export/words.py: checked_line), the leg left to the column
+    assert re.search(r"除外確認： ABI（足関節上腕血圧比） = 1\.1、急性虚血の徴候 = いいえ、", shown)
 
 
 def test_an_urgent_item_and_unasked_questions_head_the_page() -> None:
     red = visible(to_html(evaluate(read_patient(ROOT / "examples" / "red-flag-dvt.yaml")), "ja"))
     assert "緊急・至急の対応" in red
-    assert "至急：下肢静脈エコー検査（右脚） - 深部静脈血栓症の疑い" in red
+    assert "推奨：下肢静脈エコー検査（右脚）（至急） - 深部静脈血栓症の疑い" in red
     calm = visible(to_html(evaluate(read_patient(TWO_LEGS)), "ja"))
     assert "緊急・至急の対応" not in calm
     asked = visible(to_html(evaluate(read_patient(ROOT / "examples" / "pregnancy-unknown.yaml")),
                             "ja"))
-    assert "問診未完了（関係する治療は保留）：アレルギー歴、服薬歴" in asked
+    assert re.search(r"問診未完了：アレルギー歴、服薬歴\s+（関係する治療は保留）", asked)
 
 
 def test_pdf_needs_an_output_file() -> None:

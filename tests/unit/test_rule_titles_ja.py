@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 from careflow import RulebookError, evaluate, load_rulebook, read_patient
 from careflow.cli import app
 from careflow.export import item_title, rule_title
-from careflow.export.book import ProtocolBook, _md_escape, build_book
+from careflow.export.book import ProtocolBook, build_book
 from careflow.export.cds_hooks import to_cards
 from careflow.export.fhir import to_fhir_json
 from careflow.export.rich_text import render_ansi
+from careflow.export.words import md
 from careflow.rulebook import default_rulebook
 from careflow.rulebook.schema import Rule
 
@@ -79,7 +80,7 @@ def test_text_plan_in_japanese_shows_the_japanese_rule_title() -> None:
     rule = default_rulebook().rules["SAFETY_SUSPECTED_DVT"].rule
     ja = CliRunner().invoke(app, ["plan", str(DVT), "--lang", "ja"])
     assert ja.exit_code == 0, ja.output
-    assert f"SAFETY_SUSPECTED_DVT: {rule.title_ja}" in ja.output
+    assert f"SAFETY_SUSPECTED_DVT：{rule.title_ja}" in ja.output  # the colon of Japanese text
     assert rule.title not in ja.output
     en = CliRunner().invoke(app, ["plan", str(DVT)])
     assert en.exit_code == 0, en.output
@@ -122,10 +123,10 @@ def test_the_japanese_book_has_every_japanese_title() -> None:
     # the scenarios are quoted as the feature files write them (in Japanese), in either book
     en_own_words = en.markdown.split("\n## Scenarios\n")[0]
     for rule in _rules():
-        assert f"#### {_md_escape(f'{rule.id} - {rule.title_ja}')}\n" in ja.markdown, rule.id
+        assert f"#### {md(f'{rule.id} - {rule.title_ja}')}\n" in ja.markdown, rule.id
         assert f">{escape(f'{rule.id} - {rule.title_ja}')}</h4>" in ja.html, rule.id
-        assert f"#### {_md_escape(f'{rule.id} - {rule.title}')}\n" in en.markdown, rule.id
-        assert _md_escape(rule.title_ja) not in en_own_words, rule.id
+        assert f"#### {md(f'{rule.id} - {rule.title}')}\n" in en.markdown, rule.id
+        assert md(rule.title_ja) not in en_own_words, rule.id
 
 
 # --- a bad title_ja is a diagnostic, like a bad title -------------------------------------

@@ -1,0 +1,511 @@
+"""The words every reader of a plan prints: one table of fixed phrases, the sentences that say
+an item, and the escaping helpers.
+
+- `say(key, lang, **fields)`: a fixed phrase of `PHRASES` (each is (English, Japanese)),
+  its `{fields}` filled in when given;
+- the shared sentences: `item_statement` (status word, action, side, urgency, reason),
+  `reason_line` ("label = value (via ...)"), `checked_line` (the facts that excluded the
+  contraindications, unknown values left out), `unchecked_line`, `considered_line` (why
+  not) and `questions_line` (the questions not yet asked);
+- `md` and `html` make text literal in Markdown and HTML.
+
+careflow/labels.py stays the table of code labels (actions, statuses, reasons, facts); this
+module says them in sentences. A key names what a phrase is for; a phrase only one output
+prints has the output's prefix (`page.`, `leaflet.`, `consent.`, `book.`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from html import escape
+from typing import TYPE_CHECKING
+
+from .. import vocabulary as v
+from ..errors import RulebookError
+from ..labels import label, lang_index, reason_label, value_label
+
+if TYPE_CHECKING:
+    from ..plan import Check, Considered, Item, Plan, Reason
+    from ..rulebook import Rulebook
+    from ..rulebook.schema import Rule
+
+__all__ = [
+    "PHRASES", "checked_facts", "checked_line", "colon", "considered_line", "coverage_tag",
+    "detail_text", "fact_name", "heading", "html", "item_statement", "item_title", "items",
+    "list_sep", "md", "names_sep", "paren", "questions_line", "reason_line", "reason_text",
+    "rule_line", "rule_title", "said", "say", "statement_parts", "status_word",
+    "unchecked_facts", "unchecked_line", "what",
+]
+
+PHRASES: dict[str, tuple[str, str]] = {
+    # --- the plan (text, terminal, cards, FHIR) -----------------------------------------
+    "plan_heading": ("Plan for {id}, assessed on {date}", "{id} の治療計画（評価日 {date}）"),
+    "review": ("Review after {weeks} weeks", "{weeks} 週後に再評価"),
+    "protocol": ("protocol", "プロトコル"),
+    "questions": ("questions not yet asked", "問診未完了"),
+    "questions_detail": ("Ask and record these before the items they hold can go ahead:",
+                         "次の項目を聴取して記録するまで、関係する治療は保留になります："),
+    "considered": ("considered, not offered (why not)", "検討したが提示しなかった治療（理由）"),
+    "needs": ("needs", "必要条件"),
+    "unknown": ("unknown", "不明"),
+    # --- an item -------------------------------------------------------------------------
+    "rule": ("rule", "ルール"),
+    "because": ("because", "根拠"),
+    "held_by": ("reason", "理由"),
+    "detail": ("detail", "詳細"),
+    "coverage": ("coverage", "保険"),
+    "tell": ("tell the patient", "患者への説明事項"),
+    "precautions": ("precautions", "注意事項"),
+    "checked": ("checked", "確認した禁忌"),
+    "unchecked": ("not checked (unknown)", "未確認の禁忌（値が不明）"),
+    "checked_long": ("contraindications checked and excluded", "確認して否定した禁忌"),
+    "unchecked_long": ("contraindications not checked (value unknown)",
+                       "未確認の禁忌（値が不明）"),
+    "evidence": ("evidence", "エビデンス"),
+    "also": ("also", "関連ルール"),
+    "also_long": ("other rules on this item", "この項目に関わる他のルール"),
+    "yes_fact": ("{name}", "{name}あり"),
+    "no_fact": ("no {name}", "{name}なし"),
+    # --- FHIR ----------------------------------------------------------------------------
+    "fhir.title": ("Treatment plan for {id}", "{id} の治療計画"),
+    "fhir.description": ("Made by {name} {version} ({digest}) on {date}; review after "
+                         "{weeks} weeks.",
+                         "{name} {version}（{digest}）により {date} に作成。"
+                         "{weeks} 週後に再評価。"),
+    # --- the doctor's one-page plan (page.py) --------------------------------
+    "page.title": ("Treatment plan", "治療計画"),
+    "page.patient": ("Patient", "患者ID"),
+    "page.assessed": ("Assessed on", "評価日"),
+    "page.review": ("Review on", "再評価日"),
+    "page.weeks": ("after {n} weeks", "{n}週後"),
+    "page.urgent": ("Time-critical", "緊急・至急の対応"),
+    "page.questions_hold": ("(the items they hold wait)", "（関係する治療は保留）"),
+    "page.precautions": ("Precautions", "注意"),
+    "page.checked": ("Excluded", "除外確認"),
+    "page.unchecked": ("Not checked (unknown)", "未確認"),
+    "page.next": ("Next steps if there is no improvement", "改善がなければ次の段階"),
+    "page.none": ("none", "なし"),
+    "page.doctor": ("Doctor", "医師署名"),
+    "page.date": ("Date", "日付"),
+    "page.made_by": ("Made by careflow {careflow} from {name} {version} ({digest}). Decision "
+                     "support for the doctor who examines the patient, not a decision.",
+                     "careflow {careflow}、{name} {version}（{digest}）により作成。"
+                     "診察する医師の判断を"
+                     "支援するもので、判断そのものではありません。"),
+    # --- the patient's explanation (leaflet.py) ------------------------------
+    "leaflet.title": ("Your treatment plan: an explanation", "患者さん向け説明書（治療計画）"),
+    "leaflet.intro": ("This explains what your doctor proposes and why. Please ask about anything "
+                      "that is unclear; nothing is done without your agreement.",
+                      "医師が提案する内容とその理由を説明します。わからないことは遠慮なくお尋ねください。"
+                      "ご同意なしに行うことはありません。"),
+    "leaflet.now": ("Proposed now", "今回提案すること"),
+    "leaflet.choose": ("Options to choose from with your doctor", "医師と相談して選べる治療"),
+    "leaflet.later": ("If there is no improvement", "改善がなければ次に考える治療"),
+    "leaflet.what": ("What it is", "どんな治療・検査か"),
+    "leaflet.why": ("Why for you", "あなたに提案する理由"),
+    "leaflet.alternatives": ("Other choices", "ほかの選択肢"),
+    "leaflet.next": ("What happens next", "このあと"),
+    "leaflet.next_now": ("Your doctor will arrange it with you.", "医師と日程などを相談します。"),
+    "leaflet.next_later": ("We will look at it again at your next review.",
+                           "次回の診察で改めて検討します。"),
+    "leaflet.urgent": ("This is urgent: today or within two days.",
+                               "急いで行います（当日から2日以内）。"),
+    "leaflet.advice": ("Everyday habits that help (tick what you will try)",
+                       "生活の工夫（できることに印をつけましょう）"),
+    "leaflet.review": ("Your next review: {date}", "次回の診察：{date}頃"),
+    "leaflet.self_pay": ("This treatment is self-pay (not covered by insurance); you will be "
+                         "given a separate written explanation and consent form before deciding.",
+                         "この治療は自費診療（保険がききません）です。受けるかどうかを決める前に、別の"
+                         "説明書と同意書をお渡しします。"),
+    "leaflet.none": ("none", "なし"),
+    # --- the self-pay consent form (consent.py) ------------------------------
+    "consent.title": ("Self-pay treatment: explanation and consent", "自由診療 説明書・同意書"),
+    "consent.patient": ("Patient", "患者ID"),
+    "consent.date": ("Date", "説明日"),
+    "consent.item": ("Treatment", "治療"),
+    "consent.treatment_content": ("What the treatment is", "治療の内容"),
+    "consent.sessions_and_period": ("Sessions and period", "治療の回数と期間"),
+    "consent.self_pay_cost": ("Cost (self-pay)", "費用（自費）"),
+    "consent.main_risks": ("Main risks and side effects", "主なリスク・副作用"),
+    "consent.insured_alternatives": ("What insurance still offers", "保険診療で受けられる他の治療"),
+    "consent.tried": ("Insured care you have had", "これまでに受けた保険診療"),
+    "consent.remaining": ("Insured care in your plan now", "現在の計画にある保険診療"),
+    "consent.separate_from_insured_care": ("Kept separate from insured care (no mixed billing)",
+                                           "保険診療との関係（混合診療の禁止）"),
+    "consent.off_label_use": ("Off-label use", "適応外使用について"),
+    "consent.unapproved_product": ("Unapproved product", "未承認製品について"),
+    "consent.procurement_route": ("How the product is obtained", "入手経路"),
+    "consent.domestic_approved_alternatives": ("Approved alternatives in Japan",
+                                               "国内で承認された代替手段"),
+    "consent.foreign_safety_information": ("Safety information from other countries",
+                                           "諸外国での安全性情報"),
+    "consent.relief_system_not_covered": ("Adverse-drug-reaction relief system",
+                                          "医薬品副作用被害救済制度"),
+    "consent.reasons": ("Why you are considering it", "この治療を検討する理由"),
+    "consent.evidence_plain": ("What the research says", "効果について"),
+    "consent.withdrawal": ("Withdrawing consent, and time to think", "同意の撤回と熟慮期間"),
+    "consent.agree": ("I have received this explanation, understood it, and consent to the "
+                              "treatment.",
+                      "私は上記の説明を受けて理解し、この治療を受けることに同意します。"),
+    "consent.patient_sign": ("Patient's signature", "患者署名"),
+    "consent.doctor_sign": ("Explaining doctor's signature", "説明した医師の署名"),
+    "consent.signed_on": ("Date", "日付"),
+    "consent.none": ("none", "なし"),
+    "consent.weeks": ("{n} weeks, {r}", "{n}週間、{r}"),
+    "consent.footer": ("Form {form}; {name} {version} ({digest}); made by careflow {careflow} on "
+                       "{date}.",
+                       "様式 {form}、{name} {version}（{digest}）、careflow {careflow} により "
+                       "{date} に作成。"),
+    "consent.yen": ("{price:,} yen", "{price:,}円"),
+    # --- the protocol book (book.py) -----------------------------------------
+    "book.title": ("Protocol book", "治療プロトコル"),
+    "book.digest": ("Rule-set digest", "ルールセットのダイジェスト"),
+    "book.digest_text": ("The digest is computed from the rules and parameters; it changes with "
+                         "them, and every plan records the digest of the protocol that made it.",
+                         "ダイジェストはルールとパラメータの内容から計算される識別値です。内容が"
+                         "変わると値も変わり、治療計画には計画を作成したプロトコルの値が記録されます。"),
+    "book.summary": ("{rules} decisions (rules), {scenarios} specifying scenarios, {params} "
+                     "parameters, {evidence} evidence sources.",
+                     "判断（ルール）{rules} 件、仕様シナリオ {scenarios} 件、"
+                     "パラメータ {params} 件、"
+                     "エビデンス {evidence} 件。"),
+    "book.generated": ("Generated by careflow from the rules and feature files; do not edit "
+                            "by hand.",
+                       "本書は careflow がルールと仕様シナリオから自動生成したものです。"
+                       "直接編集しないでください。"),
+    "book.contents": ("Contents", "目次"),
+    "book.how": ("How to read this book", "この文書の読み方"),
+    "book.how_text": (
+        "Each decision is one rule: when its conditions hold for a leg (or for the whole "
+        "patient), it does what it says. Numbers written as $name are parameters: their "
+        "values and sources are listed with each decision and in the parameter table, and a "
+        "clinic may change them without editing rules. Evidence and parameters carry a "
+        "verification tag: [V] verified, [S] secondary source only, [U] unverified. A [U] "
+        "number is not settled.",
+        "本書は当院の膝と下肢静脈の診療プロトコルを、判断（ルール）ごとにまとめたものです。"
+        "各判断は、条件がその脚（または患者全体）について満たされたときに、記載の結果を"
+        "出します。"),
+    "book.reading": ("Reading a decision", "各判断の見方"),
+    "book.statuses": ("Statuses", "ステータス"),
+    "book.statuses_text": (
+        "When several decisions give the same item different statuses, the strongest wins: "
+        "contraindicated, then not recommended, then deferred, then recommended or option, "
+        "then next step.",
+        "同じ項目に複数の判断が異なるステータスを出したときは、強いものが採用されます："
+        "禁忌 ＞ 非推奨 ＞ 保留 ＞ 推奨・選択肢 ＞ 次の段階。"),
+    "book.verification": ("Verification tags", "確認の程度"),
+    "book.verification_text": (
+        "Evidence and parameters carry a tag saying how far their source was checked. A [U] "
+        "number is not settled.",
+        "エビデンスとパラメータには、出典をどこまで確認したかを示すタグがあります。"
+        "[U] の数値や根拠は確定したものではありません。"),
+    "book.paths": ("Escalation paths", "治療の段階"),
+    "book.paths_text": (
+        "Per track, the phases from left to right, each with the actions rules of that track "
+        "can give; where a phase holds care paid for in different ways, its actions are "
+        "grouped by who pays, and an action marked * is billed otherwise in some cases (see "
+        "the note under the diagram). An arrow is labelled with the finding the next phase "
+        "needs; a dashed arrow comes from another track.",
+        "治療の流れごとに、左から右へ段階を示します。各段階には、その段階でルールが提示"
+        "しうる項目を記載しています。費用の扱いが異なる項目は「保険診療」「自費」などに分けて"
+        "示し、※印の項目には図の下に注記があります。矢印には次の段階に必要な所見を記載し、"
+        "点線の矢印は他の治療の流れとの関係を示します。"),
+    "book.decisions": ("Decisions", "判断"),
+    "book.scope": ("Applies to", "対象"),
+    "book.scope_leg": ("each leg", "脚ごと"),
+    "book.scope_patient": ("the whole patient", "患者全体"),
+    "book.when": ("When", "条件"),
+    "book.always": ("always", "常に"),
+    "book.then": ("Then", "結果"),
+    "book.parameters": ("Parameters", "パラメータ"),
+    "book.evidence": ("Evidence", "エビデンス"),
+    "book.scenarios": ("Specified by", "仕様シナリオ"),
+    "book.no_scenario": ("no scenario names this rule", "このルールを指定するシナリオはありません"),
+    "book.note": ("Note", "注記"),
+    "book.dev_note_here": ("Note", "開発者向け注記"),
+    "book.dev_note_link": ("see the developers' notes", "付録を参照"),
+    "book.defined": ("Defined in", "定義"),
+    "book.priority": ("priority", "優先度"),
+    "book.findings": ("Findings", "所見"),
+    "book.findings_text": ("Facts the rules derive from the patient document; plan reasons show "
+                           "them.", "ルールが患者情報から導く所見です。治療計画の根拠として"
+                           "表示されます。"),
+    "book.code": ("code", "識別名"),
+    "book.derived_by": ("derived by", "導出ルール"),
+    "book.used_by": ("used by", "使用ルール"),
+    "book.param_table": ("Parameters", "パラメータ"),
+    "book.param_text": ("Numbers (thresholds) the clinic may change; sources are quoted as "
+                             "written.",
+                             "施設で変更できる数値（閾値）です。出典は原文のまま記載します。"),
+    "book.name": ("name", "名前"),
+    "book.value": ("value", "値"),
+    "book.meaning": ("meaning", "意味"),
+    "book.source": ("source", "出典"),
+    "book.param_source": ("source", "出典（原文）"),
+    "book.checked": ("checked", "確認"),
+    "book.grade": ("grade", "推奨度・エビデンスレベル"),
+    "book.grade_as_written": ("grade", "推奨度・エビデンスレベル（原文）"),
+    "book.cited_by": ("cited by", "引用ルール"),
+    "book.evidence_id": ("id", "ID"),
+    "book.evidence_summary": ("summary", "内容"),
+    "book.evidence_ref": ("reference", "文献"),
+    "book.evidence_text": ("Each evidence source, summarised, with its reference; grades are "
+                                "written as the source writes them.",
+                                "各エビデンスの内容（日本語の要約）と文献です。推奨度・エビデンス"
+                                "レベルは出典の表記のまま記載します。"),
+    "book.no_reference": ("none", "なし"),
+    "book.scenario_section": ("Scenarios", "シナリオ"),
+    "book.scenario_text": ("The feature files are the clinic's documented protocol: each scenario "
+                           "is an executable example, run by the test suite.",
+                           "仕様シナリオは当院のプロトコルを具体例で記述したものです。各シナリオは"
+                           "テストで自動的に実行され、ルールがそのとおりに判断することを確認します。"),
+    "book.specifies": ("specifies", "対象ルール"),
+    "book.rule_block": ("rule", "ルール"),
+    "book.uncovered": ("Rules without a scenario", "シナリオのないルール"),
+    "book.dev_notes": ("Developers' notes", "開発者向け注記"),
+    "book.dev_notes_text": ("The English notes on rules and evidence (the developers' and "
+                                 "reviewers' record), as written.",
+                                 "ルールとエビデンスに付けられた英語の注記（開発・レビュー用の記録）を"
+                                 "原文のまま掲載します。"),
+    "book.dev_rule_notes": ("Rules", "ルールの注記"),
+    "book.dev_evidence_notes": ("Evidence", "エビデンスの確認記録"),
+    "book.unknown_fact": ("unknown", "不明"),
+    "book.finding": ("finding", "所見"),
+    "book.holds": ("puts on hold (deferred)", "保留にする"),
+    "book.hold_this": ("this leg", "この脚"),
+    "book.hold_patient": ("whole-patient items", "患者全体の項目"),
+    "book.hold_any": ("every leg", "すべての脚"),
+    "book.adds": ("adds to", "追記"),
+    "book.disclose": ("tell the patient", "患者への説明"),
+    "book.precautions": ("precautions", "注意点"),
+    "book.coverage": ("coverage", "保険"),
+    "book.reason": ("because of", "理由"),
+    "book.urgency": ("urgency", "緊急度"),
+    "book.whole_patient": ("whole patient", "患者全体"),
+    "book.any_of": ("any of:", "次のいずれか："),
+    "book.all_of": ("all of:", "次のすべて："),
+    "book.none_of": ("none of:", "次のいずれでもない："),
+    "book.not_all": ("not all of:", "次のすべてを同時には満たさない："),
+    "book.unless": ("unless it is established that:", "次が確定していない場合（未確認を含む）："),
+    "book.is_known": ("is known", "判明している"),
+    "book.is_unknown": ("is unknown (not recorded)", "不明（未記録）"),
+    "book.one_of": ("is one of", "のいずれか"),
+    "book.none_of_values": ("is none of", "のいずれでもない"),
+    "book.flag": ("protocol setting", "当院の設定"),
+    "book.track": ("Track", "治療の流れ"),
+    "book.protocol": ("Protocol", "プロトコル"),
+    "book.default": ("default", "既定値"),
+}
+
+
+def say(key: str, lang: str, **fields: object) -> str:
+    """The phrase `key` in `lang`, its `{fields}` filled in when any are given."""
+    text = PHRASES[key][lang_index(lang)]
+    return text.format(**fields) if fields else text
+
+
+def heading(key: str, lang: str, **fields: object) -> str:
+    """The phrase with a capital first letter (English): a heading or a label before a colon."""
+    text = say(key, lang, **fields)
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+# --- punctuation ------------------------------------------------------------------------
+def colon(lang: str) -> str:
+    return ": " if lang == "en" else "："
+
+
+def paren(text: str, lang: str) -> str:
+    """` (text)` in English, `（text）` in Japanese."""
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
+def list_sep(lang: str) -> str:
+    """Between the entries of an item's list (precautions, checked facts, disclosures)."""
+    return "; " if lang == "en" else "、"
+
+
+def names_sep(lang: str) -> str:
+    """Between names in a run of text (the questions not asked)."""
+    return ", " if lang == "en" else "、"
+
+
+def items(entries: Iterable[str], lang: str) -> str:
+    """Entries joined as a list, each once, in order."""
+    return list_sep(lang).join(dict.fromkeys(entries))
+
+
+# --- escaping -----------------------------------------------------------------------------
+def md(text: str) -> str:
+    """Text made literal in Markdown (CommonMark backslash escapes)."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def html(text: str) -> str:
+    """Text made literal in HTML (and in an attribute value)."""
+    return escape(text)
+
+
+# --- titles -----------------------------------------------------------------------------
+def rule_title(rule: Rule, lang: str = "en") -> str:
+    """A rule's title for `lang`: `title_ja` for "ja" when the rule has one, else `title`."""
+    return rule.title_ja if lang == "ja" and rule.title_ja else rule.title
+
+
+def item_title(item: Item, lang: str = "en", rulebook: Rulebook | None = None) -> str:
+    """The title of the rule that decided a plan item, for `lang`.
+
+    The plan carries the English title only; the Japanese one is looked up by the item's rule
+    id in `rulebook` (default: the shipped rule set). If that rule set has no such rule, or
+    its rule has another English title (the plan came from other rules), or no `title_ja`, the
+    item's own (English) title is shown.
+    """
+    if lang != "ja":
+        return item.title
+    if rulebook is None:
+        from ..rulebook import default_rulebook
+
+        try:
+            rulebook = default_rulebook()
+        except RulebookError:
+            return item.title
+    compiled = rulebook.rules.get(item.rule)
+    if compiled is None or (item.title and compiled.rule.title != item.title):
+        return item.title
+    return rule_title(compiled.rule, lang) or item.title
+
+
+# --- facts ------------------------------------------------------------------------------
+def fact_name(fact: str, side: str | None, lang: str) -> str:
+    """A fact's label, without the leg when it is `side`'s (the item already says its leg)."""
+    text = reason_label(fact, lang)
+    if side:
+        for prefix in (f"{label('side', side, lang)}：", f"{label('side', side, lang)}: "):
+            if text.startswith(prefix):
+                return text[len(prefix):]
+    return text
+
+
+def said(fact: str, value: object, side: str | None, lang: str) -> str:
+    """「ABI 1.05」, 「造影剤アレルギーなし」: a fact and its value as a doctor writes it."""
+    name = fact_name(fact, side, lang)
+    if isinstance(value, bool):
+        return say("yes_fact" if value else "no_fact", lang, name=name)
+    return f"{name} {value_label(value, lang)}"
+
+
+def reason_line(reason: Reason, lang: str) -> str:
+    """`right leg: CEAP clinical class = 2 (venous disease)`: a reason, the findings it was
+    derived through after it."""
+    line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
+    if reason.via:
+        line += paren(" ← ".join(reason_label(f, lang) for f in reason.via), lang)
+    return line
+
+
+def reason_text(item: Item, lang: str = "en") -> list[str]:
+    """The reasons of an item as readable lines (`reason_line` each)."""
+    return [reason_line(r, lang) for r in item.reasons]
+
+
+def checked_facts(item: Item, lang: str) -> list[str]:
+    """The values that excluded the item's contraindications, each once. A value that is
+    unknown excluded nothing by itself (the one beside it did, as with a toe pressure not
+    measured beside a reliable ABI), so it is left out."""
+    return list(dict.fromkeys(_fact_value(c, item.side, lang) for c in item.checked
+                              if c.value is not None))
+
+
+def _fact_value(c: Check, side: str | None, lang: str) -> str:
+    return f"{fact_name(c.fact, side, lang)} = {value_label(c.value, lang)}"
+
+
+def checked_line(item: Item, lang: str) -> str:
+    """`ankle-brachial index = 1.05; signs of acute limb ischaemia = no`."""
+    return list_sep(lang).join(checked_facts(item, lang))
+
+
+def unchecked_facts(item: Item, lang: str) -> list[str]:
+    """The facts whose contraindications could not be checked (value unknown), each once."""
+    return list(dict.fromkeys(fact_name(c.fact, item.side, lang) for c in item.unchecked))
+
+
+def unchecked_line(item: Item, lang: str) -> str:
+    return list_sep(lang).join(unchecked_facts(item, lang))
+
+
+def considered_line(c: Considered, lang: str) -> str:
+    """`right leg: endovenous thermal ablation - great saphenous reflux (ms) = 400 (needs >
+    500)`: a treatment not offered and the facts that stopped it."""
+    parts = [f"{reason_label(u.fact, lang)} = {value_label(u.value, lang)} "
+             f"({say('needs', lang)} {u.needs})" for u in c.unmet]
+    parts += [f"{reason_label(f, lang)} = {say('unknown', lang)}" for f in c.unknown]
+    return (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
+            + list_sep(lang).join(parts))
+
+
+def questions_line(plan: Plan, lang: str) -> str:
+    """`Questions not yet asked: allergies, medications`."""
+    return heading("questions", lang) + colon(lang) + names_sep(lang).join(
+        label("question", q, lang) for q in plan.questions_open)
+
+
+# --- an item in one sentence --------------------------------------------------------------
+def status_word(item: Item, lang: str) -> str:
+    return label("status", item.status, lang)
+
+
+def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str, str]]:
+    """What an item proposes, in parts (role, text) a renderer may style: the action, the leg
+    (when `side`), the urgency (of a referral, or of an offered item) and the reason.
+
+    A referral says `referral (urgent): reason (right leg)`; any other item
+    `action (right leg) (urgent) - reason`.
+    """
+    where = [("side", paren(label("side", item.side, lang), lang))] if side else []
+    parts = [("action", label("action", item.action, lang))]
+    if item.action == "referral":
+        parts.append(("urgency", paren(label("urgency", item.urgency, lang), lang)))
+        parts.append(("reason", colon(lang) + label("reason", item.reason_code, lang)))
+        return parts + where
+    parts += where
+    if item.urgency and item.status in v.OFFERED:
+        parts.append(("urgency", paren(label("urgency", item.urgency, lang), lang)))
+    if item.reason_code:
+        parts.append(("reason", " - " + label("reason", item.reason_code, lang)))
+    return parts
+
+
+def what(item: Item, lang: str, side: bool = True) -> str:
+    """`compression stockings (right leg) (urgent) - reason` (see `statement_parts`)."""
+    return "".join(text for _, text in statement_parts(item, lang, side))
+
+
+def item_statement(item: Item, lang: str, side: bool = True) -> str:
+    """The item in one sentence: `Recommended: duplex ultrasound (right leg) (urgent) -
+    suspected deep vein thrombosis`; a referral `Referral (urgent): reason (right leg)`."""
+    if item.action == "referral":
+        text = what(item, lang, side)
+    else:
+        text = status_word(item, lang) + colon(lang) + what(item, lang, side)
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def detail_text(item: Item, lang: str) -> str:
+    """The item's detail in words (`pressure: 20-30 mmHg`), or ""."""
+    return value_label(item.detail, lang) if item.detail else ""
+
+
+def coverage_tag(coverage: str | None, lang: str) -> str:
+    return f"[{label('coverage', coverage, lang)}]"
+
+
+def rule_line(item: Item, lang: str) -> str:
+    """`rule VEIN_STOCKINGS: Compression stockings for symptomatic varicose veins`."""
+    return f"{say('rule', lang)} {item.rule}{colon(lang)}{item_title(item, lang)}"
+
+
+def other_rule(rule: str, effect: str, status: str | None, lang: str) -> str:
+    """`VEIN_X (adds, option)`: another rule on the item and what it did."""
+    return f"{rule} ({effect}{', ' + label('status', status, lang) if status else ''})"

@@ -1,0 +1,126 @@
+"""One presentation layer (careflow/export/words.py): every phrase in both languages, the
+Japanese ones in Japanese, no renderer with a word table of its own, and the shared
+sentences printed the same by the plain text, the one-page plan and the CDS Hooks cards."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from careflow.export import cds_hooks, page, text
+from careflow.export import words as w
+from careflow.plan import Item, Plan
+
+from .test_export_samples import names, sample_plans
+
+EXPORT = Path(w.__file__).parent
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+# Japanese entries written in Latin letters on purpose, with why
+LATIN_IN_JAPANESE = {"book.evidence_id": "「ID」 is how a Japanese table heads an identifier"}
+
+
+def test_every_phrase_has_both_languages() -> None:
+    for key, entry in w.PHRASES.items():
+        assert isinstance(entry, tuple) and len(entry) == 2, key
+        en, ja = entry
+        assert isinstance(en, str) and en.strip(), f"{key}: no English"
+        assert isinstance(ja, str) and ja.strip(), f"{key}: no Japanese"
+        assert w.say(key, "en") == en and w.say(key, "ja") == ja
+
+
+def test_japanese_phrases_are_in_japanese() -> None:
+    latin = [k for k, (_, ja) in w.PHRASES.items()
+             if not JAPANESE.search(ja) and k not in LATIN_IN_JAPANESE]
+    assert not latin, latin
+    assert set(LATIN_IN_JAPANESE) <= set(w.PHRASES)
+
+
+def test_a_phrase_with_fields_is_filled_in() -> None:
+    assert w.say("review", "en", weeks=4) == "Review after 4 weeks"
+    assert w.say("review", "ja", weeks=4) == "4 週後に再評価"
+    assert w.heading("questions", "en") == "Questions not yet asked"
+    assert w.heading("questions", "ja") == "問診未完了"
+
+
+def test_no_renderer_keeps_a_word_table_of_its_own() -> None:
+    table = re.compile(r"^\s*(_WORDS|_W|_HEAD)\s*(:[^=]*)?=", re.M)
+    own = [p.name for p in EXPORT.glob("*.py")
+           if p.name != "words.py" and table.search(p.read_text(encoding="utf-8"))]
+    assert not own, own
+    duplicate = re.compile(r"^def (_md|_md_escape|_said|_checked_line|reason_line|"
+                           r"considered_line|item_title|reason_text)\(", re.M)
+    helpers = [p.name for p in EXPORT.glob("*.py")
+               if p.name != "words.py" and duplicate.search(p.read_text(encoding="utf-8"))]
+    assert not helpers, helpers
+
+
+def test_the_escapes() -> None:
+    assert w.md("a_b *c* [d] <e> #f |g| `h` \\") == \
+        "a\\_b \\*c\\* \\[d\\] \\<e\\> \\#f \\|g\\| \\`h\\` \\\\"
+    assert w.html('<a href="x">&</a>') == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+
+
+def _page_text(plan: Plan, lang: str) -> str:
+    body = re.sub(r"<style>.*?</style>", "", page.to_html(plan, lang), flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def _with(pred: Callable[[Item], object]) -> list[tuple[str, Item]]:
+    return [(n, i) for n in names() for i in sample_plans()[n].items if pred(i)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_checked_and_unchecked_lines_read_the_same_in_every_format(lang: str) -> None:
+    seen = 0
+    for name, item in _with(lambda i: i.checked or i.unchecked):
+        plan = sample_plans()[name]
+        shown = text.render(plan, lang)
+        on_page = _page_text(plan, lang)
+        card = next(c for c in cds_hooks.to_cards(plan, lang)["cards"]
+                    if c["summary"] == cds_hooks.summary(item, lang))
+        for line, facts in ((w.checked_line(item, lang), w.checked_facts(item, lang)),
+                            (w.unchecked_line(item, lang), w.unchecked_facts(item, lang))):
+            if not line:
+                continue
+            seen += 1
+            assert line in shown, (name, item.action, line)
+            assert line in on_page, (name, item.action, line)
+            assert "\n".join(f"- {w.md(f)}" for f in facts) in card["detail"], (name, line)
+        # an unknown value excluded nothing: it is not among the facts checked
+        assert not any(f.endswith(f"= {w.say('unknown', lang)}")
+                       for f in w.checked_facts(item, lang))
+    assert seen
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_statement_reason_considered_and_questions_read_the_same(lang: str) -> None:
+    for name in names():
+        plan = sample_plans()[name]
+        shown = text.render(plan, lang)
+        on_page = _page_text(plan, lang)
+        cards = cds_hooks.to_cards(plan, lang)["cards"]
+        summaries = [c["summary"] for c in cards]
+        details = "\n".join(c["detail"] for c in cards)
+        for item in plan.items:
+            statement = w.item_statement(item, lang)
+            assert statement in summaries or len(statement) > cds_hooks.SUMMARY_MAX
+            legless = w.what(item, lang, side=False)
+            assert f"] {legless}" in shown, (name, legless)
+            assert legless in on_page, (name, legless)
+            for reason in item.reasons:
+                line = w.reason_line(reason, lang)
+                assert f"    - {line}\n" in shown
+                assert f"- {w.md(line)}\n" in details
+        for c in plan.considered:
+            line = w.considered_line(c, lang)
+            assert line in shown and line in on_page and f"- {w.md(line)}" in details
+        if plan.questions_open:
+            line = w.questions_line(plan, lang)
+            assert f"!! {line}" in shown and line in on_page and summaries[0] == line
+        urgent = [i for i in plan.items if cds_hooks.indicator(i) == "critical"]
+        for item in urgent:  # the page's banner says what the critical card says
+            assert w.item_statement(item, lang) in on_page
