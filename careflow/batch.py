@@ -29,7 +29,7 @@ from typing import Any
 from .errors import EngineError, InputError
 from .model import Patient, parse_patient
 from .plan import Plan
-from .yamlsrc import MAX_BYTES, scalar
+from .yamlsrc import YamlSourceError, load_json, scalar
 
 __all__ = [
     "BatchResult", "evaluate_batch", "evaluate_batch_dask", "evaluate_lines", "read_csv",
@@ -74,30 +74,14 @@ class BatchResult:
 
 
 # --- one record (runs in a worker) ------------------------------------------------------
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key '{key}'")
-        out[key] = value
-    return out
-
-
 def _patient(record: Record, source: str) -> Patient:
     if isinstance(record, Patient):
         return record
     if isinstance(record, (str, bytes)):
-        if len(record) > MAX_BYTES:
-            raise InputError([f"document larger than {MAX_BYTES} bytes"], source)
         try:
-            record = json.loads(record, object_pairs_hook=_no_duplicates)
-        except json.JSONDecodeError as exc:
-            raise InputError([f"not valid JSON: {exc.msg} (column {exc.colno})"],
-                             source) from None
-        except ValueError as exc:  # a duplicate key, or bytes that are not UTF-8 text
-            raise InputError([f"not valid JSON: {exc}"], source) from None
-        except RecursionError:
-            raise InputError(["document: nested too deeply"], source) from None
+            record = load_json(record)  # the same reader as a .json patient file
+        except YamlSourceError as exc:
+            raise InputError([exc.args[0].removeprefix("line 1: ")], source) from None
     return parse_patient(record, source)
 
 

@@ -24,7 +24,7 @@ from pydantic import (
 
 from . import vocabulary as v
 from .errors import InputError
-from .yamlsrc import YamlSourceError, load_yaml, plain, shown
+from .yamlsrc import MAX_BYTES, YamlSourceError, load_document, plain, shown
 
 Side = Literal["right", "left"]
 Condition = Literal[v.CONDITIONS]  # type: ignore[valid-type]
@@ -66,7 +66,9 @@ def _answer(code: Any) -> Any:
     """An asked list (docs/patient.md#asked): a list of codes, or omitted (None: not asked)."""
     return Annotated[
         tuple[code, ...] | None, BeforeValidator(_asked),
+        Field(max_length=len(code.__args__)),  # each code at most once, in effect
         WithJsonSchema({"type": "array", "items": {"enum": list(code.__args__)},
+                        "maxItems": len(code.__args__),
                         "description": "omitted: not asked (unknown); [] = asked, none"}),
     ]
 
@@ -82,9 +84,21 @@ def _date_only(value: Any) -> Any:
         raise ValueError(f"must be a date (YYYY-MM-DD), not a date and time (got '{value}')")
     if not isinstance(value, (str, dt.date)) or (isinstance(value, str) and len(value) != 10):
         raise ValueError(f"must be a date written YYYY-MM-DD (got {got(value)})")
+    year = value.year if isinstance(value, dt.date) else value[:4]
+    lo, hi = DATE_YEARS
+    if str(year).isdigit() and not lo <= int(year) <= hi:  # other text: the date check's
+        raise ValueError(f"must be a date in the years {lo}-{hi} (got {got(str(value))})")
     return value
 
 
+DATE_YEARS = (1900, 2100)
+"""The years a date in a patient document may fall in (year 1 or 9999 is a typing slip)."""
+DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
+"""DATE_YEARS as the JSON Schema's pattern for every date (careflow.export.schema)."""
+
+
+MAX_HISTORY = 100
+"""Entries a treatment history may hold (a document's work stays bounded by its purpose)."""
 FERTILE_AGES = (10, 60)
 """Ages at which pregnancy or breastfeeding may be recorded (docs/patient.md#bad-input)."""
 BMI_RANGE = (10, 80)
@@ -110,7 +124,7 @@ class Preferences(_Frozen):
 
 class Knee(_Frozen):
     pain_nrs: Annotated[Int, Field(ge=0, le=10)] = 0
-    pain_pattern: tuple[PainPattern, ...] = ()
+    pain_pattern: Annotated[tuple[PainPattern, ...], Field(max_length=len(v.PAIN_PATTERNS))] = ()
     kl_grade: Annotated[Int, Field(ge=0, le=4)] | None = None
     hot_swollen_joint: Bool = False
     recent_trauma: Bool = False
@@ -147,7 +161,7 @@ class Duplex(_Frozen):
 
 
 class Veins(_Frozen):
-    symptoms: tuple[VeinSymptom, ...] = ()
+    symptoms: Annotated[tuple[VeinSymptom, ...], Field(max_length=len(v.VEIN_SYMPTOMS))] = ()
     ceap_c: Annotated[Int, Field(ge=0, le=6)] | None = None
     bleeding: Bool = False
     superficial_thrombophlebitis: Bool = False
@@ -204,7 +218,7 @@ class Patient(_Frozen):
     lifestyle: Lifestyle = Lifestyle()
     preferences: Preferences = Preferences()
     legs: Annotated[tuple[Leg, ...], Field(min_length=1, max_length=2)]
-    history: tuple[HistoryEntry, ...] = ()
+    history: Annotated[tuple[HistoryEntry, ...], Field(max_length=MAX_HISTORY)] = ()
 
     @field_validator("id")
     @classmethod
@@ -354,6 +368,9 @@ def _text(error: Any) -> str:
         if error["loc"] == ("legs",):
             n = len(error.get("input") or ())
             return f"must list one or two legs (got {n})"
+        if kind == "too_long":
+            return (f"must list at most {ctx.get('max_length')} entries "
+                    f"(got {ctx.get('actual_length')})")
         return str(error["msg"]).lower()
     if kind == "string_too_short":
         n = ctx.get("min_length")
@@ -411,15 +428,18 @@ def read_patient(path: str | Path) -> Patient:
     """Read a YAML or JSON patient file; every problem is an InputError naming a field or line."""
     source = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)  # read no further than the limit (/dev/zero)
     except OSError as exc:
         raise InputError([f"cannot read file ({exc.strerror})"], source) from None
     return loads_patient(raw, source)
 
 
 def loads_patient(text: str | bytes, source: str | None = None) -> Patient:
+    """Parse a patient document's text: JSON by JSON's rules (a `.json` source, or text that
+    opens with `{`), anything else as YAML; every problem is an InputError."""
     try:
-        data = load_yaml(text)
+        data = load_document(text, source)
     except YamlSourceError as exc:
         raise InputError([str(exc)], source) from None
     return parse_patient(data, source)

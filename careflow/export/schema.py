@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import vocabulary as v
-from ..model import FERTILE_AGES, Patient
+from ..model import DATE_PATTERN, FERTILE_AGES, Patient
 from ..plan import Plan
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -64,12 +64,25 @@ def patient_schema() -> dict[str, Any]:
     # the id is printed: no control or format characters (the validator's own test)
     out["properties"]["id"]["pattern"] = f"^[^{_unprintable()}]*$"
     out["allOf"].append({"properties": {"id": {"pattern": r"\S"}}})  # not blank
+    _bound_dates(out)
     entry = out["$defs"]["HistoryEntry"]
     entry["allOf"] = [{  # vein only on an endovenous entry
         "if": {"properties": {"vein": {"type": "string"}}, "required": ["vein"]},
         "then": {"properties": {"treatment": {"enum": list(v.ACTION_GROUPS["endovenous"])}}},
     }]
     return out
+
+
+def _bound_dates(node: Any) -> None:
+    """Every date field takes DATE_PATTERN: only the years careflow.model accepts."""
+    if isinstance(node, dict):
+        if node.get("format") == "date":
+            node["pattern"] = DATE_PATTERN
+        for child in node.values():
+            _bound_dates(child)
+    elif isinstance(node, list):
+        for child in node:
+            _bound_dates(child)
 
 
 @lru_cache(maxsize=1)
