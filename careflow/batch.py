@@ -15,8 +15,11 @@ is a thin layer over `evaluate_lines`, `read_jsonl`/`read_csv` and `resume_point
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +32,7 @@ from typing import Any
 from .errors import EngineError, InputError
 from .model import Patient, parse_patient
 from .plan import Plan
-from .yamlsrc import YamlSourceError, load_json, scalar
+from .yamlsrc import YamlSourceError, load_json, scalar, shown
 
 __all__ = [
     "BatchResult", "evaluate_batch", "evaluate_batch_dask", "evaluate_lines", "read_csv",
@@ -88,7 +91,13 @@ def _patient(record: Record, source: str) -> Patient:
 def _guess_id(record: Record) -> str | None:
     if isinstance(record, dict):
         value = record.get("id")
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str) or len(value) > 128:
+            return None
+        try:
+            value.encode("utf-8")  # a lone surrogate cannot be written to OUT
+        except UnicodeEncodeError:
+            return None
+        return value
     if isinstance(record, (str, bytes)):
         try:
             data = json.loads(record)
@@ -207,8 +216,11 @@ def _in_pool(pairs: Iterable[Numbered], n: int, size: int, fail_fast: bool,
              rules_s: str | None, params_s: str | None, as_json: bool, source: str,
              executor: Executor | None) -> Iterator[BatchResult]:
     own = executor is None
+    # Spawned, not forked: a fork copies whatever lock another thread of the parent holds
+    # (the engine's, a logging handler's) into a child that can then never take it.
     pool = executor or ProcessPoolExecutor(max_workers=n, initializer=_warm,
-                                           initargs=(rules_s, params_s))
+                                           initargs=(rules_s, params_s),
+                                           mp_context=multiprocessing.get_context("spawn"))
 
     def submit(chunk: list[Numbered]) -> Future[list[BatchResult]]:
         return pool.submit(_work, chunk, rules_s, params_s, as_json, source)
@@ -217,12 +229,28 @@ def _in_pool(pairs: Iterable[Numbered], n: int, size: int, fail_fast: bool,
         for f in futures:
             f.cancel()
 
+    finished = False
     try:
         yield from _ordered(_chunks(pairs, size), submit, lambda f: f.result(),
                             max(2, 4 * max(n, 1)), fail_fast, cancel)
+        finished = True
     finally:
         if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if not finished and isinstance(pool, ProcessPoolExecutor):
+                _reap(pool)  # interrupted, terminated or closed early: stop the workers now
+            pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _reap(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's worker processes at once (their chunks are abandoned, not waited for)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+    for process in list(processes.values()):
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
 
 
 def evaluate_batch(records: Iterable[Record], workers: int | None = None,
@@ -333,17 +361,79 @@ def _nest(row: dict[str, str]) -> dict[str, Any]:
     return doc
 
 
+MAX_CSV_INDEX = 100  # a list index in a column name (legs.N, history.N) is below this
+
+
 def read_csv(path: str | Path, skip: int = 0) -> Iterator[Numbered]:
-    """(line number, patient document) for every non-empty row of a CSV of flat patients."""
+    """(line number, patient document) for every non-empty row of a CSV of flat patients.
+    A file the reader cannot trust is refused whole (InputError naming the line): a header
+    whose columns conflict, repeat or index a list past MAX_CSV_INDEX, a cell larger than the
+    csv module's field limit (128 KB), a row with more cells than the header, text that is
+    not UTF-8."""
+    source = str(path)
     seen = 0
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        for row in reader:
-            if not any((v or "").strip() for v in row.values()):
-                continue
-            seen += 1
-            if seen > skip:
-                yield reader.line_num, _nest(row)
+    line = 1
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                return
+            _check_header(header, source)
+            width = len(header)
+            for cells in reader:
+                line = reader.line_num
+                if len(cells) > width:
+                    raise InputError([f"line {line}: has {len(cells)} cells but the header "
+                                      f"names {width} columns"], source)
+                if not any(c.strip() for c in cells):
+                    continue
+                seen += 1
+                if seen > skip:
+                    yield line, _nest(dict(zip(header, cells, strict=False)))
+            line = reader.line_num
+    except csv.Error as exc:
+        raise InputError([f"line {line + 1}: not valid CSV ({exc})"], source) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([f"not UTF-8 text ({exc.reason}, near line {line + 1})"],
+                         source) from None
+
+
+def _check_header(header: list[str], source: str) -> None:
+    """Column names are dotted paths that make one tree: no name twice, no name that is both
+    a value and a parent (`age` and `age.x`), no parent both a list and a mapping."""
+    problems: list[str] = []
+    paths: dict[tuple[str, ...], str] = {}
+    for name in header:
+        parts = tuple(name.strip().split("."))
+        if not all(parts):
+            problems.append(f"header: column {shown(name)} is not a dotted field name")
+            continue
+        big = [p for p in parts if p.isdigit() and int(p) >= MAX_CSV_INDEX]
+        if big:
+            problems.append(f"header: column {shown(name)} indexes a list at {big[0]} "
+                            f"(at most {MAX_CSV_INDEX - 1})")
+            continue
+        if parts in paths:
+            problems.append(f"header: column {shown(name)} appears twice")
+            continue
+        paths[parts] = name
+    for parts, name in paths.items():
+        for cut in range(1, len(parts)):
+            if parts[:cut] in paths:
+                problems.append(f"header: columns {shown(paths[parts[:cut]])} and "
+                                f"{shown(name)} conflict (one is a value, the other a field "
+                                "inside it)")
+    kinds: dict[tuple[str, ...], set[bool]] = {}
+    for parts in paths:
+        for cut in range(1, len(parts)):
+            kinds.setdefault(parts[:cut], set()).add(parts[cut].isdigit())
+    for parent, found in kinds.items():
+        if len(found) > 1:
+            problems.append(f"header: {shown('.'.join(parent))} has both numbered and named "
+                            "columns under it (a list and a mapping at once)")
+    if problems:
+        raise InputError(problems, source)
 
 
 def count_records(path: str | Path) -> int:
@@ -369,48 +459,158 @@ def resume_point(out: str | Path) -> tuple[int, int]:
 
 
 # --- the command ------------------------------------------------------------------------
+# OUT is written atomically: the lines go to OUT.partial beside it, and only a run that ends
+# (every record, or --fail-fast's stop) renames it into place. Beside the partial file, a run
+# card (OUT.partial.json) says what it is a partial run of: the input's digest and the
+# protocol's. `--resume` goes on only from a partial file whose card matches, so it never
+# truncates or extends a file that is not careflow's, nor mixes two protocols in one OUT.
+RUN_CARD = "careflow-batch-run"
+
+
+def partial_paths(outfile: Path) -> tuple[Path, Path]:
+    """(the partial OUT, its run card) of a batch writing `outfile`."""
+    return (outfile.with_name(outfile.name + ".partial"),
+            outfile.with_name(outfile.name + ".partial.json"))
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def _run_card(infile: Path, protocol: str) -> dict[str, Any]:
+    from ._version import __version__
+
+    return {"kind": RUN_CARD, "input": _file_digest(infile), "protocol": protocol,
+            "careflow": __version__}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _refusal(infile: Path, outfile: Path, resume: bool) -> str | None:
+    """Why IN and OUT cannot be used (None: they can)."""
+    partial, card = partial_paths(outfile)
+    if not infile.is_file():
+        return f"{infile}: no such file"
+    if outfile.is_dir():
+        return f"{outfile}: OUT is a directory"
+    for path in (outfile, partial, card):
+        if _same_file(infile, path):  # the same file by any name (a hard link, a symlink)
+            return f"{outfile}: OUT must not be IN (they are the same file)"
+    if resume and not partial.exists():
+        if outfile.exists():
+            return (f"{outfile}: nothing to resume ({partial.name} not found): OUT is a "
+                    "finished run or not careflow's; run without --resume to redo it")
+        return f"{outfile}: nothing to resume ({partial.name} not found)"
+    return None
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run ends as an interrupt does."""
+
+
 def run_files(infile: Path, outfile: Path, workers: int | None = None, fail_fast: bool = False,
               resume: bool = False, progress: bool | None = None,
               rules: Path | None = None, params: Path | None = None,
               echo: Callable[[str], None] | None = None) -> int:
     """`careflow batch IN OUT`: the exit code (docs/batch.md). Messages go to `echo` (stderr)."""
     import sys
+    import threading
+
+    say = echo or (lambda msg: print(msg, file=sys.stderr))
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        def terminate(signum: int, frame: object) -> None:
+            raise _Terminated()
+        previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        return _run(infile, outfile, workers, fail_fast, resume, progress, rules, params, say)
+    except KeyboardInterrupt:
+        say("interrupted; rerun with --resume to go on")
+        return 130
+    except _Terminated:
+        say("terminated; rerun with --resume to go on")
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(infile: Path, outfile: Path, workers: int | None, fail_fast: bool, resume: bool,
+         progress: bool | None, rules: Path | None, params: Path | None,
+         say: Callable[[str], None]) -> int:
+    import sys
     from concurrent.futures.process import BrokenProcessPool
 
     from .errors import RulebookError
 
-    say = echo or (lambda msg: print(msg, file=sys.stderr))
-    if not infile.is_file():
-        say(f"{infile}: no such file")
+    refused = _refusal(infile, outfile, resume)
+    if refused:
+        say(refused)
         return 2
-    if outfile.exists() and outfile.resolve() == infile.resolve():
-        say(f"{outfile}: OUT must not be IN")
-        return 2
-    is_csv = infile.suffix.lower() == ".csv"
-    total = count_records(infile)
-    done, bad_before = resume_point(outfile) if resume else (0, 0)
-    if done > total:
-        say(f"{outfile} has {done} lines but {infile} only {total} records: not a partial "
-            "run of this input")
-        return 2
-    reader = read_csv if is_csv else read_jsonl
     try:
-        results = evaluate_lines(reader(infile, skip=done), workers, fail_fast, rules=rules,
-                                 params=params, as_json=True, source=str(infile))
+        book = _rulebook(str(rules) if rules else None, str(params) if params else None)
     except RulebookError as exc:
         for d in exc.diagnostics:
             say(str(d))
         return 3
+    try:
+        total = count_records(infile)
+    except InputError as exc:
+        for problem in exc.problems:
+            say(f"{infile}: {problem}")
+        return 2
+    partial, card_path = partial_paths(outfile)
+    card = _run_card(infile, book.digest)
+    done, bad_before = 0, 0
+    if resume:
+        try:
+            earlier = json.loads(card_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            earlier = None
+        if not isinstance(earlier, dict) or earlier.get("kind") != RUN_CARD:
+            say(f"{partial}: no run card ({card_path.name}): not a partial careflow batch run")
+            return 2
+        for key, what in (("input", "input"), ("protocol", "protocol (rules or --params)")):
+            if earlier.get(key) != card[key]:
+                say(f"{partial} is a partial run of a different {what} "
+                    f"({earlier.get(key)} there, {card[key]} now): run without --resume")
+                return 2
+        done, bad_before = resume_point(partial)
+        if done > total:
+            say(f"{partial} has {done} lines but {infile} only {total} records: not a "
+                "partial run of this input")
+            return 2
+    try:
+        outfile.parent.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            card_path.write_text(json.dumps(card) + "\n", encoding="utf-8")
+        out = open(partial, "a" if resume else "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        say(f"{outfile}: cannot write ({exc.strerror})")
+        return 2
+    reader = read_csv if infile.suffix.lower() == ".csv" else read_jsonl
+    results = evaluate_lines(reader(infile, skip=done), workers, fail_fast, rules=rules,
+                             params=params, as_json=True, source=str(infile))
     bad: list[int] = []
     broken = 0
     plans = 0
+    ids: dict[str, list[int]] = {}
     show = sys.stderr.isatty() if progress is None else progress
-    outfile.parent.mkdir(parents=True, exist_ok=True)
-    with open(outfile, "a" if resume else "w", encoding="utf-8", newline="\n") as out, \
-            _progress(show, total, done) as advance:
+    with out, _progress(show, total, done) as advance:
         try:
             for i, res in enumerate(results, start=1):
                 out.write(res.to_json_line() + "\n")
+                if res.patient_id is not None:
+                    ids.setdefault(res.patient_id, []).append(res.line)
                 if res.ok:
                     plans += 1
                 elif res.error == INPUT:
@@ -426,20 +626,36 @@ def run_files(infile: Path, outfile: Path, workers: int | None = None, fail_fast
             say("a worker process died; the lines written so far are complete: "
                 "rerun with --resume")
             return 4
-        except KeyboardInterrupt:
+        except BaseException:
             out.flush()
-            say("interrupted; rerun with --resume to go on")
-            return 130
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # reap the workers now, whatever ended the run
+            raise
+        out.flush()
+        os.fsync(out.fileno())
     stopped = fail_fast and bool(bad) and done + plans + len(bad) < total
+    if not stopped:  # every record has its line: OUT appears whole, or not at all
+        os.replace(partial, outfile)
+        card_path.unlink(missing_ok=True)
     where = ", ".join(str(n) for n in bad[:10]) + (", ..." if len(bad) > 10 else "")
     summary = f"{plans} plans" + (f", {len(bad)} bad record{'s' if len(bad) > 1 else ''} "
                                   f"(line{'s' if len(bad) > 1 else ''} {where})" if bad else "")
     if resume and done:
-        summary += f"; {done} records were already in {outfile}"
+        summary += f"; {done} records were already in {partial.name}"
         if bad_before:
             summary += f" ({bad_before} of them error records)"
-    say(f"careflow batch: {summary} -> {outfile}" + (" (stopped: --fail-fast)" if stopped
-                                                   else ""))
+    if stopped:
+        say(f"careflow batch: {summary}; stopped by --fail-fast: the lines so far are in "
+            f"{partial} (fix the record and rerun, or --resume to go on)")
+    else:
+        say(f"careflow batch: {summary} -> {outfile}")
+    shared = {pid: lines for pid, lines in ids.items() if len(lines) > 1}
+    if shared:
+        shown_ids = "; ".join(f"{pid} (lines {', '.join(map(str, lines[:5]))})"
+                              for pid, lines in list(shared.items())[:5])
+        say(f"careflow batch: warning: {len(shared)} id{'s' if len(shared) > 1 else ''} "
+            f"appear on more than one record: {shown_ids}")
     if broken:
         return 4
     return 2 if bad or bad_before else 0

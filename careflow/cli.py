@@ -302,7 +302,11 @@ def batch(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
+        typer.echo("careflow: interrupted", err=True)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

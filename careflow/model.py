@@ -225,7 +225,7 @@ class Patient(_Frozen):
     def _printable_id(cls, value: str) -> str:
         # the id is printed in plans and on terminals: no control characters (escape
         # sequences, newlines) that could rewrite what a clinician reads
-        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in value):
             raise ValueError(f"must not contain control characters (got {got(value)})")
         if not value.strip():
             raise ValueError(f"must not be blank (got {got(value)})")
@@ -295,6 +295,7 @@ _MESSAGES = {
     "int_type": "must be a whole number",
     "float_type": "must be a number",
     "string_type": "must be text",
+    "string_unicode": "must be Unicode text (a lone surrogate is not)",
     "finite_number": "must be a finite number",
     "tuple_type": "must be a list",
     "model_type": "must be a mapping",

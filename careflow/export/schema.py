@@ -88,9 +88,9 @@ def _bound_dates(node: Any) -> None:
 @lru_cache(maxsize=1)
 def _unprintable() -> str:
     """A regular-expression class of the characters a patient id may not contain: those of
-    Unicode categories Cc, Cf, Zl and Zp (careflow.model refuses the same)."""
+    Unicode categories Cc, Cf, Cs, Zl and Zp (careflow.model refuses the same)."""
     bad = [cp for cp in range(sys.maxunicode + 1)
-           if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Zl", "Zp")]
+           if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
     ranges, start, prev = [], bad[0], bad[0]
     for cp in bad[1:] + [-1]:
         if cp != prev + 1:

@@ -12,7 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from careflow import evaluate, read_patient
-from careflow.batch import BatchResult, evaluate_batch, evaluate_batch_dask, resume_point
+from careflow.batch import (
+    BatchResult,
+    evaluate_batch,
+    evaluate_batch_dask,
+    partial_paths,
+    resume_point,
+)
 from careflow.cli import app
 from careflow.errors import EngineError
 
@@ -153,26 +159,41 @@ def test_cli_fail_fast_stops_with_exit_2(tmp_path: Path, documents: list[dict[st
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(app, ["batch", str(src), str(out), "--fail-fast", "-w", "2"])
     assert result.exit_code == 2
-    written = _lines(out)
+    partial, card = partial_paths(out)
+    assert not out.exists() and card.exists()  # a stopped run is a partial run, not OUT
+    written = _lines(partial)
     assert len(written) == 4 and json.loads(written[3])["line"] == 4
     assert "--fail-fast" in result.output
+
+
+def _partial_run(src: Path, out: Path, text: str) -> Path:
+    """A run killed mid-write: its partial OUT holds `text`, its card names src and the
+    shipped protocol (what `careflow batch` writes before the first line)."""
+    from careflow.batch import _run_card
+    from careflow.rulebook import default_rulebook
+
+    partial, card = partial_paths(out)
+    partial.write_text(text, encoding="utf-8")
+    card.write_text(json.dumps(_run_card(src, default_rulebook().digest)), encoding="utf-8")
+    return partial
 
 
 def test_cli_resume_finishes_a_partial_run(tmp_path: Path, documents: list[dict[str, Any]],
                                           expected: list[str]) -> None:
     src = _write_jsonl(tmp_path / "in.jsonl", [json.dumps(d) for d in documents])
     out = tmp_path / "out.jsonl"
-    # a run killed mid-write: 5 complete lines and half of the sixth
-    out.write_text("".join(x + "\n" for x in expected[:5]) + expected[5][:100],
-                   encoding="utf-8")
-    assert resume_point(out) == (5, 0)
-    assert out.read_text(encoding="utf-8") == "".join(x + "\n" for x in expected[:5])
+    # 5 complete lines and half of the sixth
+    partial = _partial_run(src, out, "".join(x + "\n" for x in expected[:5]) + expected[5][:100])
+    assert resume_point(partial) == (5, 0)
+    assert partial.read_text(encoding="utf-8") == "".join(x + "\n" for x in expected[:5])
     result = CliRunner().invoke(app, ["batch", str(src), str(out), "--resume", "-w", "2"])
     assert result.exit_code == 0, result.output
     assert _lines(out) == expected
+    assert not partial.exists() and not partial_paths(out)[1].exists()
     assert "19 plans" in result.output and "5 records were already" in result.output
     again = CliRunner().invoke(app, ["batch", str(src), str(out), "--resume", "-w", "0"])
-    assert again.exit_code == 0 and _lines(out) == expected  # nothing left to do
+    assert again.exit_code == 2 and "nothing to resume" in again.output
+    assert _lines(out) == expected  # a finished OUT is never touched by --resume
 
 
 def test_cli_resume_remembers_earlier_bad_records(tmp_path: Path,
@@ -182,7 +203,7 @@ def test_cli_resume_remembers_earlier_bad_records(tmp_path: Path,
     src = _write_jsonl(tmp_path / "in.jsonl", lines)
     out = tmp_path / "out.jsonl"
     first = CliRunner().invoke(app, ["batch", str(src), str(out), "--fail-fast", "-w", "0"])
-    assert first.exit_code == 2 and len(_lines(out)) == 2
+    assert first.exit_code == 2 and len(_lines(partial_paths(out)[0])) == 2
     rest = CliRunner().invoke(app, ["batch", str(src), str(out), "--resume", "-w", "0"])
     assert rest.exit_code == 2  # the bad record from the first run is still in OUT
     assert len(_lines(out)) == 4
@@ -191,7 +212,8 @@ def test_cli_resume_remembers_earlier_bad_records(tmp_path: Path,
 def test_cli_resume_refuses_an_output_longer_than_the_input(tmp_path: Path,
                                                             expected: list[str]) -> None:
     src = _write_jsonl(tmp_path / "in.jsonl", ['{"id": "x"}'])
-    out = _write_jsonl(tmp_path / "out.jsonl", expected[:3])
+    out = tmp_path / "out.jsonl"
+    _partial_run(src, out, "".join(x + "\n" for x in expected[:3]))
     result = CliRunner().invoke(app, ["batch", str(src), str(out), "--resume"])
     assert result.exit_code == 2 and "not a partial run" in result.output
 
