@@ -12,6 +12,8 @@ Diagnostic codes (stable; tests and `careflow check` rely on them):
     CF111 treatment claim without evidence CF112 rule that produces nothing
     CF113 unknown criterion (a `criterion:` no `define:` names)
     CF120 a self-pay action's consent text missing (consent.yaml), in either language
+    CF130 a text with a control character  CF131 an evidence url that is not http(s)
+    CF132 a rule file named *.yml (it would not be read)
     CF201 duplicate rule id                CF202 cycle in derived facts
     CF203 an action produced and contraindicated by identical conditions
     CF204 one finding derived at two scopes
@@ -26,6 +28,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +36,7 @@ from .. import vocabulary as v
 from ..errors import Diagnostic
 from ..facts import FACTS
 from ..logic import Flag, Unless
-from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_rule_yaml, plain
+from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_rule_yaml, plain, shown
 from .schema import (
     All,
     Any_,
@@ -572,11 +575,19 @@ def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:
         if ver not in ("V", "S", "U"):
             reader.problem(reader.at(spec, "verification"), "CF107",
                            f"verification is V, S or U, not {ver!r}")
+        url = spec.get("url")
+        if url is not None and (not isinstance(url, str) or not url.startswith(URL_SCHEMES)
+                                or any(ch.isspace() for ch in url)):
+            reader.problem(reader.at(spec, "url"), "CF131",
+                           f"evidence '{eid}': url must be an https:// or http:// address "
+                           f"(got {shown(str(url), 50)})")
+            url = None
+
         def text(key: str, spec: Marked = spec) -> str | None:
             value = spec.get(key)
             return None if value is None else str(value)
         rs.evidence[eid] = EvidenceRef(eid, str(spec["source"]), str(spec["grade"]),
-                                       text("url"), str(ver), str(spec.get("note", "")),
+                                       url, str(ver), str(spec.get("note", "")),
                                        text("citation"), text("doi"), text("pmid"),
                                        str(spec.get("summary_ja", "")))
 
@@ -602,6 +613,35 @@ def read_criteria(node: Marked, reader: Reader) -> None:
                                            f"{first.file}:{first.line})")
         else:
             reader.criteria[name] = (reader.file, cond, where)
+
+
+_UNPRINTABLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
+_MULTILINE_KEYS = frozenset({"note", "summary_ja", "text", "text_ja", "withdrawal"})
+URL_SCHEMES = ("https://", "http://")
+
+
+def check_texts(node: Any, reader: Reader, key: str | None = None,
+                where: Where | None = None) -> None:
+    """Every text of a rule file is printed somewhere (a terminal, HTML, Markdown, cards,
+    FHIR): no control or format characters (a terminal escape sequence, a character that
+    forges a line), and a line break only in the long texts (notes, summaries). CF130."""
+    here = where or Where(reader.file, 1, 1)
+    if isinstance(node, Marked):
+        for name, value in node.items():
+            spot = reader.at(node, name)
+            check_texts(str(name), reader, None, spot)
+            check_texts(value, reader, str(name), spot)
+    elif isinstance(node, MarkedList):
+        for i, value in enumerate(node):
+            check_texts(value, reader, key, reader.item_at(node, i, here))
+    elif isinstance(node, str):
+        bad = [ch for ch in node if unicodedata.category(ch) in _UNPRINTABLE
+               and not (ch == "\n" and key in _MULTILINE_KEYS)]
+        if bad:
+            reader.problem(here, "CF130", f"text {shown(node, 40)} holds the character "
+                                          f"U+{ord(bad[0]):04X}: rule texts are printed, and "
+                                          "may hold no control characters"
+                                          + ("" if bad[0] != "\n" else " or line breaks"))
 
 
 SPECIAL_FILES = ("parameters.yaml", "evidence.yaml", "consent.yaml")
@@ -649,6 +689,10 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
     rs = RuleSet(name=folder.name, version="0")
     reader = Reader(problems)
     files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    for other in sorted(folder.glob("*.yml")):  # never silently ignored
+        problems.append(Diagnostic(f"{folder.name}/{other.name}", 1, 1, "CF132",
+                                   f"rule files end in .yaml: rename it to {other.stem}.yaml "
+                                   "(as it is, it would not be read)"))
     if not files:
         problems.append(Diagnostic(str(folder), 0, 0, "CF002", "no rule files (*.yaml) here"))
     loaded = []
@@ -660,6 +704,7 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
         if data is None and path.stat().st_size:
             continue
         loaded.append((path, rel, data))
+        check_texts(data, reader)
         if path.name not in SPECIAL_FILES and isinstance(data, Marked):
             read_criteria(data, reader)
     for path, rel, data in loaded:
