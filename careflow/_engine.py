@@ -112,30 +112,130 @@ than that match one fact at one level. Each entity is asserted once per group of
 productions, tagged `g`, so that no more than GROUP tests hang under one node."""
 
 
+MAX_PROPERTIES = 200
+"""Names on one entity copy. The C core holds at most 255 properties on an object
+(MAX_OBJECT_PROPERTIES in its state.h) and silently drops the rest: a group is cut short
+before its copies would carry more than this, and a single production that reads more is
+refused (limits)."""
+MAX_PRODUCTIONS = 1000
+"""Engine rules one program may register: registration aborted the process at about 1,150
+(measured against careflow 0.2)."""
+MAX_STRATA = 64
+"""Strata (the longest chain of derived facts, plus one): 512 strata hung registration and a
+chain of 400 derived facts overflowed Python's recursion (measured against careflow 0.2)."""
+
+
 def _strata(program: Program) -> list[int]:
     """Each production's stratum: after every production that emits a fact it reads.
 
     The engine could join derived facts as facts of their own, but joins made every
     evaluation about five times slower (measured on the shipped rules). Instead a derived
     fact is an attribute of the entity copies of later strata: every production is one
-    pattern on one fact, and the strata run one after another in one session."""
+    pattern on one fact, and the strata run one after another in one session. Computed
+    without recursion, so that a long chain is measured (limits), not a crash."""
     makers: dict[Node, list[int]] = {}
     for p in program.productions:
         for node, _ in p.emits:
             makers.setdefault(node, []).append(p.index)
     # (a use reads its fact's base: an `absent` atom waits for every maker, like any other)
+    after = {p.index: sorted({m for node, _ in p.uses for m in makers.get(node.base, [])})
+             for p in program.productions}
     level: dict[int, int] = {}
+    for start in after:
+        stack, on_path = [(start, 0)], {start}
+        while stack:
+            index, next_dep = stack[-1]
+            deps = after[index]
+            if next_dep < len(deps):
+                stack[-1] = (index, next_dep + 1)
+                dep = deps[next_dep]
+                if dep in level:
+                    continue
+                if dep in on_path:
+                    raise EngineError("the program's derived facts depend on themselves")
+                stack.append((dep, 0))
+                on_path.add(dep)
+                continue
+            level[index] = max((level[d] + 1 for d in deps), default=0)
+            stack.pop()
+            on_path.discard(index)
+    return [level[p.index] for p in program.productions]
 
-    def of(index: int, seen: frozenset[int]) -> int:
-        if index not in level:
-            if index in seen:
-                raise EngineError("the program's derived facts depend on themselves")
-            p = program.productions[index]
-            level[index] = max((of(m, seen | {index}) + 1 for node, _ in p.uses
-                                for m in makers.get(node.base, [])), default=0)
-        return level[index]
 
-    return [of(p.index, frozenset()) for p in program.productions]
+def fnv1a32(name: str) -> int:
+    """The engine's hash of a property or rule name (fnv1Hash32 in its state.c), bytes read
+    as C's signed char, as the x86 build does."""
+    value = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        value ^= byte if byte < 0x80 else (byte - 0x100) & 0xFFFFFFFF
+        value = (value * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def limits(program: Program) -> list[tuple[str, str]]:
+    """What the engine cannot run correctly in this program, as (rule id, problem): too many
+    productions, too many strata, a number its JSON parser misreads, a production reading
+    more names than an entity copy may carry, two engine names with one hash. Empty when the
+    engine can run it. Checked when a rule set compiles (CF207), so `careflow check` refuses
+    what would fail here."""
+    problems: list[tuple[str, str]] = []
+    prods = program.productions
+    if len(prods) > MAX_PRODUCTIONS:
+        problems.append((prods[MAX_PRODUCTIONS].rule,
+                         f"the rule set compiles to {len(prods)} engine rules; the engine "
+                         f"registers at most {MAX_PRODUCTIONS} (split the rule set, or merge "
+                         "rules)"))
+        return problems
+    levels = _strata(program)
+    if levels and max(levels) + 1 > MAX_STRATA:
+        deepest = max(range(len(prods)), key=lambda i: levels[i])
+        problems.append((prods[deepest].rule,
+                         f"a chain of {max(levels) + 1} derived facts ends here; the engine "
+                         f"runs at most {MAX_STRATA} (name fewer intermediate findings)"))
+        return problems
+    for p in prods:
+        for test in p.tests:
+            try:
+                _test(test, "k")
+            except EngineError as exc:  # a number the engine's JSON parser misreads
+                problems.append((p.rule, str(exc)))
+        names = 3 + len({t.fact for t in p.tests}) + len({(n.base, pl) for n, pl in p.uses})
+        if names > MAX_PROPERTIES:
+            problems.append((p.rule, f"one condition reads {names - 3} facts and findings; "
+                                     f"the engine holds at most {MAX_PROPERTIES - 3} on a fact "
+                                     "(split the rule)"))
+    if problems:
+        return problems
+    compiled, definition = _translate(program)
+    names_used = {"h", "g", "sid", "id", "$s", *definition}
+    for groups in compiled.strata:
+        for group in groups:
+            names_used.update(k for _, k in group.facts)
+            names_used.update(a for _, _, a in group.nodes)
+    seen: dict[int, str] = {}
+    for name in sorted(names_used):
+        other = seen.setdefault(fnv1a32(name), name)
+        if other != name:
+            problems.append(("", f"the engine names {other!r} and {name!r} share one hash"))
+    return problems
+
+
+def _groups(chosen: list[Production]) -> list[list[Production]]:
+    """Productions in groups of at most GROUP whose copies carry at most MAX_PROPERTIES
+    names (h, g and sid included)."""
+    out: list[list[Production]] = []
+    part: list[Production] = []
+    names: set[object] = set()
+    for p in chosen:
+        mine = {t.fact for p_ in (p,) for t in p_.tests} | {(n.base, pl) for n, pl in p.uses}
+        if part and (len(part) >= GROUP or 3 + len(names | mine) > MAX_PROPERTIES):
+            out.append(part)
+            part, names = [], set()
+        part.append(p)
+        names |= mine
+    if part:
+        out.append(part)
+    return out
 
 
 def _translate(program: Program) -> tuple[_Compiled, dict[str, Any]]:
@@ -159,9 +259,8 @@ def _translate(program: Program) -> tuple[_Compiled, dict[str, Any]]:
         for stratum, groups in enumerate(strata):
             chosen = [p for p in program.productions
                       if p.scope == kind and levels[p.index] == stratum]
-            for start in range(0, len(chosen), GROUP):
+            for part in _groups(chosen):
                 tag = sum(len(g) for g in strata)
-                part = chosen[start:start + GROUP]
                 facts = sorted({t.fact for p in part for t in p.tests})
                 used = sorted({(n.base, place) for p in part for n, place in p.uses})
                 groups.append(_Group(tag, kind, tuple((f, keys[f]) for f in facts),

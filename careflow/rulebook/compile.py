@@ -371,6 +371,13 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
             if o.effect == "claim" and o.status == "contraindicated" and o.action:
                 blockers.setdefault(o.action, []).append((rid, o))
     program = _Builder(rules, order, scopes, makers, comp).build("careflow_" + hexdigest[:16])
+    if not problems:
+        from .. import _engine  # its limits, not its engine: nothing is registered here
+
+        for rid, message in _engine.limits(program):
+            first = rules[rid].rule.where if rid in rules else Where(rs.name, 1, 1)
+            comp.problem(first, "CF207", f"the engine cannot run this rule set: {message}",
+                         rid or None)
     if problems:
         return None
     return Rulebook(

@@ -12,6 +12,8 @@ Diagnostic codes (stable; tests and `careflow check` rely on them):
     CF111 treatment claim without evidence CF112 rule that produces nothing
     CF113 unknown criterion (a `criterion:` no `define:` names)
     CF120 a self-pay action's consent text missing (consent.yaml), in either language
+    CF207 a rule set the engine cannot run (too many rules, too long a chain of findings, a
+          condition reading too many facts, an engine-name hash collision)
     CF130 a text with a control character  CF131 an evidence url that is not http(s)
     CF132 a rule file named *.yml (it would not be read)
     CF201 duplicate rule id                CF202 cycle in derived facts
@@ -419,6 +421,11 @@ class Reader:
         if "derive" in node:
             derive = node["derive"]
             here = self.at(node, "derive")
+            name = derive if isinstance(derive, str) else (
+                derive.get("finding") if isinstance(derive, Marked) else None)
+            if isinstance(name, str) and not NAME_RE.match(name):
+                self.problem(here, "CF109", f"finding name {shown(name)} must be snake_case "
+                                            "ASCII (a-z, 0-9, _), starting with a letter")
             if isinstance(derive, str):
                 outputs.append(Output("derive", here, finding=derive, side="this"))
             elif isinstance(derive, Marked) and isinstance(derive.get("finding"), str):

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from careflow import EngineError, _engine, load_rulebook
+from careflow import EngineError, RulebookError, _engine, load_rulebook
 from careflow.evaluate import run_engine
+from careflow.logic import Test as Atom
 from careflow.rulebook.program import Node
 
 from .helpers import patient, write_rules
@@ -88,9 +89,14 @@ def test_register_is_idempotent(tmp_path: Path) -> None:
 
 def test_a_number_the_engine_misreads_raises_engine_error(tmp_path: Path) -> None:
     """The engine refuses rule JSON with an exponent (error 204) at evaluation time: the
-    adapter refuses it at registration, with the number."""
-    book = load_rulebook(write_rules(tmp_path / "exp", [
+    rule set is refused when it loads (CF207, `careflow check`), with the number and the
+    rule, and the adapter still refuses it at registration."""
+    folder = write_rules(tmp_path / "exp", [
         {"id": "TEST_TINY", "title": "tiny", "when": {"abi": {"gt": 0.00001}},
-         "claim": {"action": "duplex_ultrasound", "status": "recommended"}}]))
+         "claim": {"action": "duplex_ultrasound", "status": "recommended"}}])
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(folder)
+    assert [(d.code, d.rule) for d in caught.value.diagnostics] == [("CF207", "TEST_TINY")]
+    assert "1e-05" in caught.value.diagnostics[0].message
     with pytest.raises(EngineError, match="1e-05"):
-        run_engine(book, patient(legs=[{"side": "right", "abi": 1.0}]))
+        _engine._test(Atom("abi", "gt", 0.00001), "k0")
