@@ -27,12 +27,14 @@ What this adapter guarantees (the traps are measured in docs/engine.md):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
 import re
+import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -363,7 +365,7 @@ def run(program: Program, entities: Sequence[Entity]) -> list[tuple[int, int]]:
     (never a partial answer)."""
     register(program)
     compiled = _REGISTERED[program.name]
-    with _LOCK:
+    with _LOCK, _signals_deferred():
         s = _Session(program.name, compiled, entities)
         try:
             for groups in compiled.strata:
@@ -374,6 +376,27 @@ def run(program: Program, entities: Sequence[Entity]) -> list[tuple[int, int]]:
             except Exception:  # noqa: S110 - a session that never got state has none to delete
                 pass
     return s.firings
+
+
+# Asynchronous signals whose handlers may raise (Ctrl-C, termination, timers). Delivered in
+# the middle of a session, an exception leaves the engine with actions pending, and deleting
+# that session aborts the process (docs/engine.md#interrupts): they are held back while a
+# session is open and delivered, in order, the moment it is closed.
+_DEFERRED = frozenset(getattr(signal, name) for name in (
+    "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGUSR1",
+    "SIGUSR2") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):  # not a POSIX system: nothing to hold back
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Session:
@@ -424,16 +447,32 @@ class _Session:
         if not facts:
             return
         text = json.dumps(facts) if self.plain else _dumps(facts)
+        handle = self.rules._handle
+        state = None
         try:
-            state = _state(_core.assert_facts(self.rules._handle, text), "a batch")
-            result = _core.start_action_for_state(self.rules._handle, state)
+            state = _state(_core.assert_facts(handle, text), "a batch")
+            result = _core.start_action_for_state(handle, state)
             message = self._next(state, result[1] if result else None)
             while message:
                 message = self._run_action(state, message)
-        except EngineError:
-            raise
-        except Exception as exc:
+        except BaseException as exc:
+            if state is not None:
+                self._drain(state)  # no action left pending when the session is deleted
+            if isinstance(exc, EngineError) or not isinstance(exc, Exception):
+                raise
             raise EngineError(f"rule engine failed: {exc}") from exc
+
+    def _drain(self, state: int) -> None:
+        """Abandon every action the engine still holds for this state (after an error or an
+        interrupt), so that deleting the session frees nothing twice."""
+        handle = self.rules._handle
+        for _ in range(100_000):
+            try:
+                if not _core.start_action_for_state(handle, state):
+                    return
+                _core.abandon_action(handle, state)
+            except Exception:  # noqa: BLE001 - nothing left to start or to abandon
+                return
 
     def _run_action(self, state: int, message: str) -> str | None:
         handle = self.rules._handle
