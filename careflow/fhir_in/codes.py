@@ -79,13 +79,9 @@ class Tables:
         """The careflow condition an ICD-10 code gives at a clinical status (`active`,
         `inactive`) and verification (`confirmed`, `unconfirmed`), or None."""
         plain = code.replace(".", "").upper()
-        best: ConditionCode | None = None
-        for entry in self.conditions:
-            for prefix in entry.prefixes:
-                if plain.startswith(prefix) and (
-                        best is None or len(prefix) > max(len(p) for p in best.prefixes
-                                                          if plain.startswith(p))):
-                    best = entry
+        matches = [(len(prefix), i) for i, entry in enumerate(self.conditions)
+                   for prefix in entry.prefixes if plain.startswith(prefix)]
+        best = self.conditions[max(matches)[1]] if matches else None
         if best is None:
             return None, None
         verification, clinical = status.split("/")

@@ -188,6 +188,8 @@ def _side_of(r: _Reading, label: str, concepts: Any) -> tuple[str | None, str]:
             key = r.t.key(c.get("system"), c.get("code"))
             if key and key in r.t.sides:
                 found.add(r.t.sides[key])
+    if found == {"both"}:
+        return None, "bodySite names both legs, not one"
     if len(found) == 1:
         return found.pop(), ""
     if not found:
@@ -279,6 +281,8 @@ def _value(r: _Reading, entry: Entry, spec: ObservationCode, path: str,
             element = "valueQuantity.value"
             if spec.units:
                 unit = q.get("code") if isinstance(q.get("code"), str) else q.get("unit")
+                if unit is None and "1" in spec.units:
+                    unit = "1"  # a ratio (the ABI) needs no unit
                 if not isinstance(unit, str) or unit not in spec.units:
                     raise FhirInputError([
                         f"{label}.valueQuantity.code: {spec.display} takes "
@@ -439,11 +443,14 @@ class _List:
     doubt: list[str] = field(default_factory=list)
 
 
+_ONE = {"conditions": "condition", "allergies": "allergy", "medications": "medication"}
+
+
 def _answer(r: _Reading, lst: _List) -> None:
     """Put a list in the document when the bundle answers it completely (docs/fhir-in.md#lists)."""
     if lst.doubt:
         r.note("unknown", None, f"left not asked: careflow cannot read "
-               f"{', '.join(lst.doubt)}, so no {lst.name[:-1]} can be taken as absent",
+               f"{', '.join(lst.doubt)}, so no {_ONE[lst.name]} can be taken as absent",
                fact=lst.name)
         return
     if lst.no_info and not lst.codes:
@@ -499,14 +506,15 @@ def _condition(r: _Reading, entry: Entry, lst: _List) -> None:
     found: list[tuple[str | None, str]] = [(c, f"condition#{c}") for c in own]
     found += [(r.t.condition(code, f"{verification}/{status}")[0], code) for code in icd]
     if verification == "unconfirmed":
-        own_found = [c for c, _ in found if c == "suspected_malignancy"]
-        for condition, code in found:
+        would = [c for c in own] + [r.t.condition(code, f"confirmed/{status}")[0]
+                                    for code in icd]
+        for (condition, code), confirmed in zip(found, would, strict=True):
             if condition != "suspected_malignancy":
                 r.note("not_used", label, "an unconfirmed diagnosis (疑い病名, "
                        f"verificationStatus {_status_code(res.get('verificationStatus'))}): "
                        "never a confirmed condition", element="verificationStatus",
-                       code=code, fact=f"conditions.{condition}" if condition else None)
-        found = [(c, code) for c, code in found if c in own_found]
+                       code=code, fact=f"conditions.{confirmed}" if confirmed else None)
+        found = [(c, code) for c, code in found if c == "suspected_malignancy"]
     hit = False
     for condition, code in found:
         if condition is None:
