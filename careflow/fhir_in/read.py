@@ -277,6 +277,11 @@ def _value(r: _Reading, entry: Entry, spec: ObservationCode, path: str,
                 r.note("unknown", label, "valueQuantity has no value",
                        element="valueQuantity", fact=path, code=code)
                 return None, None
+            if q.get("comparator") is not None:
+                r.note("unknown", label, f"not an exact value (comparator "
+                       f"{got(q['comparator'])}): {path} stays unknown",
+                       element="valueQuantity.comparator", fact=path, code=code)
+                return None, None
             number = _number(label, "valueQuantity.value", q["value"])
             element = "valueQuantity.value"
             if spec.units:
@@ -753,7 +758,8 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
     r.doc["assessed_on"] = day.isoformat()
     r.source("assessed_on", assessed_from)
     for label in skipped:
-        r.note("not_used", label, "a search outcome, not a record")
+        r.note("not_used", label, "a search outcome, not a record" if "search outcome" in label
+               else "a repeat of a resource already read")
     _patient(r, patient, assessed_from)
     by_ref: dict[str, Entry] = {}
     for e in found:
@@ -802,7 +808,7 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
 def _defaults(r: _Reading) -> None:
     """Name the true/false fields the bundle did not give, which the patient document reads
     as false (docs/patient.md#reading), one note per section."""
-    from ..model import Knee, Leg, Lifestyle, Veins
+    from ..model import Knee, Leg, Lifestyle, Preferences, Veins
 
     def missing(model: Any, given: Mapping[str, Any], prefix: str) -> None:
         names = [n for n, f in model.model_fields.items()
@@ -812,6 +818,7 @@ def _defaults(r: _Reading) -> None:
                    fact=prefix)
 
     missing(Lifestyle, r.doc.get("lifestyle", {}), "lifestyle")
+    missing(Preferences, r.doc.get("preferences", {}), "preferences")
     for leg in r.doc["legs"]:
         side = leg["side"]
         missing(Leg, leg, f"legs.{side}")

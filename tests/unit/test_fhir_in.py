@@ -21,7 +21,14 @@ from typer.testing import CliRunner
 import careflow
 from careflow.cli import app
 from careflow.errors import FhirInputError, InputError
-from careflow.fhir_in import FhirMapping, attach, from_bundle, read_bundle, to_bundle
+from careflow.fhir_in import (
+    FhirMapping,
+    attach,
+    from_bundle,
+    prefetch_bundle,
+    read_bundle,
+    to_bundle,
+)
 from careflow.fhir_in.bundle import entries
 from careflow.fhir_in.codes import tables
 from careflow.fhir_in.write import ATC_WRITTEN, ICD10_WRITTEN
@@ -369,3 +376,41 @@ def test_the_input_is_not_changed() -> None:
     before = copy.deepcopy(bundle)
     from_bundle(bundle)
     assert bundle == before
+
+
+# --- the example bundle, prefetch, and values careflow will not take as exact -------------
+
+
+def test_the_example_bundle_is_the_yaml_example_in_jp_core_shape() -> None:
+    """examples/fhir/vascular-knee-pain.json is written by hand (height in metres, reflux in
+    seconds, IPS and SNOMED "none known" codes, JLAC10 eGFR): it reads as the YAML example."""
+    mapping = read_bundle(ROOT / "examples" / "fhir" / "vascular-knee-pain.json")
+    yaml_patient = careflow.read_patient(ROOT / "examples" / "vascular-knee-pain.yaml")
+    assert mapping.patient == yaml_patient
+    assert not mapping.report.unrecognised and not mapping.report.unknown
+
+
+def test_prefetch_values_make_one_searchset_and_a_repeated_resource_is_read_once() -> None:
+    bundle = _load("jp-core-vascular-knee.json")
+    resources = [e["resource"] for e in bundle["entry"]]
+    patient = resources[0]
+    observations = {"resourceType": "Bundle", "type": "searchset",
+                    "entry": [{"resource": r} for r in resources[1:]]}
+    again = {"resourceType": "Bundle", "type": "searchset",
+             "entry": [{"resource": resources[9]}]}
+    combined = prefetch_bundle([patient, None, observations, again])
+    m = from_bundle(combined, assessed_on=dt.date(2026, 11, 20))
+    assert m.patient.model_dump() == _read("jp-core-vascular-knee.json").patient.model_dump()
+    assert any("a repeat of a resource already read" in reason
+               for _, _, reason in _notes(m, "not_used"))
+
+
+def test_a_value_with_a_comparator_is_not_taken_as_exact() -> None:
+    bundle = _load("jp-core-vascular-knee.json")
+    for entry in bundle["entry"]:
+        if entry["resource"]["id"] == "egfr":
+            entry["resource"]["valueQuantity"].update({"comparator": ">", "value": 90})
+    m = from_bundle(bundle)
+    assert m.patient.egfr is None
+    assert any(n.resource == "Observation/egfr" and "comparator" in n.reason
+               for n in m.report.unknown)
