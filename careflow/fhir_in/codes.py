@@ -37,6 +37,7 @@ class ObservationCode:
     values: dict[str, Any] = _field(default_factory=dict)  # coded: "system#code" -> value
     member_system: str | None = None
     reason: str = ""
+    regions: tuple[str, ...] = ()  # the body-site regions that count (empty: any)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Tables:
     systems: dict[str, str]  # short name -> canonical URI
     aliases: dict[str, str]  # any URI read -> short name
     sides: dict[str, str]  # "system#code" -> right | left | both
+    regions: dict[str, str]  # "system#code" -> leg | knee | side
     observations: dict[str, ObservationCode]  # "system#code" -> entry
     by_field: dict[str, ObservationCode]
     conditions: tuple[ConditionCode, ...]
@@ -111,7 +113,7 @@ def _entry(raw: dict[str, Any]) -> ObservationCode:
         confirmed=raw["confirmed"], units={str(k): float(x) for k, x in
                                             (raw.get("units") or {}).items()},
         values=dict(raw.get("values") or {}), member_system=raw.get("member_system"),
-        reason=raw.get("reason", ""))
+        reason=raw.get("reason", ""), regions=tuple(raw.get("regions") or ()))
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +148,7 @@ def tables() -> Tables:
     return Tables(
         systems=systems, aliases=aliases,
         sides={s["code"]: s["side"] for s in raw["sides"]},
+        regions={s["code"]: s["region"] for s in raw["sides"]},
         observations=observations, by_field=by_field, conditions=tuple(conditions),
         no_known={k: frozenset(e["code"] for e in x) for k, x in raw["no_known"].items()},
         no_information={k: frozenset(x) for k, x in raw["no_information"].items()},

@@ -113,6 +113,15 @@ def _effective(res: Mapping[str, Any]) -> tuple[str, str]:
     return "", ""
 
 
+def _day(label: str, element: str, text: str) -> dt.date:
+    """A FHIR date (or the date part of a dateTime) as a date, or FhirInputError."""
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise FhirInputError([f"{label}.{element}: not a real date (got {got(text)})"]) \
+            from None
+
+
 def _number(label: str, element: str, value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         raise FhirInputError([f"{label}.{element}: must be a number (got {got(value)})"])
@@ -162,7 +171,7 @@ def _patient(r: _Reading, entry: Entry, assessed_from: Source) -> None:
     if not isinstance(birth, str) or len(birth) != 10:
         raise FhirInputError([f"{label}.birthDate: careflow needs the full birth date to count "
                               f"the age (got {got(birth)})"])
-    born = dt.date.fromisoformat(birth)
+    born = _day(label, "birthDate", birth)
     day = r.assessed_on
     if born > day:
         raise FhirInputError([f"{label}.birthDate: is after the assessment day "
@@ -175,8 +184,10 @@ def _patient(r: _Reading, entry: Entry, assessed_from: Source) -> None:
 # --- observations -----------------------------------------------------------------------
 
 
-def _side_of(r: _Reading, label: str, concepts: Any) -> tuple[str | None, str]:
-    """The leg a bodySite names: 'right', 'left', 'both', or None with why."""
+def _side_of(r: _Reading, label: str, concepts: Any,
+             regions: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """The leg a bodySite names: 'right' or 'left', or None with why. With `regions`, only
+    body sites of those regions count (a knee pain score needs the knee)."""
     if isinstance(concepts, Mapping):
         concepts = [concepts]
     found = set()
@@ -186,15 +197,16 @@ def _side_of(r: _Reading, label: str, concepts: Any) -> tuple[str | None, str]:
         shown.append(_shown(codings, concept))
         for c in codings:
             key = r.t.key(c.get("system"), c.get("code"))
-            if key and key in r.t.sides:
+            if key and key in r.t.sides and (not regions or r.t.regions[key] in regions):
                 found.add(r.t.sides[key])
     if found == {"both"}:
         return None, "bodySite names both legs, not one"
     if len(found) == 1:
         return found.pop(), ""
     if not found:
+        where = f" ({' or '.join(regions)})" if regions else ""
         return None, ("no bodySite" if not shown else
-                      f"bodySite {'; '.join(shown)} names no leg careflow reads")
+                      f"bodySite {'; '.join(shown)} names no leg{where} careflow reads")
     return None, "bodySite names both legs"
 
 
@@ -228,7 +240,7 @@ def _observation(r: _Reading, entry: Entry) -> None:
         return
     path = spec.field
     if spec.scope in ("leg", "duplex"):
-        side, why = _side_of(r, label, res.get("bodySite"))
+        side, why = _side_of(r, label, res.get("bodySite"), spec.regions)
         if side not in v.SIDES:
             r.note("not_used", label, f"{why}: a leg measurement needs its side",
                    element="bodySite", fact=spec.field.replace("*", "(side)"), code=code)
@@ -697,16 +709,16 @@ def _weeks(r: _Reading, res: Mapping[str, Any], label: str) -> int | None:
     day = r.assessed_on
     period = res.get("performedPeriod")
     if isinstance(period, Mapping) and _date(period.get("start")):
-        start = dt.date.fromisoformat(_date(period["start"]))
+        start = _day(label, "performedPeriod.start", _date(period["start"]))
         end_text = _date(period.get("end"))
-        end = dt.date.fromisoformat(end_text) if end_text else day
+        end = _day(label, "performedPeriod.end", end_text) if end_text else day
         if start > day:
             raise FhirInputError([f"{label}.performedPeriod.start: is after the assessment "
                                   f"day {day.isoformat()} (got {got(period['start'])})"])
         return max(0, (min(end, day) - start).days // 7)
     when = _date(res.get("performedDateTime"))
     if when:
-        done = dt.date.fromisoformat(when)
+        done = _day(label, "performedDateTime", when)
         if done > day:
             raise FhirInputError([f"{label}.performedDateTime: is after the assessment day "
                                   f"{day.isoformat()} (got {got(res['performedDateTime'])})"])
@@ -752,8 +764,8 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
         if not stamp:
             raise FhirInputError(["Bundle.timestamp: not given, and no assessed_on was passed: "
                                   "careflow needs the day the plan is for"])
-        day, assessed_from = dt.date.fromisoformat(stamp), Source(resource="Bundle",
-                                                                   element="timestamp")
+        day = _day("Bundle", "timestamp", stamp)
+        assessed_from = Source(resource="Bundle", element="timestamp")
     r = _Reading(t=tables(), assessed_on=day, patient_label=patient.label)
     r.doc["assessed_on"] = day.isoformat()
     r.source("assessed_on", assessed_from)

@@ -414,3 +414,19 @@ def test_a_value_with_a_comparator_is_not_taken_as_exact() -> None:
     assert m.patient.egfr is None
     assert any(n.resource == "Observation/egfr" and "comparator" in n.reason
                for n in m.report.unknown)
+
+
+def test_a_pain_score_is_knee_pain_only_when_its_body_site_is_the_knee() -> None:
+    bundle = _load("prefetch-searchset.json")
+    pain = bundle["entry"][1]["resource"]
+    pain["bodySite"] = {"coding": [{"system": "http://snomed.info/sct", "code": "32153003"}]}
+    bundle["entry"].append({"resource": {
+        "resourceType": "Observation", "id": "leg-left", "status": "final",
+        "code": {"coding": [{"system": "urn:careflow:codesystem:observation",
+                             "code": "leg-assessed"}]},
+        "subject": {"reference": "Patient/p2"},
+        "bodySite": {"coding": [{"system": "http://snomed.info/sct", "code": "32153003"}]}}})
+    m = from_bundle(bundle)
+    assert [(leg.side, leg.knee) for leg in m.patient.legs] == [("left", None)]
+    assert any(r == "Observation/pain-left" and "names no leg (knee)" in reason
+               for r, _, reason in _notes(m, "not_used"))
