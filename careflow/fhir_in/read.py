@@ -817,18 +817,32 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
     return patient_model, _report(r, bundle)
 
 
+_SECTIONS = ("knee", "veins", "duplex", "lifestyle", "preferences", "legs", "history",
+             "conditions", "allergies", "medications", "id", "assessed_on", "age", "sex",
+             "side")
+
+
 def _defaults(r: _Reading) -> None:
-    """Name the true/false fields the bundle did not give, which the patient document reads
-    as false (docs/patient.md#reading), one note per section."""
-    from ..model import Knee, Leg, Lifestyle, Preferences, Veins
+    """Name, one note per section, the measurements the bundle did not give (unknown) and
+    the true/false fields it did not give, which the patient document reads as false
+    (docs/patient.md#reading)."""
+    from ..model import Duplex, Knee, Leg, Lifestyle, Patient, Preferences, Veins
 
     def missing(model: Any, given: Mapping[str, Any], prefix: str) -> None:
-        names = [n for n, f in model.model_fields.items()
+        fields = model.model_fields.items()
+        false = [n for n, f in fields
                  if f.annotation is bool and f.default is False and n not in given]
-        if names:
-            r.note("defaults", None, "not in the bundle, read as false: " + ", ".join(names),
+        unknown = [n for n, f in fields if f.default is None and n not in given
+                   and n not in _SECTIONS
+                   and not (n.startswith("svt_") and not given.get("superficial_thrombophlebitis"))]
+        if false:
+            r.note("defaults", None, "not in the bundle, read as false: " + ", ".join(false),
+                   fact=prefix)
+        if unknown:
+            r.note("unknown", None, "not in the bundle, unknown: " + ", ".join(unknown),
                    fact=prefix)
 
+    missing(Patient, r.doc, "patient")
     missing(Lifestyle, r.doc.get("lifestyle", {}), "lifestyle")
     missing(Preferences, r.doc.get("preferences", {}), "preferences")
     for leg in r.doc["legs"]:
@@ -838,6 +852,8 @@ def _defaults(r: _Reading) -> None:
             missing(Knee, leg["knee"], f"legs.{side}.knee")
         if "veins" in leg:
             missing(Veins, leg["veins"], f"legs.{side}.veins")
+            if "duplex" in leg["veins"]:
+                missing(Duplex, leg["veins"]["duplex"], f"legs.{side}.veins.duplex")
 
 
 def _named(path: str, legs: list[dict[str, Any]]) -> str:
