@@ -110,6 +110,9 @@ def entries(bundle: Any) -> tuple[list[Entry], list[str]]:
         except ValidationError as exc:
             problems.extend(_problems(label, exc))
             continue
+        except RecursionError:
+            problems.append(f"{label}: nested too deeply")
+            continue
         full_url = entry.get("fullUrl")
         out.append(Entry(label, dict(resource), full_url if isinstance(full_url, str) else None,
                          i))
