@@ -807,6 +807,14 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
     _legs(r)
     for name in v.ASKED_LISTS:
         _answer(r, lists[name])
+    kept = []
+    for entry_doc, label in history:
+        if entry_doc.get("side") not in (None, *r.sides):
+            r.note("not_used", label, f"a treatment of the {entry_doc['side']} leg, which is "
+                   "not in this assessment", element="bodySite", fact="history")
+        else:
+            kept.append((entry_doc, label))
+    history = kept
     for i, (_entry, label) in enumerate(history):
         r.source(f"history[{i}]", Source(resource=label, element="code"))
         r.source("history", Source(resource=label, element="code"))

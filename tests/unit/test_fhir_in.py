@@ -476,3 +476,14 @@ def test_a_mutated_bundle_gives_a_patient_or_a_refusal_never_a_crash(value: Any)
         except FhirInputError:
             refused += 1
     assert refused  # the mutations do reach the checks
+
+
+def test_a_treatment_of_a_leg_not_in_the_assessment_is_set_aside() -> None:
+    bundle = _load("jp-core-vascular-knee.json")
+    proc = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "ha-course")
+    proc["bodySite"] = [{"coding": [{"system": "http://snomed.info/sct", "code": "82169009"}]}]
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["id"] != "abi-left"]
+    m = from_bundle(bundle)
+    assert [leg.side for leg in m.patient.legs] == ["right"] and m.patient.history == ()
+    assert any(r == "Procedure/ha-course" and "left leg, which is not" in reason
+               for r, _, reason in _notes(m, "not_used"))
