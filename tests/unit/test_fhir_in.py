@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
 from typer.testing import CliRunner
 
 import careflow
@@ -32,6 +33,8 @@ from careflow.fhir_in import (
 from careflow.fhir_in.bundle import entries
 from careflow.fhir_in.codes import tables
 from careflow.fhir_in.write import ATC_WRITTEN, ICD10_WRITTEN
+
+from .gen_patients import examples, patients
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "fhir"
@@ -62,6 +65,15 @@ def test_every_example_as_a_bundle_gives_the_same_plan_as_its_yaml(path: Path) -
     mapping = from_bundle(bundle)
     assert mapping.patient == patient
     assert careflow.evaluate(mapping.patient).to_json() == careflow.evaluate(patient).to_json()
+
+
+@examples(80)
+@given(patients())
+def test_a_generated_patient_survives_the_round_trip(doc: dict[str, Any]) -> None:
+    """Patients generated at the protocol's thresholds (every field, both legs, the history,
+    asked and unasked lists) come back from their bundle as the same patient."""
+    patient = careflow.parse_patient(doc)
+    assert from_bundle(json.loads(json.dumps(to_bundle(patient)))).patient == patient
 
 
 def test_the_round_trip_would_see_a_difference() -> None:
