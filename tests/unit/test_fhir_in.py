@@ -499,3 +499,28 @@ def test_a_treatment_of_a_leg_not_in_the_assessment_is_set_aside() -> None:
     assert [leg.side for leg in m.patient.legs] == ["right"] and m.patient.history == ()
     assert any(r == "Procedure/ha-course" and "left leg, which is not" in reason
                for r, _, reason in _notes(m, "not_used"))
+
+
+def test_a_jp_clins_style_document_bundle_is_read_and_its_composition_set_aside() -> None:
+    bundle = _load("jp-core-vascular-knee.json")
+    bundle["type"] = "document"
+    bundle["entry"].insert(0, {"resource": {
+        "resourceType": "Composition", "id": "clins-1", "status": "final",
+        "type": {"coding": [{"system": "http://loinc.org", "code": "60591-5",
+                             "display": "Patient summary Document"}]},
+        "subject": {"reference": "Patient/jp-p1"}, "date": "2026-11-20T10:00:00+09:00",
+        "author": [{"display": "大阪静脈クリニック"}], "title": "診療情報"}})
+    m = from_bundle(bundle)
+    assert m.patient == _read("jp-core-vascular-knee.json").patient
+    assert ("Composition/clins-1", None, "a resource type careflow does not read") in \
+        _notes(m, "not_used")
+
+
+def test_a_plan_with_its_mapping_is_valid_against_the_plan_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from careflow.export.schema import schema
+
+    m = _read("unconfirmed-diagnoses.json")
+    plan = json.loads(attach(careflow.evaluate(m.patient), m.report).to_json())
+    assert plan["mapping"]["not_used"]
+    jsonschema.Draft202012Validator(schema("plan")).validate(plan)
