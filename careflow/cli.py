@@ -104,7 +104,8 @@ def _evaluate(file: Path, rules: Path | None, params: Path | None,
 
 @app.command()
 def plan(
-    file: Annotated[Path, typer.Argument(help="patient document, YAML or JSON")],
+    file: Annotated[Path, typer.Argument(
+        help="patient document, YAML or JSON (a FHIR R4 Bundle with --from fhir)")],
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
     rules: RulesOpt = None,
