@@ -541,7 +541,9 @@ def _condition(r: _Reading, entry: Entry, lst: _List) -> None:
         r.source(f"conditions.{condition}", Source(resource=label, element="code",
                                                    code=code))
     if not hit and verification != "unconfirmed":
-        r.note("not_used", label, "not one of careflow's conditions"
+        entries = [r.t.condition(code, f"{verification}/{status}")[1] for code in icd]
+        otherwise = next((e.otherwise for e in entries if e is not None and e.otherwise), "")
+        r.note("not_used", label, otherwise or "not one of careflow's conditions"
                + (" at this clinical status" if clinical else ""), element="code",
                code=_shown(codings, concept))
 

@@ -524,3 +524,20 @@ def test_a_plan_with_its_mapping_is_valid_against_the_plan_schema() -> None:
     plan = json.loads(attach(careflow.evaluate(m.patient), m.report).to_json())
     assert plan["mapping"]["not_used"]
     jsonschema.Draft202012Validator(schema("plan")).validate(plan)
+
+
+def test_an_active_dvt_diagnosis_is_reported_as_needing_the_scan_and_a_resolved_one_is_history(
+) -> None:
+    bundle = _load("unconfirmed-diagnoses.json")
+    dvt = {"resourceType": "Condition", "id": "dx-dvt", "subject": {"reference": "Patient/p2"},
+           "clinicalStatus": {"coding": [{
+               "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+               "code": "active"}]},
+           "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "I80.2"}]}}
+    bundle["entry"].append({"resource": dvt})
+    m = from_bundle(bundle)
+    assert "dvt_history" not in (m.patient.conditions or ())
+    note = next(n for n in m.report.not_used if n.resource == "Condition/dx-dvt")
+    assert "ACTIVE deep vein thrombosis" in note.reason and "duplex" in note.reason
+    dvt["clinicalStatus"]["coding"][0]["code"] = "resolved"
+    assert "dvt_history" in (from_bundle(bundle).patient.conditions or ())
