@@ -17,8 +17,11 @@ from .codes import Tables
 
 PATIENT_ID_SYSTEM = "urn:careflow:patient-id"  # as careflow.export.fhir writes it
 
+
 @dataclass
 class Fact:
+    """One value a resource gives for a patient field, with its date and place in the bundle."""
+
     value: Any
     source: Source
     date: str  # "" when undated
