@@ -65,11 +65,31 @@ def answer(r: Reading, lst: AskedList) -> None:
         r.source(lst.name, Source(resource=label, element="code"))
 
 
+POSTFIX_MODIFIER = \
+    "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/JP_Condition_DiseasePostfixModifier"
+
+
 def _verification(res: Mapping[str, Any]) -> str:
     code = status_of(res.get("verificationStatus"))
     if code in ("entered-in-error", "refuted"):
         return "void"
-    return "unconfirmed" if code in _UNCONFIRMED else "confirmed"
+    return "unconfirmed" if code in _UNCONFIRMED or _says_suspected(res) else "confirmed"
+
+
+def _says_suspected(res: Mapping[str, Any]) -> bool:
+    """A JP Core diagnosis whose name or postfix modifier says 疑い (the suspected-diagnosis
+    modifier 「の疑い」) is a suspicion whatever its verificationStatus: careflow never reads
+    it as confirmed."""
+    concept = res.get("code")
+    if not isinstance(concept, Mapping):
+        return False
+    texts = [concept.get("text")] + [c.get("display") for c in coding_list(concept)]
+    for ext in concept.get("extension") or ():
+        if isinstance(ext, Mapping) and ext.get("url") == POSTFIX_MODIFIER:
+            value = ext.get("valueCodeableConcept")
+            texts += [value.get("text") if isinstance(value, Mapping) else None]
+            texts += [c.get("display") for c in coding_list(value)]
+    return any(isinstance(t, str) and "疑" in t for t in texts)
 
 
 def read_condition(r: Reading, entry: Entry, lst: AskedList) -> None:
@@ -108,8 +128,10 @@ def read_condition(r: Reading, entry: Entry, lst: AskedList) -> None:
                                     for code in icd]
         for (condition, code), confirmed in zip(found, would, strict=True):
             if condition != "suspected_malignancy":
-                r.note("not_used", label, "an unconfirmed diagnosis (疑い病名, "
-                       f"verificationStatus {status_of(res.get('verificationStatus'))}): "
+                said = status_of(res.get("verificationStatus"))
+                how = "its name says 疑い" if said not in _UNCONFIRMED else \
+                    f"verificationStatus {said}"
+                r.note("not_used", label, f"an unconfirmed diagnosis (疑い病名, {how}): "
                        "never a confirmed condition", element="verificationStatus",
                        code=code, fact=f"conditions.{confirmed}" if confirmed else None)
         found = [(c, code) for c, code in found if c == "suspected_malignancy"]
