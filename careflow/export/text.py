@@ -14,6 +14,7 @@ from .words import (
     detail_text,
     heading,
     items,
+    mapping_lines,
     other_rule,
     questions_line,
     reason_line,
@@ -76,4 +77,5 @@ def render(plan: Plan, lang: str = "en") -> str:
         out.append(f"== {heading('considered', lang)} ==")
         out.extend(considered_line(c, lang) for c in plan.considered)
         out.append("")
+    out.extend(mapping_lines(plan, lang))
     return "\n".join(out).rstrip() + "\n"

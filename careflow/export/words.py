@@ -42,6 +42,11 @@ PHRASES: dict[str, tuple[str, str]] = {
     # --- the plan (text, terminal, cards, FHIR) -----------------------------------------
     "plan_heading": ("Plan for {id}, assessed on {date}", "{id} の治療計画（評価日 {date}）"),
     "review": ("Review after {weeks} weeks", "{weeks} 週後に再評価"),
+    "from_source": (" [from {names}]", "［出典：{names}］"),
+    "fhir_input": ("FHIR input", "FHIR入力"),
+    "fhir_unrecognised": ("not recognised", "未対応のコード"),
+    "fhir_not_used": ("not used", "使用しなかった情報"),
+    "fhir_unknown": ("unknown", "不明"),
     "protocol": ("protocol", "プロトコル"),
     "questions": ("questions not yet asked", "問診未完了"),
     "questions_detail": ("Ask and record these before the items they hold can go ahead:",
@@ -397,11 +402,39 @@ def said(fact: str, value: object, side: str | None, lang: str) -> str:
 
 def reason_line(reason: Reason, lang: str) -> str:
     """`right leg: CEAP clinical class = 2 (venous disease)`: a reason, the findings it was
-    derived through after it."""
+    derived through after it, and on a plan made from a FHIR bundle the resources it came
+    from (source_suffix)."""
     line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
     if reason.via:
         line += paren(" ← ".join(reason_label(f, lang) for f in reason.via), lang)
-    return line
+    return line + source_suffix(reason.source, lang)
+
+
+def source_suffix(source: tuple[str, ...] | None, lang: str = "en") -> str:
+    """` [from Observation/abi-right]`: the resources a fact came from, on plans made from a
+    FHIR bundle (docs/fhir-in.md#report); empty otherwise."""
+    if not source:
+        return ""
+    names = ", ".join(dict.fromkeys(s.split(" ", 1)[0] for s in source))
+    return say("from_source", lang, names=names)
+
+
+def mapping_lines(plan: Plan, lang: str = "en") -> list[str]:
+    """What the FHIR bundle did not give, for the doctor: codes not recognised, resources set
+    aside and facts left unknown (docs/fhir-in.md#report); nothing for other plans."""
+    report = plan.mapping
+    if report is None:
+        return []
+    out = [f"== {say('fhir_input', lang)} =="]
+    for head, notes in (("fhir_unrecognised", report.unrecognised),
+                        ("fhir_not_used", report.not_used), ("fhir_unknown", report.unknown)):
+        for n in notes:
+            where = " ".join(x for x in (n.resource, n.element) if x)
+            what = f" ({n.fact})" if n.fact else ""
+            code = f" [{n.code}]" if n.code else ""
+            out.append(f"- {say(head, lang)}{colon(lang)}{where or n.fact}"
+                       f"{what if where else ''}{code}{colon(lang)}{n.reason}")
+    return out if len(out) > 1 else []
 
 
 def reason_text(item: Item, lang: str = "en") -> list[str]:
