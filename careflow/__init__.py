@@ -10,6 +10,7 @@ from .errors import (
     Diagnostic,
     EngineError,
     InputError,
+    MissingExtra,
     RulebookError,
     UsageError,
 )
@@ -20,6 +21,7 @@ from .rulebook import Rulebook, load_rulebook
 
 __all__ = [
     "CareflowError", "Contribution", "Diagnostic", "EngineError", "Evidence", "Finding",
-    "InputError", "Item", "Patient", "Plan", "Protocol", "Reason", "Rulebook", "RulebookError",
-    "UsageError", "evaluate", "load_rulebook", "loads_patient", "parse_patient", "read_patient",
+    "InputError", "Item", "MissingExtra", "Patient", "Plan", "Protocol", "Reason", "Rulebook",
+    "RulebookError", "UsageError", "evaluate", "load_rulebook", "loads_patient",
+    "parse_patient", "read_patient",
 ]

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import EngineError, InputError
+from .errors import EngineError, InputError, MissingExtra
 from .model import Patient, parse_patient
 from .plan import Plan
 from .yamlsrc import YamlSourceError, load_json, scalar, shown
@@ -674,15 +674,18 @@ def _progress(show: bool, total: int, done: int) -> Any:
         return _NoProgress()
     from contextlib import contextmanager
 
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    try:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+    except ImportError as exc:
+        raise MissingExtra("cli", exc) from None
 
     @contextmanager
     def bar() -> Iterator[Callable[[int], None]]:

@@ -8,9 +8,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
-import typer
+from .errors import EngineError, InputError, MissingExtra, RulebookError
 
-from .errors import EngineError, InputError, RulebookError
+try:
+    import typer
+except ImportError as exc:  # a core-only install: say which extra the command needs
+    raise SystemExit(f"careflow: {MissingExtra('cli', exc)}") from None
+
 from .evaluate import evaluate
 from .export import text
 from .model import Patient, read_patient

@@ -6,7 +6,9 @@
     ├── UsageError            a call careflow cannot serve (wrong type, unknown language);
     │                         also a ValueError
     ├── RulebookError         a rule set that does not load: a list of Diagnostics (file:line)
-    └── EngineError           the rule engine failed; no plan is returned (fail closed)
+    ├── EngineError           the rule engine failed; no plan is returned (fail closed)
+    └── MissingExtra          a part that needs an optional extra not installed; also an
+                              ImportError (names the extra: pip install 'careflow[fhir]')
 """
 
 from __future__ import annotations
@@ -64,3 +66,18 @@ class RulebookError(CareflowError):
 
 class EngineError(CareflowError):
     """The rule engine or a rule action failed; the evaluation returns no plan."""
+
+
+EXTRAS = {"cli": "the command line and the coloured terminal plan",
+          "fhir": "FHIR input and output", "service": "the CDS Hooks service",
+          "prove": "the proofs", "dask": "the batch on a Dask cluster"}
+"""The optional extras of `pip install 'careflow[...]'` (pyproject.toml), and what needs each."""
+
+
+class MissingExtra(CareflowError, ImportError):
+    """A part of careflow that needs an optional extra that is not installed."""
+
+    def __init__(self, extra: str, cause: ImportError) -> None:
+        self.extra = extra
+        super().__init__(f"{EXTRAS.get(extra, extra)} needs careflow's '{extra}' extra "
+                         f"({cause}): pip install 'careflow[{extra}]'", name=cause.name)

@@ -35,9 +35,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from fhir.resources.R4B.careplan import CarePlan
-from fhir.resources.R4B.requestgroup import RequestGroup
-from fhir.resources.R4B.servicerequest import ServiceRequest
+from ..errors import MissingExtra
+
+try:
+    from fhir.resources.R4B.careplan import CarePlan
+    from fhir.resources.R4B.requestgroup import RequestGroup
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+except ImportError as exc:
+    raise MissingExtra("fhir", exc) from None
 
 from ..labels import label, lang_index, value_label
 from ..plan import Item, Plan

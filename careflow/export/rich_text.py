@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, Group
-from rich.rule import Rule
-from rich.text import Text
-from rich.tree import Tree
+from ..errors import MissingExtra
+
+try:
+    from rich.console import Console, Group
+    from rich.rule import Rule
+    from rich.text import Text
+    from rich.tree import Tree
+except ImportError as exc:
+    raise MissingExtra("cli", exc) from None
 
 from ..labels import label, lang_index
 from ..plan import Item, Plan

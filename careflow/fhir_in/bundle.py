@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import FhirInputError
+from ..errors import FhirInputError, MissingExtra
 from ..model import got
 
 BUNDLE_TYPES = ("collection", "searchset", "document")
@@ -57,7 +57,10 @@ def _problems(label: str, exc: ValidationError) -> list[str]:
 def entries(bundle: Any) -> tuple[list[Entry], list[str]]:
     """The bundle's resources and the labels of the entries set aside (search outcomes),
     or FhirInputError naming what is wrong."""
-    from fhir.resources.R4B import get_fhir_model_class
+    try:
+        from fhir.resources.R4B import get_fhir_model_class
+    except ImportError as exc:
+        raise MissingExtra("fhir", exc) from None
 
     if not isinstance(bundle, Mapping):
         raise FhirInputError([f"Bundle: must be a JSON object (got {got(bundle)})"])
