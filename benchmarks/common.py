@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import statistics
 import sys
@@ -61,10 +62,8 @@ def generated_patients(n: int, seed: int = 13) -> list[Patient]:
     collect()
     out = []
     for i, doc in enumerate(docs):
-        try:
+        with contextlib.suppress(InputError):
             out.append(parse_patient(doc, f"generated #{i}"))
-        except InputError:
-            pass
     return out
 
 

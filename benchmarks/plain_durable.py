@@ -71,7 +71,7 @@ _HOST: PlainHost | None = None
 
 def host() -> PlainHost:
     """The process's one host for the plain program (careflow's adapter keeps its own)."""
-    global _HOST
+    global _HOST  # noqa: PLW0603 - one Host per process, as careflow keeps it
     if _HOST is None:
         _HOST = PlainHost()
     return _HOST

@@ -57,13 +57,13 @@ LAYERS: list[tuple[str, Callable[[str, str], bool]]] = [
     ("durable-rules C core", lambda f, fn: "durable_rules_engine" in fn),
     ("durable-rules Python layer", lambda f, fn: "/durable/" in f),
     ("json encode/decode", lambda f, fn: "/json/" in f or fn.startswith("<method 'dumps")
-     or "json" in fn and f == "~"),
+     or ("json" in fn and f == "~")),
     ("careflow engine adapter (_engine.py)", lambda f, fn: f.endswith("careflow/_engine.py")),
     ("resolution (resolve.py)", lambda f, fn: f.endswith("careflow/resolve.py")),
     ("plan models (plan.py, pydantic)", lambda f, fn: f.endswith("careflow/plan.py")
      or "pydantic" in f or "pydantic" in fn),
-    ("entity facts (facts.py, model.py)", lambda f, fn: f.endswith("careflow/facts.py")
-     or f.endswith("careflow/model.py")),
+    ("entity facts (facts.py, model.py)",
+     lambda f, fn: f.endswith(("careflow/facts.py", "careflow/model.py"))),
     ("condition algebra (logic.py, rulebook/)", lambda f, fn: f.endswith("careflow/logic.py")
      or "careflow/rulebook/" in f),
     ("copy / dataclasses / builtins", lambda f, fn: f == "~" or "/copy.py" in f

@@ -447,7 +447,7 @@ def run(quick: bool, memory_plans: int | None) -> dict[str, Any]:
     }
     if oracle is not None:
         modes[ORACLE] = lambda p: oracle(book, p)
-    inputs: dict[str, Sequence[Any]] = {name: patients for name in modes}
+    inputs: dict[str, Sequence[Any]] = dict.fromkeys(modes, patients)
     inputs[RAW_ENGINE] = ready
     tput, per_round = interleaved_rates(modes, inputs, rounds, seconds)
     res["throughput_plans_per_s"] = tput

@@ -70,7 +70,7 @@ _REGISTERED: dict[str, _Compiled] = {}
 
 
 def _host() -> _Host:
-    global _HOST
+    global _HOST  # noqa: PLW0603 - one Host per process (docs/engine.md)
     if _HOST is None:
         _HOST = _Host()
     return _HOST
@@ -371,10 +371,8 @@ def run(program: Program, entities: Sequence[Entity]) -> list[tuple[int, int]]:
             for groups in compiled.strata:
                 s.assert_batch(s.copies(groups))
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 _host().delete_state(program.name, s.sid)
-            except Exception:  # noqa: S110 - a session that never got state has none to delete
-                pass
     return s.firings
 
 
@@ -471,7 +469,7 @@ class _Session:
                 if not _core.start_action_for_state(handle, state):
                     return
                 _core.abandon_action(handle, state)
-            except Exception:  # noqa: BLE001 - nothing left to start or to abandon
+            except Exception:
                 return
 
     def _run_action(self, state: int, message: str) -> str | None:

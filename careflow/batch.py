@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -132,7 +133,7 @@ def _evaluate_one(line: int, record: Record, book: Any, as_json: bool,
     except EngineError as exc:
         return BatchResult(line, error=ENGINE, problems=(f"engine error: {exc}",),
                            patient_id=patient.id)
-    except Exception as exc:  # noqa: BLE001 - fail closed for this record, go on with the rest
+    except Exception as exc:
         return BatchResult(line, error=ENGINE, problems=(f"internal error: {exc!r}",),
                            patient_id=patient.id)
     if as_json:
@@ -338,7 +339,7 @@ def _nest(row: dict[str, str]) -> dict[str, Any]:
             continue  # an empty cell is an unknown value
         parts = name.strip().split(".")
         node: Any = doc
-        for part, following in zip(parts, parts[1:], strict=False):
+        for part, following in itertools.pairwise(parts):
             key: Any = int(part) if part.isdigit() else part
             child: Any = [] if following.isdigit() else {}
             if isinstance(node, list):
@@ -593,7 +594,8 @@ def _run(infile: Path, outfile: Path, workers: int | None, fail_fast: bool, resu
         outfile.parent.mkdir(parents=True, exist_ok=True)
         if not resume:
             card_path.write_text(json.dumps(card) + "\n", encoding="utf-8")
-        out = open(partial, "a" if resume else "w", encoding="utf-8", newline="\n")
+        out = open(partial, "a" if resume else "w", encoding="utf-8",  # noqa: SIM115 - closed
+                   newline="\n")  # by the `with` below, once the run's other parts are ready
     except OSError as exc:
         say(f"{outfile}: cannot write ({exc.strerror})")
         return 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn
 
 from .errors import EngineError, InputError, MissingExtra, RulebookError
 
@@ -61,9 +61,9 @@ def _fail(code: int, lines: list[str]) -> NoReturn:
     raise typer.Exit(code)
 
 
-RulesOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP007 - typer needs Optional
+RulesOpt = Annotated[Path | None, typer.Option(
     "--rules", help="a rules folder instead of the shipped one")]
-ParamsOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP007
+ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="a parameters file that overrides the rule set's thresholds")]
 
 
@@ -114,7 +114,7 @@ def plan(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
     rules: RulesOpt = None,
     params: ParamsOpt = None,
-    out: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+    out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="write to this file (required for --format pdf)")] = None,
     source: FromOpt = From.patient,
 ) -> None:
@@ -185,12 +185,12 @@ class Side(str, Enum):
 def consent(
     file: Annotated[Path, typer.Argument(help="patient document, YAML or JSON")],
     item: Annotated[SelfPay, typer.Option("--item", help="the self-pay treatment")],
-    prices: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+    prices: Annotated[Path | None, typer.Option(
         "--prices", help="the clinic's price list (YAML): required")] = None,
-    side: Annotated[Optional[Side], typer.Option(  # noqa: UP007
+    side: Annotated[Side | None, typer.Option(
         "--side", help="the leg, when the plan offers the item on both")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja,
-    out: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+    out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="write here; a name ending .pdf prints a PDF")] = None,
     rules: RulesOpt = None,
     params: ParamsOpt = None,
@@ -225,10 +225,10 @@ def consent(
 
 @app.command()
 def check(
-    rules_dir: Annotated[Optional[Path], typer.Argument(  # noqa: UP007
+    rules_dir: Annotated[Path | None, typer.Argument(
         help="rules folder (default: the shipped rules)")] = None,
     params: ParamsOpt = None,
-    features: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+    features: Annotated[Path | None, typer.Option(
         help="features folder whose scenario tags must cover every rule")] = None,
 ) -> None:
     """Validate a rule set (every problem, with file:line) and its feature coverage."""
@@ -268,7 +268,7 @@ def book(
         "--out", help="folder for protocol.<lang>.md and protocol.<lang>.html")] = Path("book"),
     rules: RulesOpt = None,
     params: ParamsOpt = None,
-    features: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+    features: Annotated[Path | None, typer.Option(
         help="features folder whose scenarios specify the rules (default: the shipped one)")
     ] = None,
 ) -> None:
@@ -303,7 +303,7 @@ def batch(
                            "patients (dotted column names)")],
     outfile: Annotated[Path, typer.Argument(
         metavar="OUT", help="JSON Lines: one plan or error record per record, in input order")],
-    workers: Annotated[Optional[int], typer.Option(  # noqa: UP007
+    workers: Annotated[int | None, typer.Option(
         "--workers", "-w", min=0, help="worker processes (default: one per CPU; 0: no pool)")
     ] = None,
     fail_fast: Annotated[bool, typer.Option(
@@ -311,7 +311,7 @@ def batch(
     resume: Annotated[bool, typer.Option(
         "--resume", help="keep OUT's complete lines, skip their records, append the rest")
     ] = False,
-    progress: Annotated[Optional[bool], typer.Option(  # noqa: UP007
+    progress: Annotated[bool | None, typer.Option(
         "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)")
     ] = None,
     rules: RulesOpt = None,

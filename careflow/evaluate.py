@@ -137,7 +137,7 @@ class Explainer:
             table = self.trace.true if role == "fire" else self.trace.false
             out: list[Raw] = []
             for prod in table.get(rule, {}).get(entity, []):
-                out.extend(self.branch(prod, entity, stack + (key,)))
+                out.extend(self.branch(prod, entity, (*stack, key)))
             self.memo[key] = tuple(out)
         return self.memo[key]
 

@@ -73,7 +73,7 @@ _patient("egfr", "number", lambda p: p.egfr, nullable=True, text="eGFR, mL/min/1
 
 def _answered(kind: str, code: str) -> Callable[[Patient], bool | None]:
     """`code` in an asked list: True/False, or None when the list was not asked."""
-    implied = (code,) + v.IMPLIED_CONDITIONS.get(code, ()) if kind == "conditions" else (code,)
+    implied = (code, *v.IMPLIED_CONDITIONS.get(code, ())) if kind == "conditions" else (code,)
 
     def has(p: Patient) -> bool | None:
         answer = getattr(p, kind)

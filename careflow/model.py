@@ -408,7 +408,7 @@ def problems_of(exc: ValidationError) -> list[str]:
     lines = list(seen)
     if len(lines) > MAX_PROBLEMS:
         more = len(lines) - MAX_PROBLEMS
-        lines = lines[:MAX_PROBLEMS] + [f"document: {more} more problems not shown"]
+        lines = [*lines[:MAX_PROBLEMS], f"document: {more} more problems not shown"]
     return lines
 
 

@@ -71,8 +71,8 @@ def resolve(says: list[Say], exclusions: Exclusions | None = None) -> list[Item]
         else:
             notes.setdefault((say.action, say.side), []).append(say)
     items = []
-    for (action, side), group in claims.items():
-        group = _merge_same(sorted(group, key=_claim_order))
+    for (action, side), said in claims.items():
+        group = _merge_same(sorted(said, key=_claim_order))
         winner, losers = group[0], group[1:]
         annotations = sorted(notes.get((action, side), []), key=_by_rule)
         held = sorted((h for h in holds.get(action, []) if h.side in ("*", side)),

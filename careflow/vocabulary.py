@@ -132,8 +132,8 @@ class Action:
 
 
 _SELF_PAY = SELF_PAY_DISCLOSURES
-_OFF_LABEL = ("off_label_use",) + OFF_LABEL_DISCLOSURES
-_UNAPPROVED = ("unapproved_product",) + OFF_LABEL_DISCLOSURES
+_OFF_LABEL = ("off_label_use", *OFF_LABEL_DISCLOSURES)
+_UNAPPROVED = ("unapproved_product", *OFF_LABEL_DISCLOSURES)
 
 ACTIONS: dict[str, Action] = {
     a.code: a

@@ -246,7 +246,7 @@ def load_yaml(text: str | bytes, loader: type[Any] = _Loader) -> Any:
             f"character U+{ord(hidden.group()):04X} is not accepted (YAML reads it as a line "
             "break that editors do not show)", text.count("\n", 0, hidden.start()) + 1)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
+        return yaml.load(text, Loader=loader)
     except YamlSourceError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -228,7 +228,7 @@ def to_markdown(blocks: list[Block]) -> str:
         elif isinstance(b, Para):
             out += [_md_inline(b.spans), ""]
         elif isinstance(b, Bullets):
-            out += _md_items(b.items, 0) + [""]
+            out += [*_md_items(b.items, 0), ""]
         elif isinstance(b, Table):
             out.append("| " + " | ".join(md(h) for h in b.header) + " |")
             out.append("|" + "---|" * len(b.header))
@@ -435,7 +435,7 @@ def _read_feature(path: Path, rel: str) -> Feature:
                 current.lines += ["", raw.rstrip()]
             pending = []
         elif where == "scenario" and current is not None and (
-                line.startswith(kw.step) or line.startswith("|")):
+                line.startswith((*kw.step, "|"))):
             current.lines.append(raw.rstrip())
         elif line.startswith(('"""', "```")):
             in_doc = True

@@ -30,17 +30,17 @@ class ConsentError(CareflowError):
     """A consent form that must not be printed (the message says why)."""
 
 
-_CSS = """
-@page { size: A4; margin: 14mm; }
-body { font-family: %s; font-size: 10.5pt; line-height: 1.55; color: #111; margin: 0; }
-h1 { font-size: 15pt; margin: 0 0 2mm 0; }
-h2 { font-size: 11.5pt; margin: 3.5mm 0 0.5mm 0; border-bottom: 0.8pt solid #333; }
-p { margin: 0.5mm 0; }
-.meta span { margin-right: 6mm; }
-.sign { display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; margin-top: 5mm; }
-.sign div { border-bottom: 0.8pt solid #333; height: 12mm; font-size: 9.5pt; }
-footer { margin-top: 4mm; font-size: 8pt; color: #444; }
-""" % FONTS
+_CSS = f"""
+@page {{ size: A4; margin: 14mm; }}
+body {{ font-family: {FONTS}; font-size: 10.5pt; line-height: 1.55; color: #111; margin: 0; }}
+h1 {{ font-size: 15pt; margin: 0 0 2mm 0; }}
+h2 {{ font-size: 11.5pt; margin: 3.5mm 0 0.5mm 0; border-bottom: 0.8pt solid #333; }}
+p {{ margin: 0.5mm 0; }}
+.meta span {{ margin-right: 6mm; }}
+.sign {{ display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; margin-top: 5mm; }}
+.sign div {{ border-bottom: 0.8pt solid #333; height: 12mm; font-size: 9.5pt; }}
+footer {{ margin-top: 4mm; font-size: 8pt; color: #444; }}
+"""
 
 
 def _t(key: str, lang: str) -> str:

@@ -84,15 +84,15 @@ WHAT: dict[str, tuple[str, str]] = {
                  "A referral to a specialist service."),
 }
 
-_CSS = """
-@page { size: A4; margin: 14mm; }
-body { font-family: %s; font-size: 11pt; line-height: 1.6; color: #111; margin: 0; }
-h1 { font-size: 16pt; } h2 { font-size: 13pt; border-bottom: 1pt solid #333; margin-top: 6mm; }
-h3 { font-size: 12pt; margin: 4mm 0 1mm 0; }
-dl { margin: 0 0 0 4mm; } dt { font-weight: bold; } dd { margin: 0 0 1.5mm 0; }
-.urgent { color: #b00; font-weight: bold; }
-ul.check { list-style: none; padding-left: 2mm; } ul.check li::before { content: "□ "; }
-""" % FONTS
+_CSS = f"""
+@page {{ size: A4; margin: 14mm; }}
+body {{ font-family: {FONTS}; font-size: 11pt; line-height: 1.6; color: #111; margin: 0; }}
+h1 {{ font-size: 16pt; }} h2 {{ font-size: 13pt; border-bottom: 1pt solid #333; margin-top: 6mm; }}
+h3 {{ font-size: 12pt; margin: 4mm 0 1mm 0; }}
+dl {{ margin: 0 0 0 4mm; }} dt {{ font-weight: bold; }} dd {{ margin: 0 0 1.5mm 0; }}
+.urgent {{ color: #b00; font-weight: bold; }}
+ul.check {{ list-style: none; padding-left: 2mm; }} ul.check li::before {{ content: "□ "; }}
+"""
 
 
 def _t(key: str, lang: str) -> str:

@@ -46,35 +46,35 @@ FONTS = ('"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Go
 """The Japanese font stack: Debian's fonts-noto-cjk first, then what a clinic's Mac or
 Windows has."""
 
-_CSS = """
-@page { size: A4; margin: 10mm 10mm 9mm 10mm; }
-* { box-sizing: border-box; }
-body { font-family: %(fonts)s; font-size: 8.6pt; line-height: 1.3; color: #111; margin: 0; }
-h1 { font-size: 14pt; margin: 0 0 2mm 0; }
-.meta { display: flex; gap: 6mm; font-size: 9pt; margin-bottom: 2mm; }
-.banner { border: 1.5pt solid #b00; background: #fff2f2; padding: 1.5mm 2.5mm; margin: 1.5mm 0;
-          font-weight: bold; }
-.banner.questions { border-color: #a60; background: #fff8e8; }
-.banner ul { margin: 0.5mm 0 0 0; padding-left: 5mm; font-weight: normal; }
-.legs { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
-section h2 { font-size: 10.5pt; margin: 2mm 0 1mm 0; border-bottom: 1pt solid #333; }
-.item { break-inside: avoid; margin: 0 0 1.1mm 0; }
-.head { font-weight: bold; }
-.status { display: inline-block; min-width: 11mm; padding: 0 1mm; margin-right: 1mm;
-          border: 0.8pt solid #333; border-radius: 1mm; text-align: center; font-size: 8.2pt; }
-.recommended { background: #e4f5e4; } .option { background: #e6f0fb; }
-.next_step { background: #eef; } .deferred { background: #fff4d6; }
-.not_recommended { background: #f3e8f3; } .contraindicated { background: #fbe0e0; }
-.line { margin-left: 13mm; font-size: 7.9pt; }
-.line .k { color: #444; }
-.whole { margin-top: 1mm; }
-.whole .items { columns: 2; column-gap: 4mm; }
-.foot { display: grid; grid-template-columns: 1fr 62mm; gap: 4mm; margin-top: 2mm; }
-.sign { border: 1pt solid #333; padding: 2mm; height: 20mm; font-size: 8.5pt; }
-.sign div { margin-bottom: 5mm; }
-footer { margin-top: 2mm; font-size: 7.4pt; color: #444; }
-ul.small { margin: 0; padding-left: 5mm; font-size: 8.4pt; }
-""" % {"fonts": FONTS}
+_CSS = f"""
+@page {{ size: A4; margin: 10mm 10mm 9mm 10mm; }}
+* {{ box-sizing: border-box; }}
+body {{ font-family: {FONTS}; font-size: 8.6pt; line-height: 1.3; color: #111; margin: 0; }}
+h1 {{ font-size: 14pt; margin: 0 0 2mm 0; }}
+.meta {{ display: flex; gap: 6mm; font-size: 9pt; margin-bottom: 2mm; }}
+.banner {{ border: 1.5pt solid #b00; background: #fff2f2; padding: 1.5mm 2.5mm; margin: 1.5mm 0;
+          font-weight: bold; }}
+.banner.questions {{ border-color: #a60; background: #fff8e8; }}
+.banner ul {{ margin: 0.5mm 0 0 0; padding-left: 5mm; font-weight: normal; }}
+.legs {{ display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }}
+section h2 {{ font-size: 10.5pt; margin: 2mm 0 1mm 0; border-bottom: 1pt solid #333; }}
+.item {{ break-inside: avoid; margin: 0 0 1.1mm 0; }}
+.head {{ font-weight: bold; }}
+.status {{ display: inline-block; min-width: 11mm; padding: 0 1mm; margin-right: 1mm;
+          border: 0.8pt solid #333; border-radius: 1mm; text-align: center; font-size: 8.2pt; }}
+.recommended {{ background: #e4f5e4; }} .option {{ background: #e6f0fb; }}
+.next_step {{ background: #eef; }} .deferred {{ background: #fff4d6; }}
+.not_recommended {{ background: #f3e8f3; }} .contraindicated {{ background: #fbe0e0; }}
+.line {{ margin-left: 13mm; font-size: 7.9pt; }}
+.line .k {{ color: #444; }}
+.whole {{ margin-top: 1mm; }}
+.whole .items {{ columns: 2; column-gap: 4mm; }}
+.foot {{ display: grid; grid-template-columns: 1fr 62mm; gap: 4mm; margin-top: 2mm; }}
+.sign {{ border: 1pt solid #333; padding: 2mm; height: 20mm; font-size: 8.5pt; }}
+.sign div {{ margin-bottom: 5mm; }}
+footer {{ margin-top: 2mm; font-size: 7.4pt; color: #444; }}
+ul.small {{ margin: 0; padding-left: 5mm; font-size: 8.4pt; }}
+"""
 
 
 def _t(key: str, lang: str) -> str:

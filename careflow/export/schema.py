@@ -92,7 +92,7 @@ def _unprintable() -> str:
     bad = [cp for cp in range(sys.maxunicode + 1)
            if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
     ranges, start, prev = [], bad[0], bad[0]
-    for cp in bad[1:] + [-1]:
+    for cp in [*bad[1:], -1]:
         if cp != prev + 1:
             ranges.append((start, prev))
             start = cp

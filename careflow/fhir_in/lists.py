@@ -124,7 +124,7 @@ def read_condition(r: Reading, entry: Entry, lst: AskedList) -> None:
     found: list[tuple[str | None, str]] = [(c, f"condition#{c}") for c in own]
     found += [(r.t.condition(code, f"{verification}/{status}")[0], code) for code in icd]
     if verification == "unconfirmed":
-        would = [c for c in own] + [r.t.condition(code, f"confirmed/{status}")[0]
+        would = list(own) + [r.t.condition(code, f"confirmed/{status}")[0]
                                     for code in icd]
         for (condition, code), confirmed in zip(found, would, strict=True):
             if condition != "suspected_malignancy":

@@ -235,7 +235,7 @@ def build_legs(r: Reading) -> None:
             for m in r.markers[path]:
                 r.source(path, m.source)
             if rest:
-                _put(leg, rest + ["__marker__"], True)
+                _put(leg, [*rest, "__marker__"], True)
         if path in r.facts:
             fact = _settle(r, path, r.facts[path])
             _put(leg, rest, fact.value)

@@ -224,8 +224,9 @@ def _validate(r: Reading) -> Patient:
         for problem in exc.problems:
             path, _, message = problem.partition(": ")
             named = _named(path, r.doc.get("legs", []))
-            key = max((k for k in r.sources if named == k or named.startswith(k + ".")
-                       or named.startswith(k + "[")), key=len, default=None)
+            key = max((k for k in r.sources
+                       if named == k or named.startswith((k + ".", k + "["))),
+                      key=len, default=None)
             if key is None:
                 problems.append(f"Bundle: {named}: {message}")
             else:

@@ -133,7 +133,7 @@ def _fields(w: _Writer, model: Any, prefix: str, side: str | None = None,
         field = f"{prefix}.{name}" if prefix else name
         if field not in w.t.by_field:
             continue
-        if value is None or value is False and info.default is False or value == () \
+        if value is None or (value is False and info.default is False) or value == () \
                 or (value == 0 and info.default == 0 and not isinstance(value, bool)):
             continue
         if isinstance(value, tuple):

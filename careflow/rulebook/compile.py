@@ -218,13 +218,14 @@ class Compiler:
 
     def detail(self, output: Output, rule: Rule) -> Output:
         resolved = []
-        for key, value in output.detail:
-            if isinstance(value, Param):
-                if value.name not in self.params:
+        for key, written in output.detail:
+            value = written
+            if isinstance(written, Param):
+                if written.name not in self.params:
                     self.problem(output.where, "CF105",
-                                 f"unknown parameter '${value.name}'", rule.id)
+                                 f"unknown parameter '${written.name}'", rule.id)
                     continue
-                value = self.params[value.name]
+                value = self.params[written.name]
             resolved.append((key, value))
         return Output(**{**output.__dict__, "detail": tuple(resolved)})
 
@@ -383,7 +384,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
     return Rulebook(
         name=rs.name, version=rs.version, digest="sha256:" + hexdigest, rules=rules,
         scopes=scopes, parameters=params,
-        parameter_sources={n: p for n, p in rs.parameters.items()}, evidence=rs.evidence,
+        parameter_sources=dict(rs.parameters.items()), evidence=rs.evidence,
         program=program, order=order,
         makers={k: tuple(rs_) for k, rs_ in makers.items()},
         blockers={k: tuple(bs) for k, bs in blockers.items()}, source=rs)
@@ -437,7 +438,7 @@ def _check_cycles(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]
         if state.get(rid) == 2:
             return
         if state.get(rid) == 1:
-            cycle = path[path.index(rid):] + [rid]
+            cycle = [*path[path.index(rid):], rid]
             if rid not in reported:
                 reported.update(cycle)
                 comp.problem(by_id[rid].where, "CF202",
@@ -446,7 +447,7 @@ def _check_cycles(rules: list[Rule], producers: dict[tuple[str, str], list[Rule]
         state[rid] = 1
         for ref in refs(by_id[rid].when):
             for producer in producers.get((ref.kind, ref.name), []):
-                visit(producer.id, path + [rid])
+                visit(producer.id, [*path, rid])
         state[rid] = 2
 
     for rule in rules:
@@ -554,7 +555,7 @@ class _Builder:
                 else:
                     wanted_rules.append(cr.id)
 
-    def gate(self, cr: CompiledRule) -> Node | None | bool:
+    def gate(self, cr: CompiledRule) -> Node | bool | None:
         """Where a rule's refutation is traced: a contraindication where its item could be
         offered (the item's `checked`). None: everywhere (a rule with more than one such
         item); False: nowhere. (The plan's `considered` needs no refutations: it is read

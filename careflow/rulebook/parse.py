@@ -246,12 +246,12 @@ class Reader:
                                         "the whole patient (use scope: leg)")
         ops = value if isinstance(value, Marked) else {"eq": value}
         out: list[Cond] = []
-        for op, operand in ops.items():
+        for op, written in ops.items():
             if op not in OPS:
                 self.problem(self.at(ops, op) if isinstance(ops, Marked) else here, "CF103",
                              f"unknown operator '{op}' for fact '{name}'{suggest(op, OPS)}")
                 continue
-            operand = self.operand(name, spec.type, spec.values, op, operand, here)
+            operand = self.operand(name, spec.type, spec.values, op, written, here)
             out.append(Leaf(name, op, operand, here))
         return out
 
@@ -317,9 +317,8 @@ class Reader:
         if node is None:
             return ()
         out = []
-        for key, value in node.items():
-            if isinstance(value, (dict, list)):
-                value = plain(value)
+        for key, written in node.items():
+            value = plain(written) if isinstance(written, (dict, list)) else written
             out.append((key, Param(value[1:]) if isinstance(value, str)
                         and value.startswith("$") else value))
         return tuple(out)
@@ -361,9 +360,9 @@ class Reader:
             self.problem(where, "CF004", "a hold needs a non-empty list of targets")
             return []
         out = []
-        for i, target in enumerate(targets):
+        for i, written in enumerate(targets):
             here = self.item_at(targets, i, where)
-            target = self.mapping(target, here, "a hold target")
+            target = self.mapping(written, here, "a hold target")
             if target is None:
                 continue
             self.keys(target, TARGET_KEYS, "a hold target")

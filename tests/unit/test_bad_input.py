@@ -160,12 +160,12 @@ JUNK = st.recursive(
 def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     if isinstance(doc, dict):
         for key, value in doc.items():
-            yield prefix + (key,)
-            yield from _paths(value, prefix + (key,))
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
     elif isinstance(doc, list):
         for i, value in enumerate(doc):
-            yield prefix + (i,)
-            yield from _paths(value, prefix + (i,))
+            yield (*prefix, i)
+            yield from _paths(value, (*prefix, i))
 
 
 def _parent(doc: Any, path: tuple[Any, ...]) -> Any:

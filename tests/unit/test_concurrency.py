@@ -71,8 +71,7 @@ def _pair() -> list[Patient]:
 
 @pytest.fixture(scope="module")
 def cohort() -> list[Patient]:
-    pts = _pair() + [parse_patient(d) for d in _collect(30)]
-    return pts
+    return _pair() + [parse_patient(d) for d in _collect(30)]
 
 
 def _sids() -> int:

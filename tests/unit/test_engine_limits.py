@@ -63,7 +63,7 @@ def _wide(n: int) -> list[tuple[str, str, str]]:
     """n findings, and one rule that needs all of them."""
     rules = [(f"TEST_W{i}", "{veins.ceap_c: {gte: 2}}", f"w{i}") for i in range(n)]
     every = ", ".join(f"{{finding: w{i}}}" for i in range(n))
-    return rules + [("TEST_ALL", f"{{all: [{every}]}}", "all_of_them")]
+    return [*rules, ("TEST_ALL", f"{{all: [{every}]}}", "all_of_them")]
 
 
 def test_a_condition_at_the_property_limit_runs_and_one_wider_is_refused(

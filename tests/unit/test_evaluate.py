@@ -211,7 +211,7 @@ def test_a_call_careflow_cannot_serve_is_a_careflow_error() -> None:
     from careflow import CareflowError, UsageError
     from careflow.export import cds_hooks, fhir, text
 
-    with pytest.raises(UsageError, match="takes a careflow.Patient, not dict"):
+    with pytest.raises(UsageError, match=r"takes a careflow\.Patient, not dict"):
         evaluate({"id": "P-1"})  # type: ignore[arg-type]
     plan = evaluate(read_patient("examples/two-legs.yaml"))
     for call in (lambda: cds_hooks.to_cards(plan, "fr"), lambda: text.render(plan, "fr"),

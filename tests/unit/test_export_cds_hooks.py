@@ -113,9 +113,8 @@ def test_indicator_summary_source_and_detail_follow_the_item(name: str) -> None:
         assert banner["indicator"] == "warning"
         assert all(label("question", q) in banner["summary"] for q in plan.questions_open)
     for item, card in zip(plan.items, cards, strict=True):
-        if item.action == "referral" and item.reason_code in v.RED_FLAGS:
-            assert card["indicator"] == "critical"
-        elif item.urgency in ("emergency", "urgent") and item.status in v.OFFERED:
+        red_flag = item.action == "referral" and item.reason_code in v.RED_FLAGS
+        if red_flag or (item.urgency in ("emergency", "urgent") and item.status in v.OFFERED):
             assert card["indicator"] == "critical"
         elif item.status == "contraindicated":
             assert card["indicator"] == "warning"

@@ -126,7 +126,7 @@ def test_japanese_export_uses_the_clinic_terms() -> None:
 def test_check_bindings_refuses_a_code_outside_its_value_set() -> None:
     care_plan = fhir.to_fhir(sample_plans()["red-flag-dvt"])
     care_plan.contained[1].status = "pending"
-    with pytest.raises(ValueError, match="ServiceRequest.status: 'pending'"):
+    with pytest.raises(ValueError, match=r"ServiceRequest\.status: 'pending'"):
         fhir.check_bindings(care_plan)
 
 

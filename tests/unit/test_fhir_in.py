@@ -460,10 +460,10 @@ def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [path] if path else []
     if isinstance(node, dict):
         for key, value in node.items():
-            out += _leaves(value, path + (key,))
+            out += _leaves(value, (*path, key))
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            out += _leaves(value, path + (i,))
+            out += _leaves(value, (*path, i))
     return out
 
 

@@ -29,7 +29,7 @@ NOW = ("recommended", "option")
 ENDOVENOUS = ("endovenous_thermal_ablation", "cyanoacrylate_closure")
 KNEE_INJECTIONS = ("hyaluronic_acid_injection", "steroid_injection")
 INVASIVE = ENDOVENOUS + KNEE_INJECTIONS + ("intra_arterial_injection", "exosome_injection")
-ENDOVASCULAR = ENDOVENOUS + ("intra_arterial_injection",)
+ENDOVASCULAR = (*ENDOVENOUS, "intra_arterial_injection")
 # docs/protocol.md#safety: these leg flags also hold the endovascular items of every leg
 SPREADING_FLAGS = ("suspected_dvt", "deep_vein_thrombosis", "septic_arthritis",
                    "acute_limb_ischemia")
@@ -73,7 +73,7 @@ def leg_flags(p: Patient, leg: Leg) -> set[str]:
     threat = leg.ischemic_rest_pain or leg.arterial_ulcer_or_gangrene or (ulcer and (
         (leg.abi is not None and leg.abi < 0.8)
         or (leg.toe_pressure_mmhg is not None and leg.toe_pressure_mmhg < 50)))
-    if threat and arterial_disease(p, leg) or (
+    if (threat and arterial_disease(p, leg)) or (
             (leg.ischemic_rest_pain or leg.arterial_ulcer_or_gangrene)
             and arterial_status_unknown(leg)):
         flags.add("critical_limb_ischemia")
@@ -150,7 +150,7 @@ def violations(p: Patient, plan: Plan) -> list[str]:
 
     # the safety gate (docs/protocol.md#safety)
     for item in offered:
-        if item.action in INVASIVE + ("medical_diet",) and pflags:
+        if item.action in (*INVASIVE, "medical_diet") and pflags:
             bad(item, f"patient red flag {sorted(pflags)}")
         if item.phase == "self_pay" and pflags:
             bad(item, f"a self-pay item under {sorted(pflags)}")
@@ -404,8 +404,8 @@ def test_the_checker_catches_a_broken_plan() -> None:
     found = violations(patient, forged)
     assert any("below the absolute threshold 0.6" in x for x in found)
     assert any("stockings under ['acute_limb_ischemia']" in x for x in found)
+    problems = violations(patient, forged)
     with pytest.raises(AssertionError, match="P-CHECK"):
-        problems = violations(patient, forged)
         assert not problems, as_yaml(doc)
 
 

@@ -23,7 +23,7 @@ BLOCK = ("import sys\n"
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", BLOCK + textwrap.dedent(code)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_the_core_evaluates_and_renders_without_any_extra() -> None:

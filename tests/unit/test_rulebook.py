@@ -207,8 +207,8 @@ def test_a_criterion_defined_through_itself_is_refused(tmp_path: Path) -> None:
 ])
 def test_scope_is_the_one_word_for_where_it_belongs(tmp_path: Path, rule: dict[str, object]
                                                    ) -> None:
-    with pytest.raises(RulebookError, match="CF003 unknown key '(side|for)'.*write scope: "
-                                            "patient"):
+    with pytest.raises(RulebookError, match=r"CF003 unknown key '(side|for)'.*write scope: "
+                                            r"patient"):
         load_rulebook(write_rules(tmp_path / "r", [rule]))
     rule = dict(rule)
     for key in ("claim", "derive"):
