@@ -217,6 +217,32 @@ def check(
     typer.echo(f"ok: {len(book.rules)} rules, {book.name} {book.version}, {book.digest}")
 
 
+class ProveFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def prove(
+    rules_dir: Annotated[Optional[Path], typer.Argument(  # noqa: UP007
+        help="rules folder with its properties.yaml (default: the shipped rules)")] = None,
+    params: ParamsOpt = None,
+    property: Annotated[Optional[list[str]], typer.Option(  # noqa: UP007
+        "--property", help="prove only this property (repeatable)")] = None,
+    format: Annotated[ProveFormat, typer.Option("--format", "-f")] = ProveFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja,
+) -> None:
+    """Prove the safety properties for every patient (docs/prove.md); exit 1 with a
+    counterexample patient and scenario when one fails, 3 when the rules do not load."""
+    try:
+        from .prove import run
+    except ImportError as exc:
+        _fail(2, [f"careflow prove needs z3-solver: pip install -e \".[prove]\" ({exc})"])
+        return
+    raise typer.Exit(run(rules_dir, params, property or [], format.value, lang.value,
+                         lambda text: sys.stdout.write(text), _fail))
+
+
 class SchemaName(str, Enum):
     patient = "patient"
     plan = "plan"

@@ -605,6 +605,9 @@ def read_criteria(node: Marked, reader: Reader) -> None:
 
 
 SPECIAL_FILES = ("parameters.yaml", "evidence.yaml", "consent.yaml")
+NOT_RULES = ("properties.yaml",)
+"""Files of a rules folder that are not the protocol: the safety properties `careflow prove`
+proves about it (careflow.prove) are not read here and not in the protocol's digest."""
 CONSENT_TEXTS = ("evidence_plain",)
 """What a self-pay consent says beside its disclosures: the evidence in plain words."""
 FROM_PRICE_LIST = ("sessions_and_period", "self_pay_cost")
@@ -648,7 +651,7 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
     """Every *.yaml file of a rules folder (parameters.yaml, evidence.yaml, one per area)."""
     rs = RuleSet(name=folder.name, version="0")
     reader = Reader(problems)
-    files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file() and p.name not in NOT_RULES)
     if not files:
         problems.append(Diagnostic(str(folder), 0, 0, "CF002", "no rule files (*.yaml) here"))
     loaded = []
