@@ -287,6 +287,34 @@ class Domain:
             elif any_treated is not None:
                 self._add(z3.Implies(any_treated, since.known))
 
+    def pinned(self, patient: Patient) -> list[Any]:
+        """Constraints that make the variables one patient's facts (careflow.facts)."""
+        from ..facts import entities
+
+        out: list[Any] = []
+        for ent in entities(patient, self.facts):
+            table = self.patient if ent.side is None else self.legs[ent.side]
+            for name, var in table.items():
+                if ent.side is not None and name in self.patient:
+                    continue
+                out.append(self._equals(var, ent.attrs.get(name)))
+        for side in SIDES:
+            out.append(self.present[side] == (patient.leg(side) is not None))
+        return out
+
+    def _equals(self, var: Var, value: Any) -> Any:
+        if value is None:
+            return z3.Not(var.known)
+        if var.type == "enum":
+            return var.value == (value == FACTS[var.name].values[0])
+        if var.type == "bool":
+            return z3.And(var.known, var.value == bool(value))
+        assert var.spec is not None
+        scaled = Fraction(str(value)) * var.spec.scale
+        if scaled.denominator != 1:  # off the grid: no model (the caller reports it)
+            return z3.BoolVal(False)
+        return z3.And(var.known, var.value == int(scaled))
+
     # -- the way back: a z3 model -> a patient document ------------------------------------
     def value(self, model: Any, var: Var) -> Any:
         """The fact's value in a model (None: unknown)."""

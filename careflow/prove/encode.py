@@ -239,6 +239,10 @@ class Encoding:
             else:
                 item.status[s] = item.winner[s]
         item.status["absent"] = z3.Not(exists)
+        for s, formula in list(item.status.items()):  # named: a model answers at once
+            var = z3.Bool(f"status:{item.action}:{item.side or 'patient'}:{s}")
+            self.definitions.append(var == formula)
+            item.status[s] = var
         # the decider: the first hold (headline, priority, rule) when held, else the first
         # claim of the winning status (careflow.resolve._claim_order)
         before: list[Any] = []

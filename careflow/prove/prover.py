@@ -12,8 +12,10 @@ rule set: the engine's statuses must be the solver's.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import z3
@@ -155,29 +157,48 @@ class Prover:
             var = self.enc.domain.get(fact, SIDES[0])
             if var is None or var.spec is None:
                 continue
-            from .encode import compare
-
-            self.solver.push()
-            self.solver.add(compare(var, "eq", value), self.enc.domain.present[SIDES[0]])
-            if self.solver.check() != z3.sat:
-                self.solver.pop()
-                continue
-            model = self.solver.model()
-            self.solver.pop()
-            doc = self.enc.domain.document(model, f"boundary-{fact}-{value}")
-            try:
-                patient = parse_patient(doc)
-            except InputError as exc:
-                problems.append(f"{fact} = {value}: not a valid patient: {exc}")
-                continue
-            problems.extend(f"{fact} = {value}: {p}" for p in self.compare(model, patient))
+            for n in (math.ceil(Fraction(str(value)) * var.spec.scale),
+                      math.floor(Fraction(str(value)) * var.spec.scale) + 1):
+                problems.extend(self._at(fact, var, n))
         return problems
+
+    def _at(self, fact: str, var: Var, n: int) -> list[str]:
+        """A model with the fact at grid point n (the threshold, or just above it), checked
+        against the engine."""
+        self.solver.push()
+        self.solver.add(var.known, var.value == n, self.enc.domain.present[SIDES[0]])
+        if self.solver.check() != z3.sat:
+            self.solver.pop()
+            return []
+        model = self.solver.model()
+        self.solver.pop()
+        assert var.spec is not None
+        value = Fraction(n, var.spec.scale)
+        doc = self.enc.domain.document(model, f"boundary-{fact}")
+        try:
+            patient = parse_patient(doc)
+        except InputError as exc:
+            return [f"{fact} = {float(value)}: not a valid patient: {exc}"]
+        return [f"{fact} = {float(value)}: {p}" for p in self.compare(model, patient)]
+
+    def agree(self, patient: Patient) -> list[str]:
+        """The solver's plan for exactly this patient's facts against the engine's plan: the
+        differences (empty: the same status for every item)."""
+        self.solver.push()
+        self.solver.add(*self.enc.domain.pinned(patient))
+        result = self.solver.check()
+        model = self.solver.model() if result == z3.sat else None
+        self.solver.pop()
+        if model is None:
+            return [f"the solver finds no model for patient {patient.id} ({result})"]
+        return self.compare(model, patient)
 
     def compare(self, model: Any, patient: Patient) -> list[str]:
         """Where the solver's plan for a model and the engine's plan for its patient differ."""
         view = self.view(patient)
         out = []
-        for (action, side), item in sorted(self.enc.items.items(), key=repr):
+        for (action, side), item in sorted(self.enc.items.items(),
+                                           key=lambda kv: (kv[0][0], kv[0][1] or "")):
             if side is not None and patient.leg(side) is None:
                 continue
             solver = next((s for s, f in item.status.items()

@@ -1,0 +1,343 @@
+"""careflow prove (docs/prove.md): the shipped properties hold, seeded bugs are found with a
+counterexample the engine confirms, the encoding agrees with the engine, and the command's
+exit codes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from careflow.cli import app
+from careflow.errors import RulebookError, UsageError
+from careflow.model import parse_patient, read_patient
+from careflow.rulebook import default_rules_dir, load_rulebook
+
+pytest.importorskip("z3")
+
+from careflow import prove  # noqa: E402
+from careflow.prove.prover import Outcome, Prover  # noqa: E402
+from careflow.prove.scenario import scenario  # noqa: E402
+from tests.bdd import glossary as g  # noqa: E402
+
+from .gen_patients import require_slow  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFERED = ("recommended", "option", "next_step")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Prover:
+    return Prover(load_rulebook())
+
+
+def _seeded(tmp_path: Path, file: str, edit: Any) -> Path:
+    """A copy of the shipped rules with one file edited (the edit must change it)."""
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text, "the seeded bug did not change the rules"
+    path.write_text(changed, encoding="utf-8")
+    return folder
+
+
+def _block(text: str, rule: str) -> tuple[int, int]:
+    start = text.index(f"  - id: {rule}\n")
+    end = text.find("\n  - id: ", start + 1)
+    return start, end + 1
+
+
+def _drop_rule(rule: str) -> Any:
+    def edit(text: str) -> str:
+        start, end = _block(text, rule)
+        return text[:start] + text[end:]
+    return edit
+
+
+def _in_rule(rule: str, old: str, new: str) -> Any:
+    def edit(text: str) -> str:
+        start, end = _block(text, rule)
+        return text[:start] + text[start:end].replace(old, new) + text[end:]
+    return edit
+
+
+def _failing(outcomes: list[Outcome]) -> dict[str, Outcome]:
+    return {o.prop.id: o for o in outcomes if o.status != "proven"}
+
+
+# --- the shipped rules ---------------------------------------------------------------------
+def test_every_shipped_property_holds(shipped: Prover) -> None:
+    book, props = prove.load()
+    assert len(props) >= 17
+    outcomes = [shipped.prove(p) for p in props]
+    assert {o.prop.id: o.status for o in outcomes} == {p.id: "proven" for p in props}
+
+
+def test_properties_move_with_the_clinics_parameters(tmp_path: Path) -> None:
+    """Under --params the rules and the properties read the same thresholds: still proven,
+    and a dropped contraindication is found at the clinic's threshold, not the file's."""
+    params = {"stockings_abi_absolute": 0.5, "stockings_abi_reduced": 0.7}
+    ids = ["NO_STOCKINGS_BELOW_ABI_ABSOLUTE", "REDUCED_PRESSURE_WITH_REDUCED_ARTERIAL_FLOW"]
+    assert [o.status for o in prove.prove(params=params, ids=ids)] == ["proven", "proven"]
+    rules = _seeded(tmp_path, "veins.yaml", _drop_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI"))
+    found = prove.prove(rules, params, ids[:1])[0]
+    assert found.status == "fails" and found.counterexample is not None
+    abi = found.counterexample.document["legs"][0]["abi"]
+    assert abi < 0.5
+
+
+def test_the_encoding_agrees_with_the_engine_on_every_example(shipped: Prover) -> None:
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        assert shipped.agree(read_patient(path)) == [], path.name
+
+
+def test_boundary_models_agree_with_the_engine(shipped: Prover) -> None:
+    assert shipped.boundary_check(limit=12) == []
+
+
+@pytest.mark.slow
+def test_every_boundary_model_agrees_with_the_engine(shipped: Prover,
+                                                     request: pytest.FixtureRequest) -> None:
+    require_slow(request)
+    assert shipped.boundary_check(limit=10_000) == []
+
+
+# --- seeded bugs --------------------------------------------------------------------------------
+def test_a_gt_for_a_gte_on_the_abi_of_reduced_compression_is_found(tmp_path: Path) -> None:
+    rules = _seeded(tmp_path, "veins.yaml", lambda text: text.replace(
+        "abi: {gte: $stockings_abi_absolute, lt: $stockings_abi_reduced}",
+        "abi: {gt: $stockings_abi_absolute, lt: $stockings_abi_reduced}"))
+    failing = _failing(prove.prove(rules))
+    assert set(failing) == {"REDUCED_PRESSURE_WITH_REDUCED_ARTERIAL_FLOW"}
+    ce = failing["REDUCED_PRESSURE_WITH_REDUCED_ARTERIAL_FLOW"].counterexample
+    assert ce is not None and ce.confirmed
+    leg = next(leg for leg in ce.document["legs"] if leg["side"] == ce.side)
+    assert leg["abi"] == 0.6  # exactly the threshold the sampling never hit
+    stocking = ce.view.item("compression_stockings", ce.side)
+    assert stocking is not None and stocking.detail["pressure_mmhg"] != "<=20"
+
+
+def test_a_dropped_contraindication_is_found(tmp_path: Path) -> None:
+    rules = _seeded(tmp_path, "veins.yaml", _drop_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI"))
+    failing = _failing(prove.prove(rules))
+    assert "NO_STOCKINGS_BELOW_ABI_ABSOLUTE" in failing
+    ce = failing["NO_STOCKINGS_BELOW_ABI_ABSOLUTE"].counterexample
+    assert ce is not None and ce.confirmed
+    assert ce.view.status("compression_stockings", ce.side) in OFFERED
+    leg = next(leg for leg in ce.document["legs"] if leg["side"] == ce.side)
+    assert leg["abi"] < 0.6
+
+
+def test_a_hold_that_misses_the_next_step_is_found(tmp_path: Path) -> None:
+    """The suspected-DVT hold without the endovenous treatments: the flagged leg's endovenous
+    treatment stays a next step."""
+    def edit(text: str) -> str:
+        text = _in_rule("SAFETY_SUSPECTED_DVT", "{groups: [invasive], scope: leg}",
+                        "{groups: [knee_injections, self_pay], scope: leg}")(text)
+        return _in_rule("SAFETY_SUSPECTED_DVT", "{groups: [endovascular], scope: any}",
+                        "{actions: [intra_arterial_injection], scope: any}")(text)
+
+    rules = _seeded(tmp_path, "safety.yaml", edit)
+    failing = _failing(prove.prove(rules))
+    assert "RED_FLAG_HOLDS_ELECTIVE_PROCEDURES" in failing
+    ce = failing["RED_FLAG_HOLDS_ELECTIVE_PROCEDURES"].counterexample
+    assert ce is not None and ce.confirmed
+    assert ce.view.red_flag("suspected_dvt", ce.side)
+    statuses = {ce.view.status(a, ce.side) for a in ("endovenous_thermal_ablation",
+                                                     "cyanoacrylate_closure")}
+    assert statuses & set(OFFERED)
+    assert "SAFETY_SUSPECTED_DVT" in ce.rules
+
+
+def test_a_counterexample_the_engine_does_not_confirm_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-check can fail: a document that loses the fact the violation rests on."""
+    rules = _seeded(tmp_path, "veins.yaml", _drop_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI"))
+    book, props = prove.load(rules)
+    prover = Prover(book)
+    document = prover.enc.domain.document
+
+    def forgetful(model: Any, patient_id: str) -> dict[str, Any]:
+        doc = document(model, patient_id)
+        for leg in doc["legs"]:
+            leg.pop("veins", None)
+            leg.pop("abi", None)
+        return doc
+
+    monkeypatch.setattr(prover.enc.domain, "document", forgetful)
+    outcome = prover.prove(next(p for p in props if p.id == "NO_STOCKINGS_BELOW_ABI_ABSOLUTE"))
+    assert outcome.status == "error" and "disagree" in outcome.error
+
+
+# --- the counterexample's scenario ------------------------------------------------------------
+def _replay(text: str) -> dict[str, Any]:
+    """The 前提 steps of a generated scenario, read back through the feature files' glossary
+    (tests/bdd/glossary.py) into a patient document."""
+    doc: dict[str, Any] = {"conditions": [], "allergies": [], "medications": [], "legs": []}
+    table: dict[str, Any] | None = None
+    scope = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("|"):
+            label, value = (c.strip() for c in line.strip("|").split("|"))
+            path, kind = g.row(label, scope)
+            assert table is not None
+            node = table
+            *head, last = path.split(".")
+            for part in head:
+                node = node.setdefault(part, {})
+            node[last] = g.convert(kind, value)
+            continue
+        step = re.sub(r"^(前提|かつ|もし|ならば) ", "", line)
+        if m := re.fullmatch(r"(\d+)歳の(.+)", step):
+            doc["age"], doc["sex"] = int(m[1]), g.term(m[2], "sex")
+        elif m := re.fullmatch(r"(.+)を聴取していない", step):
+            doc.pop(g.term(f"{m[1]}の未聴取", "question"))
+        elif m := re.fullmatch(r"(.+)を服用している", step):
+            doc["medications"].append(g.term(m[1], "medication"))
+        elif m := re.fullmatch(r"(.+?)(?:がある|である)", step):
+            roles = g.GLOSSARY[m[1]]
+            kind = "allergies" if "allergy" in roles else "conditions"
+            doc[kind].append(roles["allergy" if kind == "allergies" else "condition"])
+        elif step == "患者の状況は次のとおり":
+            table, scope = doc, "patient"
+        elif m := re.fullmatch(r"(.+)の所見は次のとおり", step):
+            table, scope = {"side": g.term(m[1], "side")}, "leg"
+            doc["legs"].append(table)
+        elif m := re.fullmatch(
+                r"(.+)(?:で|の(.+)に)(.+)を(\d+)週(?:間|前に)(?:行い|行ったが)、(.+)", step):
+            doc.setdefault("history", []).append(
+                {"side": g.term(m[1], "side"), "treatment": g.term(m[3], "treatment"),
+                 "weeks": int(m[4]), "response": g.term(m[5], "response")})
+    return doc
+
+
+def test_the_scenario_describes_the_counterexample_in_the_feature_files_words(
+        tmp_path: Path) -> None:
+    rules = _seeded(tmp_path, "safety.yaml", _in_rule(
+        "SAFETY_SUSPECTED_DVT", "{groups: [endovascular], scope: any}",
+        "{actions: [intra_arterial_injection], scope: any}"))
+    failing = _failing(prove.prove(rules, ids=["RED_FLAG_HOLDS_OTHER_LEG_ENDOVASCULAR"]))
+    outcome = failing["RED_FLAG_HOLDS_OTHER_LEG_ENDOVASCULAR"]
+    ce = outcome.counterexample
+    assert ce is not None and ce.confirmed
+    text = scenario(outcome.prop, ce.document, ce.view, ce.side, ce.rules)
+    assert "@SAFETY_SUSPECTED_DVT" in text.splitlines()[0]
+    assert not re.search(r"[a-z]+_[a-z_]+", text.split("\n", 1)[1]), "a code in the prose"
+    replayed = _replay(text)
+    for leg in ce.document["legs"]:
+        back = next(x for x in replayed["legs"] if x["side"] == leg["side"])
+        for key in ("abi", "wells_score", "toe_pressure_mmhg"):
+            assert back.get(key) == leg.get(key), key
+        assert back.get("veins", {}).get("symptoms", []) == leg.get("veins", {}).get(
+            "symptoms", [])
+    for kind in ("conditions", "allergies", "medications"):
+        assert replayed.get(kind) == ce.document.get(kind), kind
+    # the ならば step says what the property requires, in a step the feature files know
+    then = [line for line in text.splitlines() if "ならば" in line]
+    assert then and "のいずれにもならない" in then[0]
+    m = re.search(r"(右脚|左脚)では(.+?)は(.+)のいずれにもならない", then[0])
+    assert m and g.term(m[2], "action") in ("endovenous_thermal_ablation",
+                                            "cyanoacrylate_closure")
+    assert all(g.term(s, "status") in OFFERED for s in m[3].split("・"))
+    # and the replayed patient gets the same plan as the counterexample
+    replayed.update(id="replayed", assessed_on=ce.document["assessed_on"])
+    assert parse_patient(replayed).legs == parse_patient(ce.document).legs
+
+
+# --- the properties file -------------------------------------------------------------------------
+def _with_properties(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    (folder / "properties.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("text", "code", "line"), [
+    ("properties:\n  - id: A_B\n    ja: あ\n    en: a\n    assert:\n"
+     "      status: {actions: [compression_stocking], in: [option]}\n", "CF504", 6),
+    ("properties:\n  - id: A_B\n    ja: あ\n    en: a\n    assert:\n"
+     "      fact: {name: abi, side: this, lt: $no_such_threshold}\n", "CF105", 6),
+    ("properties:\n  - id: A_B\n    en: a\n    assert: {leg: {side: this}}\n", "CF501", 2),
+    ("properties:\n  - id: A_B\n    ja: あ\n    en: a\n    assert:\n"
+     "      implies: [{leg: {side: this}}]\n", "CF502", 6),
+    ("properties:\n  - id: A_B\n    ja: あ\n    en: a\n    asert: {leg: {side: this}}\n",
+     "CF503", 5),
+    ("properties: [\n", "CF001", 2),
+])
+def test_a_bad_properties_file_is_reported_with_its_line(tmp_path: Path, text: str, code: str,
+                                                         line: int) -> None:
+    folder = _with_properties(tmp_path, text)
+    with pytest.raises(RulebookError) as info:
+        prove.load(folder)
+    found = [(d.code, d.line) for d in info.value.diagnostics]
+    assert (code, line) in found, found
+    assert all(d.file.endswith("properties.yaml") for d in info.value.diagnostics)
+
+
+def test_an_unknown_property_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="NO_STOCKINGS_BELOW_ABI_ABSOLUTE"):
+        prove.prove(ids=["NO_STOCKINGS_BELOW_ABI_ABSOLUT"])
+
+
+def test_properties_yaml_is_not_read_as_rules_nor_in_the_digest(tmp_path: Path) -> None:
+    folder = _with_properties(tmp_path, "properties: []\n")
+    assert load_rulebook(folder).digest == load_rulebook().digest
+
+
+# --- the command line ----------------------------------------------------------------------------
+def test_prove_exits_0_when_every_property_holds() -> None:
+    result = CliRunner().invoke(app, ["prove", "--property", "NO_STOCKINGS_BELOW_ABI_ABSOLUTE",
+                                      "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "proven" in result.output and "1 of 1 properties proven" in result.output
+
+
+def test_prove_exits_1_with_a_counterexample(tmp_path: Path) -> None:
+    rules = _seeded(tmp_path, "veins.yaml", _drop_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI"))
+    result = CliRunner().invoke(app, ["prove", str(rules), "--property",
+                                      "NO_STOCKINGS_BELOW_ABI_ABSOLUTE"])
+    assert result.exit_code == 1, result.output
+    assert "反例の患者（YAML）" in result.output and "シナリオ:" in result.output
+    json_run = CliRunner().invoke(app, ["prove", str(rules), "--format", "json",
+                                        "--property", "NO_STOCKINGS_BELOW_ABI_ABSOLUTE"])
+    assert json_run.exit_code == 1
+    import json
+
+    entry = json.loads(json_run.output)["properties"][0]
+    assert entry["status"] == "fails" and entry["counterexample"]["engine_confirms"]
+    patient = parse_patient(entry["counterexample"]["patient"])
+    assert patient.legs[0].abi is not None and patient.legs[0].abi < 0.6
+
+
+def test_prove_exits_3_when_the_rules_or_properties_do_not_load(tmp_path: Path) -> None:
+    bad = _with_properties(tmp_path, "properties:\n  - id: A_B\n    ja: あ\n    en: a\n"
+                                     "    assert: {nope: {}}\n")
+    result = CliRunner().invoke(app, ["prove", str(bad)])
+    assert result.exit_code == 3
+    assert "properties.yaml:5" in result.output and "CF503" in result.output
+    broken = tmp_path / "broken"
+    shutil.copytree(default_rules_dir(), broken)
+    (broken / "veins.yaml").write_text("rules: [\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["prove", str(broken)])
+    assert result.exit_code == 3 and "CF001" in result.output
+
+
+def test_prove_exits_2_for_an_unknown_property() -> None:
+    result = CliRunner().invoke(app, ["prove", "--property", "NO_SUCH_PROPERTY"])
+    assert result.exit_code == 2
+
+
+def test_import_careflow_does_not_import_z3() -> None:
+    code = "import careflow, careflow.cli, sys; print('z3' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
