@@ -95,6 +95,7 @@ class Say:
     output: Output
     side: str | None  # the item's side; "*" for a hold on every side
     key: tuple[Any, ...] = ()  # the resolver's order among says of one kind
+    entity: str | None = None  # the entity the rule fired on (None: the patient)
 
 
 @dataclass
@@ -139,6 +140,7 @@ class Encoding:
                     if prods else z3.BoolVal(False)
         self.items: dict[tuple[str, str | None], Item] = {}
         self._plan()
+        self.knowledge = Knowledge(self)  # its definitions are made as properties ask
 
     @property
     def constraints(self) -> list[Any]:
@@ -205,7 +207,7 @@ class Encoding:
                     side = "*" if out.side == "any" else (
                         None if out.side == "patient" or e is None else e)
                     say = Say(self.fires[(rid, e)], rid, out, side,
-                              (cr.headline, cr.rule.priority, rid))
+                              (cr.headline, cr.rule.priority, rid), e)
                     sides = ITEM_SIDES if side == "*" else (side,)
                     for s in sides:
                         item = self.item(out.action, s)
@@ -305,4 +307,105 @@ class Encoding:
         return z3.Or(*[d for d, say in item.decider if say.output.reason_code == code])
 
 
-__all__ = ["Encoding", "ITEM_SIDES", "STATUS_ORDER", "compare", "real_scale"]
+class Knowledge:
+    """Three-valued truth of every rule and derived fact (careflow.logic's normal forms of
+    each compiled condition: TRUE is its fire productions, FALSE its `negative` branches), and
+    whether a rule's firing rests on an unknown value: it fires only through an `unless:`
+    whose fact is neither TRUE nor FALSE (not established, but not excluded either), or
+    through a derived fact that only such firings make. A test on a value is never TRUE on
+    an unknown value, and `known: false` asks for the unknown on purpose: neither counts."""
+
+    def __init__(self, enc: Encoding) -> None:
+        self.enc, self.book = enc, enc.book
+        self._false: dict[tuple[str, Entity], Any] = {}
+        self._clean: dict[tuple[str, Entity], Any] = {}
+
+    def level_entity(self, scope: str, use: Any, e: Entity) -> tuple[str, Entity]:
+        from ..rulebook.compile import ref_level
+
+        level = ref_level(scope, use, self.book.scopes)
+        return level, (e if level == "leg" else None)
+
+    def fact(self, kind: str, name: str, level: str, e: Entity, want: str) -> Any:
+        """The derived fact is TRUE ("true"), FALSE ("false") or made by a firing that rests
+        on nothing unknown ("clean"), on entity e (None for a whole-patient fact)."""
+        parts = []
+        for rid in self.book.makers.get((kind, name, level), ()):
+            scope = self.book.rules[rid].rule.scope
+            sources = [e] if scope == level else list(SIDES)
+            for src in sources:
+                present = self.enc.present(src)
+                if want == "true":
+                    parts.append(z3.And(present, self.enc.fires[(rid, src)]))
+                elif want == "clean":
+                    parts.append(z3.And(present, self.clean(rid, src)))
+                else:
+                    parts.append(z3.Implies(present, self.false(rid, src)))
+        if want == "false":
+            return z3.And(*parts)
+        return z3.Or(*parts)
+
+    def use(self, scope: str, use: Any, e: Entity) -> Any:
+        """A normal-form atom on a derived fact (careflow.logic.Use), seen from entity e."""
+        level, at = self.level_entity(scope, use, e)
+        value = self.fact(use.kind, use.name, level, at, "true" if use.true else "false")
+        return z3.Not(value) if use.settled else value
+
+    def false(self, rid: str, e: Entity) -> Any:
+        key = (rid, e)
+        if key not in self._false:
+            from .. import logic
+
+            cr = self.book.rules[rid]
+            var = z3.Bool(f"false:{rid}@{e or 'patient'}")
+            self._false[key] = var
+            try:
+                branches = logic.negative(cr.when)
+            except logic.TooComplex:  # never decided FALSE here: at worst a false alarm
+                branches = []
+            self.enc.definitions.append(var == z3.And(self.enc.present(e), z3.Or(*[
+                z3.And(*[self.enc.test(a, e) if isinstance(a, Test)
+                         else self.use(cr.rule.scope, a, e) for a in branch])
+                for branch in branches])))
+        return self._false[key]
+
+    def clean(self, rid: str, e: Entity) -> Any:
+        """The rule fires on e through a branch that rests on nothing unknown."""
+        key = (rid, e)
+        if key not in self._clean:
+            cr = self.book.rules[rid]
+            var = z3.Bool(f"clean:{rid}@{e or 'patient'}")
+            self._clean[key] = var
+            parts = []
+            for p in self.book.program.by_rule(rid, "fire"):
+                need = [self.enc.holds(p, e)]
+                for node, place in p.uses:
+                    if node.kind not in ("finding", "claim"):
+                        continue
+                    for target in self.enc.places(e, place):
+                        at = None if node.level == "patient" else target
+                        if node.absent:  # not established: must be decided the other way
+                            other = "false" if node.truth else "true"
+                            need.append(z3.Implies(self.enc.present(target), self.fact(
+                                node.kind, node.name, node.level, at, other)))
+                        elif node.truth:
+                            need.append(z3.Implies(self.enc.present(target), self.fact(
+                                node.kind, node.name, node.level, at, "clean")))
+                parts.append(z3.And(*need))
+            del cr
+            self.enc.definitions.append(var == z3.Or(*parts))
+        return self._clean[key]
+
+    def rests_on_unknown(self, item: Item) -> Any:
+        """The rule that decides the item fires for it only through something unknown (no
+        firing of it for this item is clean)."""
+        out = []
+        for decides, say in item.decider:
+            same = [s for _, s in item.decider if s.rule == say.rule
+                    and s.output.effect == say.output.effect]
+            clean = z3.Or(*[z3.And(s.fires, self.clean(s.rule, s.entity)) for s in same])
+            out.append(z3.And(decides, z3.Not(clean)))
+        return z3.Or(*out)
+
+
+__all__ = ["Encoding", "Knowledge", "ITEM_SIDES", "STATUS_ORDER", "compare", "real_scale"]

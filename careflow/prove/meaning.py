@@ -6,15 +6,19 @@ disclosures, the red flags raised, the patient's facts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import z3
 
+from .. import logic
 from ..evaluate import Trace
 from ..facts import FACTS
+from ..logic import Truth
 from ..logic import compare as truth_of
 from ..model import Patient
 from ..plan import Item, Plan
+from ..rulebook.compile import ref_level, refs
 from .domain import SIDES
 from .encode import Encoding, compare
 from .properties import Formula, Property
@@ -74,6 +78,10 @@ def smt(f: Formula, enc: Encoding, this: str | None) -> Any:
         if op == "known":
             op, value = ("known", True) if value else ("unknown", True)
         return z3.And(guard, compare(enc.domain.var(name, fact_side), op, value))
+    if f.op == "rests_on_unknown":
+        items = [enc.items.get((a, side)) for a in f.arg("actions")]
+        return z3.And(*[enc.knowledge.rests_on_unknown(i) if i else z3.BoolVal(False)
+                        for i in items])
     if f.op == "const":
         return z3.BoolVal(bool(f.arg("value")))
     if f.op == "one_item_per_action_side":
@@ -135,6 +143,95 @@ class PlanView:
         leg = self.patient.leg(side) if side else None
         return FACTS[name].get(self.patient, leg)
 
+    # -- what an item rests on (encode.Knowledge, read off the engine's trace) -------------
+    @cached_property
+    def truth(self) -> dict[tuple[str, int], Truth]:
+        """Every rule's three-valued truth on every entity, with careflow.logic.truth, in
+        dependency order (the rule set is acyclic)."""
+        book, ents = self.trace.book, self.trace.entities
+        out: dict[tuple[str, int], Truth] = {}
+
+        def visit(rid: str) -> None:
+            if (rid, -1) in out:
+                return
+            out[(rid, -1)] = Truth.UNKNOWN  # visited
+            cr = book.rules[rid]
+            for ref in refs(cr.when):
+                for (kind, name, _level), makers in book.makers.items():
+                    if (kind, name) == (ref.kind, ref.name):
+                        for maker in makers:
+                            visit(maker)
+            for e, ent in enumerate(ents):
+                if ent.kind != cr.rule.scope:
+                    continue
+
+                def value(fact: str, ent: Any = ent) -> Any:
+                    return ent.attrs[fact]
+
+                def node(ref: Any, e: int = e, scope: str = cr.rule.scope) -> Truth:
+                    return self.derived(ref.kind, ref.name,
+                                        ref_level(scope, ref, book.scopes), e, out)
+
+                out[(rid, e)] = logic.truth(cr.when, value, node)
+
+        for rid in book.rules:
+            visit(rid)
+        return out
+
+    def derived(self, kind: str, name: str, level: str, e: int,
+                table: dict[tuple[str, int], Truth] | None = None) -> Truth:
+        """A finding or claim at `level`, seen from entity e."""
+        book, ents = self.trace.book, self.trace.entities
+        table = self.truth if table is None else table
+        at = e if level == "leg" else 0
+        values = []
+        for rid in book.makers.get((kind, name, level), ()):
+            if book.rules[rid].rule.scope == level:
+                values.append(table.get((rid, at), Truth.UNKNOWN))
+            else:
+                values.extend(table.get((rid, i), Truth.UNKNOWN)
+                              for i, x in enumerate(ents) if x.kind == "leg")
+        return logic.any_of(values)
+
+    def clean(self, rid: str, e: int, depth: int = 0) -> bool:
+        """The rule fired on e (in the engine) through a branch resting on nothing unknown."""
+        ents = self.trace.entities
+        for p in self.trace.true.get(rid, {}).get(e, []):
+            ok = True
+            for node, place in p.uses:
+                if node.kind not in ("finding", "claim"):
+                    continue
+                targets = [e] if place == "same" else [0] if place == "patient" else [
+                    i for i, x in enumerate(ents) if x.kind == "leg"]
+                for t in targets:
+                    if node.absent:
+                        want = Truth.FALSE if node.truth else Truth.TRUE
+                        ok = ok and self.derived(node.kind, node.name, node.level, t) is want
+                    elif node.truth:
+                        ok = ok and self.clean_fact(node.kind, node.name, node.level, t, depth)
+            if ok:
+                return True
+        return False
+
+    def clean_fact(self, kind: str, name: str, level: str, e: int, depth: int) -> bool:
+        book, ents = self.trace.book, self.trace.entities
+        at = e if level == "leg" else 0
+        for rid in book.makers.get((kind, name, level), ()):
+            sources = [at] if book.rules[rid].rule.scope == level else [
+                i for i, x in enumerate(ents) if x.kind == "leg"]
+            if any(self.clean(rid, s, depth + 1) for s in sources):
+                return True
+        return False
+
+    def rests_on_unknown(self, action: str, side: str | None) -> bool:
+        item = self.item(action, side)
+        if item is None:
+            return False
+        ents = self.trace.entities
+        firings = [e for e in self.trace.true.get(item.rule, {})
+                   if side is None or ents[e].side == side]
+        return not any(self.clean(item.rule, e) for e in firings)
+
 
 def on_plan(f: Formula, view: PlanView, this: str | None) -> bool:
     if f.op in ("all", "any"):
@@ -178,6 +275,8 @@ def on_plan(f: Formula, view: PlanView, this: str | None) -> bool:
             op, value = ("known", True) if value else ("unknown", True)
         operand = tuple(value) if isinstance(value, (list, tuple)) else value
         return truth_of(op, view.fact(name, fact_side), operand).value == "true"
+    if f.op == "rests_on_unknown":
+        return all(view.rests_on_unknown(a, side) for a in f.arg("actions"))
     if f.op == "const":
         return bool(f.arg("value"))
     if f.op == "one_item_per_action_side":

@@ -18,6 +18,10 @@ A property's `assert` is a formula:
   `pressure: {side: S, in: [...]}`: it carries one of these pressures;
 - `disclosures: {actions: [...], side: S, include: [...]}`: the item exists and carries
   every disclosure listed;
+- `rests_on_unknown: {actions: [...], side: S}`: the item exists and the rule that decides
+  it fires for it only through an `unless:` whose fact is unknown (neither TRUE nor FALSE),
+  or through a finding only such firings make (a test never holds on an unknown value, and
+  `known: false` asks for one on purpose);
 - `one_item_per_action_side: true`: the plan has one item per (action, side);
 - `leg: {side: S}`: the leg is in the document.
 
@@ -50,6 +54,7 @@ ATOMS: dict[str, tuple[str, ...]] = {
     "one_item_per_action_side": (),
     "leg": ("side",),
     "parameter": ("name", "eq"),
+    "rests_on_unknown": ("actions", "groups", "side"),
 }
 CONNECTIVES = ("all", "any", "not", "implies", "each_action")
 EACH = "each"
@@ -190,7 +195,7 @@ class _Reader:
             if group not in v.ACTION_GROUPS:
                 self.problem(body, "CF504", f"unknown action group '{group}'"
                                             f"{suggest(str(group), v.ACTION_GROUPS)}", "groups")
-        if op in ("status", "reason", "disclosures") and not (
+        if op in ("status", "reason", "disclosures", "rests_on_unknown") and not (
                 args.get("actions") or args.get("groups")):
             self.problem(body, "CF502", f"'{op}' names actions or groups")
         if op == "status":

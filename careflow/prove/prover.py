@@ -68,15 +68,25 @@ class Prover:
         self.book = book
         self.enc = Encoding(book)
         self.solver = z3.Solver()
-        self.solver.add(*self.enc.constraints)
+        self._added = 0
+        self.sync()
+
+    def sync(self) -> None:
+        """Give the solver the definitions the encoding made since (some are made as a
+        property first asks for them)."""
+        new = self.enc.constraints[self._added:]
+        self.solver.add(*new)
+        self._added += len(new)
 
     # -- proving ---------------------------------------------------------------------------
     def prove(self, prop: Property) -> Outcome:
         start = time.perf_counter()
         sides: tuple[str | None, ...] = SIDES if prop.for_each == "leg" else (None,)
         for side in sides:
+            goal = z3.Not(holds(prop, self.enc, side))
+            self.sync()
             self.solver.push()
-            self.solver.add(z3.Not(holds(prop, self.enc, side)))
+            self.solver.add(goal)
             result = self.solver.check()
             if result == z3.sat:
                 model = self.shrink(prop, side, self.solver.model())

@@ -205,8 +205,13 @@ def then_steps(prop: Property, view: PlanView, side: str | None) -> list[str]:
     lines: list[str] = []
     _expect(prop.formula, view, side, lines, want=True)
     out = []
-    for i, line in enumerate(dict.fromkeys(lines)):
-        out.append(("    ならば " if i == 0 else "    かつ ") + line)
+    first = True
+    for line in dict.fromkeys(lines):
+        if line.startswith("#"):
+            out.append("    " + line)
+            continue
+        out.append(("    ならば " if first else "    かつ ") + line)
+        first = False
     return out
 
 
@@ -255,6 +260,13 @@ def _expect(f: Formula, view: PlanView, this: str | None, out: list[str], want: 
                            + "となる")
             elif wanted is None and f.arg("given") != want:
                 out.append("圧迫圧は指定されない")
+    elif f.op == "rests_on_unknown" and not want:
+        for action in f.arg("actions"):
+            item = view.item(action, side)
+            if item is not None and view.rests_on_unknown(action, side):
+                where_ja = SIDE_JA[side] + "の" if side else ""
+                out.append(f"# {where_ja}{phrase('actions', action)}（{STATUS_JA[item.status]}）"
+                           "は、確定していない（不明な値による）判断に依拠している")
     elif f.op == "disclosures":
         for action in f.arg("actions"):
             item = view.item(action, side)

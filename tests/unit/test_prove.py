@@ -73,12 +73,40 @@ def _failing(outcomes: list[Outcome]) -> dict[str, Outcome]:
     return {o.prop.id: o for o in outcomes if o.status != "proven"}
 
 
+FINDINGS = {"NO_ITEM_RESTS_ON_AN_UNKNOWN_VALUE"}
+"""Shipped properties the shipped rules break (docs/prove.md#findings): kept failing, not
+weakened, until the protocol decides."""
+
+
 # --- the shipped rules ---------------------------------------------------------------------
-def test_every_shipped_property_holds(shipped: Prover) -> None:
+def test_every_shipped_property_holds_but_the_findings(shipped: Prover) -> None:
     book, props = prove.load()
-    assert len(props) >= 17
-    outcomes = [shipped.prove(p) for p in props]
-    assert {o.prop.id: o.status for o in outcomes} == {p.id: "proven" for p in props}
+    assert len(props) >= 18
+    outcomes = {o.prop.id: o for o in (shipped.prove(p) for p in props)}
+    assert {i: o.status for i, o in outcomes.items()} == {
+        p.id: "fails" if p.id in FINDINGS else "proven" for p in props}
+    for finding in FINDINGS:
+        ce = outcomes[finding].counterexample
+        assert ce is not None and ce.confirmed
+
+
+def test_the_unless_finding_is_an_endovenous_next_step_on_an_unknown_class(
+        shipped: Prover) -> None:
+    """The finding's counterexample: the next step rests on "qualifies not established"
+    while the CEAP class that would decide it is unknown."""
+    book, props = prove.load()
+    outcome = shipped.prove(next(p for p in props if p.id == "NO_ITEM_RESTS_ON_AN_UNKNOWN_VALUE"))
+    ce = outcome.counterexample
+    assert ce is not None and ce.confirmed
+    unknown = [a for a in ("endovenous_thermal_ablation", "cyanoacrylate_closure",
+                           "intra_arterial_injection", "exosome_injection", "blood_test")
+               if ce.view.rests_on_unknown(a, ce.side)]
+    assert unknown
+    # the same patient with every value the rule needs recorded rests on nothing unknown
+    known = dict(ce.document, legs=[dict(leg, veins=dict(leg.get("veins", {}), ceap_c=2))
+                                    for leg in ce.document["legs"]])
+    view = shipped.view(parse_patient(known))
+    assert not any(view.rests_on_unknown(a, ce.side) for a in unknown)
 
 
 def test_properties_move_with_the_clinics_parameters(tmp_path: Path) -> None:
@@ -116,7 +144,7 @@ def test_a_gt_for_a_gte_on_the_abi_of_reduced_compression_is_found(tmp_path: Pat
         "abi: {gte: $stockings_abi_absolute, lt: $stockings_abi_reduced}",
         "abi: {gt: $stockings_abi_absolute, lt: $stockings_abi_reduced}"))
     failing = _failing(prove.prove(rules))
-    assert set(failing) == {"REDUCED_PRESSURE_WITH_REDUCED_ARTERIAL_FLOW"}
+    assert set(failing) - FINDINGS == {"REDUCED_PRESSURE_WITH_REDUCED_ARTERIAL_FLOW"}
     ce = failing["REDUCED_PRESSURE_WITH_REDUCED_ARTERIAL_FLOW"].counterexample
     assert ce is not None and ce.confirmed
     leg = next(leg for leg in ce.document["legs"] if leg["side"] == ce.side)
