@@ -201,6 +201,9 @@ def check(
     params: ParamsOpt = None,
     features: Annotated[Optional[Path], typer.Option(  # noqa: UP007
         help="features folder whose scenario tags must cover every rule")] = None,
+    deep: Annotated[bool, typer.Option(
+        "--deep", help="also prove: dead rules, shadowed claims, gaps, equal-precedence "
+                       "conflicts (needs z3-solver; docs/prove.md)")] = False,
 ) -> None:
     """Validate a rule set (every problem, with file:line) and its feature coverage."""
     try:
@@ -211,6 +214,18 @@ def check(
     from .coverage import uncovered
 
     problems = uncovered(book, features)
+    if deep:
+        try:
+            from .prove.analysis import blocking, deep_check
+        except ImportError as exc:
+            _fail(2, [f"careflow check --deep needs z3-solver: pip install -e \".[prove]\" "
+                      f"({exc})"])
+            return
+        found = deep_check(book)
+        for d in found:
+            if not blocking(d):
+                typer.echo(f"{d} (note)", err=True)
+        problems += [str(d) for d in found if blocking(d)]
     if problems:
         _fail(1, problems)
         return

@@ -161,16 +161,21 @@ class Encoding:
         key = (p.index, e)
         if key not in self._held:
             parts = [self.present(e)] + [self.test(t, e) for t in p.tests]
-            for node, place in p.uses:
-                for target in self.places(e, place):
-                    atom = z3.Not(self.node(node.base, target)) if node.absent \
-                        else self.node(node, target)
-                    parts.append(z3.Implies(self.present(target), atom)
-                                 if place == "each_leg" else atom)
+            parts += [self.use(node, place, e) for node, place in p.uses]
             var = z3.Bool(f"p{p.index}@{e or 'patient'}")
             self.definitions.append(var == z3.And(*parts))
             self._held[key] = var
         return self._held[key]
+
+    def use(self, node: Node, place: str, e: Entity) -> Any:
+        """A derived fact a production uses holds at its place, seen from entity e."""
+        parts = []
+        for target in self.places(e, place):
+            atom = z3.Not(self.node(node.base, target)) if node.absent \
+                else self.node(node, target)
+            parts.append(z3.Implies(self.present(target), atom)
+                         if place == "each_leg" else atom)
+        return z3.And(*parts)
 
     def places(self, e: Entity, place: str) -> list[Entity]:
         if place == "same":

@@ -369,3 +369,74 @@ def test_import_careflow_does_not_import_z3() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+# --- careflow check --deep -----------------------------------------------------------------------
+SEEDS = """area: seeds
+title: Seeded problems for the deep check
+rules:
+  - id: SEED_DEAD_RULE
+    title: An ABI below 0.5 and above 1.0 at once
+    when:
+      abi: {lt: 0.5}
+      all:
+        - abi: {gt: 1.0}
+    claim: {action: abi_measurement, status: recommended}
+
+  - id: SEED_SHADOWED_STOCKINGS
+    title: Stockings as an option for an adult with a low ABI
+    when:
+      finding: venous_disease
+      abi: {lt: $stockings_abi_absolute}
+      age: {gte: 18}
+    claim: {action: compression_stockings, status: option}
+    evidence: [ICC_COMPRESSION_2020]
+
+  - id: SEED_CONFLICTING_STOCKINGS
+    title: Stockings as an option from CEAP C4
+    when:
+      finding: venous_disease
+      veins.ceap_c: {gte: 4}
+    claim: {action: compression_stockings, status: option}
+    evidence: [ICC_COMPRESSION_2020]
+"""
+
+
+def test_the_deep_check_finds_dead_shadowed_and_conflicting_rules(tmp_path: Path) -> None:
+    from careflow.prove.analysis import blocking, deep_check
+
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    (folder / "seeds.yaml").write_text(SEEDS, encoding="utf-8")
+    found = {(d.code, d.rule): d for d in deep_check(load_rulebook(folder))}
+    dead = found[("CF601", "SEED_DEAD_RULE")]
+    assert (dead.file, dead.line) == ("rules/seeds.yaml", 4) and blocking(dead)
+    assert ("CF602", "SEED_SHADOWED_STOCKINGS") in found
+    conflict = found[("CF604", "SEED_CONFLICTING_STOCKINGS")]
+    assert "VEIN_STOCKINGS" in conflict.message and "rules/veins.yaml:" in conflict.message
+    assert conflict.line == 21
+    # a rule that is not shadowed and not in conflict is not reported so
+    assert ("CF602", "SEED_CONFLICTING_STOCKINGS") not in found
+
+
+def test_the_shipped_rules_pass_the_deep_check(shipped: Prover) -> None:
+    from careflow.prove.analysis import Analysis, blocking
+
+    found = Analysis(shipped.book, shipped).run()
+    assert [str(d) for d in found if blocking(d)] == []
+    # the rules a protocol switch turns off are dead under these parameters, and said so
+    dead = {d.rule for d in found if d.code == "CF601"}
+    assert "SELF_PAY_DIET_GLP1_HYPOGLYCAEMIA" in dead
+    with_glp1 = Analysis(load_rulebook(overrides={"medical_diet_uses_glp1": True})).dead()
+    assert "SELF_PAY_DIET_GLP1_HYPOGLYCAEMIA" not in with_glp1
+
+
+def test_check_deep_exits_1_on_a_seeded_conflict(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    (folder / "seeds.yaml").write_text(SEEDS, encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(folder), "--deep"])
+    assert result.exit_code == 1
+    assert "rules/seeds.yaml:21:5 CF604" in result.output
+    shipped = CliRunner().invoke(app, ["check", "--deep"])
+    assert shipped.exit_code == 0, shipped.output
