@@ -102,7 +102,8 @@ class Prover:
         """A plainer counterexample: one leg where one will do, then each fact unknown, false
         or zero where the property still fails (greedy, bounded by SHRINK_SECONDS)."""
         deadline = time.perf_counter() + SHRINK_SECONDS
-        plain: list[Any] = []
+        age = self.enc.domain.patient["age"].value
+        plain: list[Any] = [age == 60, age >= 18]  # an adult reads more plainly than a child
         if side is not None:
             other = next(s for s in SIDES if s != side)
             plain.append(z3.Not(self.enc.domain.present[other]))
@@ -237,7 +238,10 @@ def _plainer(var: Var) -> list[Any]:
 
 
 def _rules_read(f: Formula, view: PlanView, side: str | None) -> tuple[str, ...]:
-    """The rules behind the items a formula reads, and the rules raising its red flags."""
+    """The scenario's tags: the rules that decide the items a formula reads and the rules
+    raising its red flags (a claim that decides an item keeps firing once the bug is fixed,
+    where an annotation or a finding behind it may not, and a feature file's tag must
+    fire)."""
     from .meaning import where
 
     found: dict[str, None] = {}
@@ -246,20 +250,16 @@ def _rules_read(f: Formula, view: PlanView, side: str | None) -> tuple[str, ...]
         for part in g.parts:
             walk(part)
         at = where(g.arg("side", "this"), side)
-        for action in g.arg("actions") or ():
+        actions = list(g.arg("actions") or ()) + (
+            ["compression_stockings"] if g.op == "pressure" else [])
+        for action in actions:
             item = view.item(action, at)
             if item is not None:
                 found[item.rule] = None
-                found.update((c.rule, None) for c in item.other_rules)
-        if g.op == "pressure":
-            item = view.item("compression_stockings", at)
-            if item is not None:
-                found[item.rule] = None
-                found.update((c.rule, None) for c in item.other_rules)
         for code in g.arg("codes") or ():
             for rid, by in view.trace.true.items():
                 outs = view.trace.book.rules[rid].rule.outputs
-                if any(o.reason_code == code for o in outs) and any(
+                if any(o.effect == "claim" and o.reason_code == code for o in outs) and any(
                         view.trace.entities[e].side in (at, None) for e in by):
                     found[rid] = None
 
