@@ -352,11 +352,32 @@ def test_prove_exits_3_when_the_rules_or_properties_do_not_load(tmp_path: Path) 
     result = CliRunner().invoke(app, ["prove", str(bad)])
     assert result.exit_code == 3
     assert "properties.yaml:5" in result.output and "CF503" in result.output
+    bare = tmp_path / "bare"
+    shutil.copytree(default_rules_dir(), bare)
+    (bare / "properties.yaml").unlink()
+    result = CliRunner().invoke(app, ["prove", str(bare)])
+    assert result.exit_code == 3 and "CF501" in result.output
     broken = tmp_path / "broken"
     shutil.copytree(default_rules_dir(), broken)
     (broken / "veins.yaml").write_text("rules: [\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["prove", str(broken)])
     assert result.exit_code == 3 and "CF001" in result.output
+
+
+def test_prove_reads_a_clinics_parameters(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text("parameters:\n  stockings_abi_absolute: 0.5\n", encoding="utf-8")
+    rules = _seeded(tmp_path, "veins.yaml", _drop_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI"))
+    result = CliRunner().invoke(app, ["prove", str(rules), "--params", str(clinic), "--format",
+                                      "json", "--property", "NO_STOCKINGS_BELOW_ABI_ABSOLUTE"])
+    assert result.exit_code == 1
+    import json
+
+    leg = json.loads(result.output)["properties"][0]["counterexample"]["patient"]["legs"][0]
+    assert leg["abi"] < 0.5
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("parameters:\n  stockings_abi_absolute: low\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["prove", "--params", str(bad)]).exit_code == 3
 
 
 def test_prove_exits_2_for_an_unknown_property() -> None:
@@ -440,3 +461,33 @@ def test_check_deep_exits_1_on_a_seeded_conflict(tmp_path: Path) -> None:
     assert "rules/seeds.yaml:21:5 CF604" in result.output
     shipped = CliRunner().invoke(app, ["check", "--deep"])
     assert shipped.exit_code == 0, shipped.output
+
+
+def test_a_pasted_counterexample_runs_as_a_feature_scenario(tmp_path: Path) -> None:
+    """The scenario of a seeded bug's counterexample, pasted into a feature file, runs with
+    the feature files' own steps and passes on the shipped (fixed) rules: its tags fire and
+    its ならば steps hold."""
+    rules = _seeded(tmp_path, "veins.yaml", _drop_rule("VEIN_STOCKINGS_NOT_WITH_LOW_ABI"))
+    outcome = prove.prove(rules, ids=["NO_STOCKINGS_BELOW_ABI_ABSOLUTE"])[0]
+    ce = outcome.counterexample
+    assert ce is not None and ce.confirmed
+    text = scenario(outcome.prop, ce.document, ce.view, ce.side, ce.rules)
+    run = tmp_path / "paste"
+    (run / "features").mkdir(parents=True)
+    (run / "features" / "paste.feature").write_text(
+        "# language: ja\n機能: 反例\n\n  ルール: 反例\n\n" + text, encoding="utf-8")
+    (run / "pytest.ini").write_text(f"[pytest]\nbdd_features_base_dir = {run / 'features'}\n",
+                                    encoding="utf-8")
+    (run / "conftest.py").write_text(
+        "from tests.bdd.conftest import *  # noqa: F403\n"
+        "from tests.bdd.conftest import pytest_bdd_after_scenario  # noqa: F401\n",
+        encoding="utf-8")
+    (run / "test_paste.py").write_text(
+        "from pytest_bdd import scenarios\n\nscenarios('paste.feature')\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
+         str(run / "pytest.ini"), str(run / "test_paste.py")],
+        capture_output=True, text=True, cwd=ROOT, env={**__import__("os").environ,
+                                                        "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
