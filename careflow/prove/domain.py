@@ -287,8 +287,10 @@ class Domain:
             elif any_treated is not None:
                 self._add(z3.Implies(any_treated, since.known))
 
-    def pinned(self, patient: Patient) -> list[Any]:
-        """Constraints that make the variables one patient's facts (careflow.facts)."""
+    def pinned(self, patient: Patient, constants: dict[str, set[Fraction]]) -> list[Any]:
+        """Constraints that make the variables one patient's facts (careflow.facts).
+        `constants`: per fact, the numbers the rule set compares it with (a value between
+        two grid points is pinned to the one on its side of every constant)."""
         from ..facts import entities
 
         out: list[Any] = []
@@ -297,12 +299,12 @@ class Domain:
             for name, var in table.items():
                 if ent.side is not None and name in self.patient:
                     continue
-                out.append(self._equals(var, ent.attrs.get(name)))
+                out.append(self._equals(var, ent.attrs.get(name), constants.get(name, set())))
         for side in SIDES:
             out.append(self.present[side] == (patient.leg(side) is not None))
         return out
 
-    def _equals(self, var: Var, value: Any) -> Any:
+    def _equals(self, var: Var, value: Any, constants: set[Fraction]) -> Any:
         if value is None:
             return z3.Not(var.known)
         if var.type == "enum":
@@ -311,9 +313,10 @@ class Domain:
             return z3.And(var.known, var.value == bool(value))
         assert var.spec is not None
         scaled = Fraction(str(value)) * var.spec.scale
-        if scaled.denominator != 1:  # off the grid: no model (the caller reports it)
-            return z3.BoolVal(False)
-        return z3.And(var.known, var.value == int(scaled))
+        n = scaled.numerator // scaled.denominator
+        if scaled.denominator != 1 and Fraction(n, var.spec.scale) in constants:
+            n += 1  # strictly above a constant the grid point below would equal
+        return z3.And(var.known, var.value == n)
 
     # -- the way back: a z3 model -> a patient document ------------------------------------
     def value(self, model: Any, var: Var) -> Any:

@@ -195,8 +195,15 @@ class Prover:
     def agree(self, patient: Patient) -> list[str]:
         """The solver's plan for exactly this patient's facts against the engine's plan: the
         differences (empty: the same status for every item)."""
+        constants: dict[str, set[Fraction]] = {}
+        for p in self.book.program.productions:
+            for t in p.tests:
+                values = t.value if isinstance(t.value, tuple) else (t.value,)
+                constants.setdefault(t.fact, set()).update(
+                    Fraction(str(x)) for x in values
+                    if isinstance(x, (int, float)) and not isinstance(x, bool))
         self.solver.push()
-        self.solver.add(*self.enc.domain.pinned(patient))
+        self.solver.add(*self.enc.domain.pinned(patient, constants))
         result = self.solver.check()
         model = self.solver.model() if result == z3.sat else None
         self.solver.pop()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 from typer.testing import CliRunner
 
 from careflow.cli import app
@@ -26,7 +27,7 @@ from careflow.prove.prover import Outcome, Prover  # noqa: E402
 from careflow.prove.scenario import scenario  # noqa: E402
 from tests.bdd import glossary as g  # noqa: E402
 
-from .gen_patients import require_slow  # noqa: E402
+from .gen_patients import as_yaml, examples, patients, require_slow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFERED = ("recommended", "option", "next_step")
@@ -125,6 +126,24 @@ def test_properties_move_with_the_clinics_parameters(tmp_path: Path) -> None:
 def test_the_encoding_agrees_with_the_engine_on_every_example(shipped: Prover) -> None:
     for path in sorted((ROOT / "examples").glob("*.yaml")):
         assert shipped.agree(read_patient(path)) == [], path.name
+
+
+@given(doc=patients())
+@examples(25)
+def test_the_encoding_agrees_with_the_engine_on_generated_patients(
+        shipped: Prover, doc: dict[str, Any]) -> None:
+    """Every generated patient's facts satisfy the model's constraints (the encoding refuses
+    no real patient) and give the engine's status for every item."""
+    assert shipped.agree(parse_patient(doc)) == [], as_yaml(doc)
+
+
+@pytest.mark.slow
+@given(doc=patients())
+@examples(400)
+def test_the_encoding_agrees_with_the_engine_on_many_generated_patients(
+        shipped: Prover, doc: dict[str, Any], request: pytest.FixtureRequest) -> None:
+    require_slow(request)
+    assert shipped.agree(parse_patient(doc)) == [], as_yaml(doc)
 
 
 def test_boundary_models_agree_with_the_engine(shipped: Prover) -> None:
