@@ -212,8 +212,9 @@ def check(
         _fail(1, [str(d) for d in exc.diagnostics])
         return
     from .coverage import uncovered
+    from .prove import property_problems
 
-    problems = uncovered(book, features)
+    problems = uncovered(book, features) + [str(d) for d in property_problems(book, rules_dir)]
     if deep:
         try:
             from .prove.analysis import blocking, deep_check

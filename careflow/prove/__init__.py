@@ -8,18 +8,21 @@ an engine's plan), `prover` (proofs, counterexamples, the cross-check with the e
 `scenario` (a counterexample as a patient document and a Japanese scenario), `report`.
 
 z3-solver is an optional dependency (`pip install -e ".[prove]"`); `import careflow` never
-imports this package.
+imports this package, and this package imports z3 only where the solver runs (`careflow check`
+validates properties.yaml without it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, RulebookError, UsageError
 from ..rulebook import Rulebook, default_rules_dir, load_rulebook
 from .properties import Property, default_properties_file, load_properties
-from .prover import Counterexample, Outcome, Prover
+
+if TYPE_CHECKING:  # z3 is imported only where the solver runs
+    from .prover import Outcome
 
 
 def reason_codes(book: Rulebook) -> set[str]:
@@ -45,10 +48,26 @@ def prove(rules_dir: str | Path | None = None, params: str | Path | dict[str, An
           ids: list[str] | None = None, properties: str | Path | None = None
           ) -> list[Outcome]:
     """Prove the properties (all, or those named) for every patient; see Outcome."""
+    from .prover import Prover
+
     book, props = load(rules_dir, params, properties)
     chosen = select(props, ids)
     prover = Prover(book)
     return [prover.prove(p) for p in chosen]
+
+
+def property_problems(book: Rulebook, rules_dir: str | Path | None) -> list[Diagnostic]:
+    """The problems of a rules folder's properties.yaml, if it has one (`careflow check`
+    validates it like the rule files; no solver needed)."""
+    folder = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    path = default_properties_file(folder)
+    if not path.is_file():
+        return []
+    try:
+        load_properties(path, book.parameters, reason_codes(book), f"{folder.name}/{path.name}")
+    except RulebookError as exc:
+        return exc.diagnostics
+    return []
 
 
 def select(props: list[Property], ids: list[str] | None) -> list[Property]:
@@ -64,7 +83,7 @@ def select(props: list[Property], ids: list[str] | None) -> list[Property]:
     return [known[i] for i in ids]
 
 
-__all__ = ["Counterexample", "Outcome", "Property", "Prover", "load", "prove", "select"]
+__all__ = ["Property", "load", "property_problems", "prove", "run", "select"]
 
 
 def run(rules_dir: Path | None, params: Path | None, ids: list[str], format: str, lang: str,
@@ -72,6 +91,7 @@ def run(rules_dir: Path | None, params: Path | None, ids: list[str], format: str
     """`careflow prove`: print the report; 0 every property holds, 1 one fails (or the
     solver and the engine disagree), 2 an unknown property, 3 the rules or properties do not
     load."""
+    from .prover import Prover
     from .report import as_json, as_text
 
     try:

@@ -510,3 +510,20 @@ def test_a_pasted_counterexample_runs_as_a_feature_scenario(tmp_path: Path) -> N
                                                         "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def test_check_validates_the_properties_like_the_rule_files(tmp_path: Path) -> None:
+    bad = _with_properties(tmp_path, "properties:\n  - id: A_B\n    ja: あ\n    en: a\n"
+                                     "    assert:\n      red_flag: {codes: [suspected_dvtt]}\n")
+    result = CliRunner().invoke(app, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert "rules/properties.yaml:6" in result.output and "CF504" in result.output
+    assert "did you mean 'suspected_dvt'" in result.output
+
+
+def test_the_prove_package_imports_z3_only_where_the_solver_runs() -> None:
+    code = ("import careflow.prove, careflow.prove.properties, sys; "
+            "print('z3' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
