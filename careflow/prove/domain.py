@@ -140,13 +140,6 @@ def _shown(value: Any) -> bool:
     return value is not None and value is not False
 
 
-def _history_name(fact: str) -> tuple[str, str] | None:
-    parts = fact.split(".")
-    if len(parts) == 3 and parts[0] == "history" and parts[1] in v.TREATMENT_CODES:
-        return parts[1], parts[2]
-    return None
-
-
 class Domain:
     """The z3 variables of one patient with up to two legs, and the model's constraints."""
 
