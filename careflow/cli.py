@@ -230,6 +230,9 @@ def check(
     params: ParamsOpt = None,
     features: Annotated[Path | None, typer.Option(
         help="features folder whose scenario tags must cover every rule")] = None,
+    deep: Annotated[bool, typer.Option(
+        "--deep", help="also prove: dead rules, shadowed claims, gaps, equal-precedence "
+                       "conflicts (needs z3-solver; docs/prove.md)")] = False,
 ) -> None:
     """Validate a rule set (every problem, with file:line) and its feature coverage."""
     try:
@@ -238,12 +241,51 @@ def check(
         _fail(1, [str(d) for d in exc.diagnostics])
         return
     from .coverage import uncovered
+    from .prove import property_problems
 
-    problems = uncovered(book, features)
+    problems = uncovered(book, features) + [str(d) for d in property_problems(book, rules_dir)]
+    if deep:
+        try:
+            from .prove.analysis import blocking, deep_check
+        except ImportError as exc:
+            _fail(2, [f"careflow check --deep needs z3-solver: pip install -e \".[prove]\" "
+                      f"({exc})"])
+            return
+        found = deep_check(book)
+        for d in found:
+            if not blocking(d):
+                typer.echo(f"{d} (note)", err=True)
+        problems += [str(d) for d in found if blocking(d)]
     if problems:
         _fail(1, problems)
         return
     typer.echo(f"ok: {len(book.rules)} rules, {book.name} {book.version}, {book.digest}")
+
+
+class ProveFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def prove(
+    rules_dir: Annotated[Path | None, typer.Argument(
+        help="rules folder with its properties.yaml (default: the shipped rules)")] = None,
+    params: ParamsOpt = None,
+    property: Annotated[list[str] | None, typer.Option(
+        "--property", help="prove only this property (repeatable)")] = None,
+    format: Annotated[ProveFormat, typer.Option("--format", "-f")] = ProveFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja,
+) -> None:
+    """Prove the safety properties for every patient (docs/prove.md); exit 1 with a
+    counterexample patient and scenario when one fails, 3 when the rules do not load."""
+    try:
+        from .prove import run
+    except ImportError as exc:
+        _fail(2, [str(MissingExtra("prove", exc))])
+        return
+    raise typer.Exit(run(rules_dir, params, property or [], format.value, lang.value,
+                         sys.stdout.write, _fail))
 
 
 class SchemaName(str, Enum):

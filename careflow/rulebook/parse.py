@@ -651,6 +651,9 @@ def check_texts(node: Any, reader: Reader, key: str | None = None,
 
 
 SPECIAL_FILES = ("parameters.yaml", "evidence.yaml", "consent.yaml")
+NOT_RULES = ("properties.yaml",)
+"""Files of a rules folder that are not the protocol: the safety properties `careflow prove`
+proves about it (careflow.prove) are not read here and not in the protocol's digest."""
 CONSENT_TEXTS = ("evidence_plain",)
 """What a self-pay consent says beside its disclosures: the evidence in plain words."""
 FROM_PRICE_LIST = ("sessions_and_period", "self_pay_cost")
@@ -694,7 +697,7 @@ def read_folder(folder: Path, problems: list[Diagnostic]) -> RuleSet:
     """Every *.yaml file of a rules folder (parameters.yaml, evidence.yaml, one per area)."""
     rs = RuleSet(name=folder.name, version="0")
     reader = Reader(problems)
-    files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file() and p.name not in NOT_RULES)
     for other in sorted(folder.glob("*.yml")):  # never silently ignored
         problems.append(Diagnostic(f"{folder.name}/{other.name}", 1, 1, "CF132",
                                    f"rule files end in .yaml: rename it to {other.stem}.yaml "

@@ -57,6 +57,17 @@ def item_absent(world: World, side: str | None, action: str) -> None:
     assert item is None, f"{code} for {where} is in the plan as {item.status} ({item.rule})"
 
 
+@then(parsers.re(WHERE + r"(?P<action>.+?)は(?P<statuses>[^はが]+?)のいずれにもならない"))
+def item_not_in(world: World, side: str | None, action: str, statuses: str) -> None:
+    """「右脚では血管内焼灼術は推奨・選択肢・次の段階のいずれにもならない」 (no such item is
+    fine too): the form of a proof's counterexample (careflow prove)."""
+    code, where = g.term(action, "action"), side_of(side)
+    item = world.plan.item(code, where)
+    banned = [g.term(s, "status") for s in statuses.split("・")]
+    assert item is None or item.status not in banned, (
+        f"{code} for {where} is {item.status} (rule {item.rule}, {item.reason_code})")
+
+
 @then(parsers.re(LEG + r"では推奨・選択肢となる治療はない"))
 def no_elective_treatment(world: World, side: str) -> None:
     where = side_of(side)
