@@ -68,6 +68,9 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
+markdown_text = _md  # the same, for the CDS Hooks service's cards (careflow/service/hooks.py)
+
+
 def indicator(item: Item) -> str:
     if item.action == "referral" and item.reason_code in v.RED_FLAGS:
         return "critical"
