@@ -2,6 +2,7 @@
 
     CareflowError
     ├── InputError            bad patient input: every problem names a field path or a line
+    │   └── FhirInputError    a FHIR bundle careflow refuses: names the resource and element
     ├── UsageError            a call careflow cannot serve (wrong type, unknown language);
     │                         also a ValueError
     ├── RulebookError         a rule set that does not load: a list of Diagnostics (file:line)
@@ -25,6 +26,12 @@ class InputError(CareflowError):
         self.source = source
         where = f"{source}: " if source else ""
         super().__init__(where + "; ".join(problems))
+
+
+class FhirInputError(InputError):
+    """A FHIR bundle careflow refuses (docs/fhir-in.md#refused): each problem names the
+    resource (`Observation/abi-right`) and the element (`valueQuantity.value`), and the value
+    received where there is one."""
 
 
 @dataclass(frozen=True, order=True)

@@ -9,6 +9,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import vocabulary as v
+from .provenance import MappingReport
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+# Where a fact came from, on plans made from a FHIR bundle only (docs/fhir-in.md#report);
+# left out of the JSON otherwise, so that every other plan is what it was.
+_SOURCE = Field(default=None, exclude_if=_absent,
+                description="the resources the fact came from (plans made from a FHIR bundle)")
 
 
 class _Frozen(BaseModel):
@@ -26,6 +37,7 @@ class Reason(_Frozen):
     fact: str
     value: Any
     via: tuple[str, ...] = ()
+    source: tuple[str, ...] | None = _SOURCE
 
 
 class Check(_Frozen):
@@ -35,6 +47,7 @@ class Check(_Frozen):
     rule: str
     fact: str
     value: Any = None
+    source: tuple[str, ...] | None = _SOURCE
 
 
 class Evidence(_Frozen):
@@ -131,6 +144,9 @@ class Plan(_Frozen):
     considered: tuple[Considered, ...] = ()
     questions_open: tuple[v.Question, ...] = ()
     findings: tuple[Finding, ...] = ()
+    mapping: MappingReport | None = Field(
+        default=None, exclude_if=_absent,
+        description="how the patient was read from a FHIR bundle (docs/fhir-in.md#report)")
 
     def to_json(self) -> str:
         """Byte-identical for the same patient and rules."""
