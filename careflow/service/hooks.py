@@ -316,6 +316,34 @@ def order_cards(plan: Plan, orders: Sequence[Order], lang: str, hook_instance: s
     return out
 
 
+def mapping_card(plan: Plan, lang: str) -> dict[str, Any] | None:
+    """One `info` card for what the FHIR data gave that careflow did not use: codes it does
+    not recognise and resources set aside, each with why (docs/fhir-in.md#report)."""
+    report = plan.mapping
+    if report is None or not (report.unrecognised or report.not_used):
+        return None
+    en = lang == "en"
+    lines = []
+    for note in (*report.unrecognised, *report.not_used):
+        where = " ".join(x for x in (note.resource, note.element) if x)
+        code = f" `{note.code}`" if note.code else ""
+        lines.append(f"- {cds_hooks.markdown_text(where)}{code}: "
+                     f"{cds_hooks.markdown_text(note.reason)}")
+    n = len(lines)
+    key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|mapping"
+    return {
+        "uuid": str(uuid.uuid5(_NAMESPACE, key)),
+        "summary": (f"FHIR data careflow did not use: {n}" if en
+                    else f"careflow が使わなかった FHIR データ：{n} 件"),
+        "indicator": "info",
+        "detail": ("Codes careflow does not recognise and resources it set aside; the facts "
+                   "they hold count as unknown:" if en else
+                   "careflow が認識できないコードと、使わなかったリソースです。これらの事実は"
+                   "不明として扱われます：") + "\n\n" + "\n".join(lines),
+        "source": {"label": f"{plan.protocol.name} {plan.protocol.version}"},
+    }
+
+
 def prune(value: Any) -> Any:
     """A JSON value without null or empty members (CDS Hooks 2.0: "JSON elements SHALL NOT
     be null or empty"): None, "", [] and {} are dropped from objects and arrays."""
@@ -335,11 +363,11 @@ def compute(task: Mapping[str, Any], book: Any) -> dict[str, Any]:
     import datetime as dt
 
     from ..evaluate import evaluate
-    from ..fhir_in import from_bundle
+    from ..fhir_in import attach, from_bundle
 
     mapping = from_bundle(task["bundle"], assessed_on=dt.date.fromisoformat(
         task["assessed_on"]))
-    plan = evaluate(mapping.patient, book)
+    plan = attach(evaluate(mapping.patient, book), mapping.report)
     lang = task["lang"]
     reasons = override_reasons(Path(task["override_reasons"]) if task.get(
         "override_reasons") else None)
@@ -349,6 +377,9 @@ def compute(task: Mapping[str, Any], book: Any) -> dict[str, Any]:
                             reasons)
     else:
         shown = plan_cards(plan, lang, task["hook_instance"], task["book_url"], reasons)
+    notes = mapping_card(plan, lang)
+    if notes is not None:
+        shown.append(Shown(_finish(notes, task["hook_instance"], None, None, reasons, lang)))
     return {
         "cards": [prune(s.card) for s in shown],
         "shown": [{"uuid": s.card["uuid"], "rule": s.rule, "rules": list(s.rules),
