@@ -268,8 +268,12 @@ class Service:
         if kind == "input":
             raise Unprocessable([str(p) for p in result])
         if kind == "engine":
+            log.error("the rule engine failed in a worker (hook instance %s)",
+                      data["hookInstance"][:64])
             raise EvaluationFailed("the rule engine failed on this patient; no plan was made")
         if kind != "ok":
+            log.error("an internal error in a worker: %s (hook instance %s)", str(result)[:80],
+                      data["hookInstance"][:64])
             raise EvaluationFailed("an internal error stopped the evaluation; no plan was made")
         cards = [CardRow(s["uuid"], s["indicator"], s["rule"], tuple(s["rules"]), s["action"],
                          s["side"], s["status"]) for s in result["shown"]]

@@ -20,7 +20,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..yamlsrc import YamlSourceError, load_yaml, plain
 from .errors import ConfigError
@@ -40,6 +47,30 @@ class Issuer(BaseModel):
     jku: tuple[str, ...] = ()
     jwks_url: str | None = None
     jwks: dict[str, Any] | None = None
+
+    @field_validator("jku")
+    @classmethod
+    def _urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"{url[:60]!r} is not an http(s) URL")
+        return value
+
+    @field_validator("jwks")
+    @classmethod
+    def _key_set(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            keys = value.get("keys")
+            if not isinstance(keys, list) or not keys or not all(
+                    isinstance(k, dict) and isinstance(k.get("kid"), str) for k in keys):
+                raise ValueError("must be a JWK Set: keys, each with a kid")
+        return value
+
+    @model_validator(mode="after")
+    def _has_keys(self) -> Issuer:
+        if not (self.jku or self.jwks_url or self.jwks):
+            raise ValueError(f"issuer {self.iss}: give jku, jwks_url or jwks (its keys)")
+        return self
 
 
 class ServiceConfig(BaseModel):
