@@ -77,6 +77,20 @@ def children(pid: int) -> list[int]:
     return sorted(set(out))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu(pid: int) -> tuple[float, float]:
+    """(server, workers) CPU seconds so far."""
+    return cpu_seconds(pid), sum(cpu_seconds(w) for w in children(pid))
+
+
 def memory(pid: int) -> dict[str, float]:
     workers = children(pid)
     return {"server_mb": round(rss_mb(pid), 1),
@@ -163,9 +177,11 @@ async def drive(url: str, pid: int, clients: int, seconds: float,
             samples.append(memory(pid))
 
     began = time.monotonic()
+    cpu_start = cpu(pid)
     await asyncio.gather(sample(), *(client(url, bodies, until, n, signer, latencies, errors)
                                      for n in range(clients)))
     took = time.monotonic() - began
+    cpu_end = cpu(pid)
     end_mem = memory(pid)
     ms = [x * 1000 for x in latencies]
     return {
@@ -177,6 +193,10 @@ async def drive(url: str, pid: int, clients: int, seconds: float,
         "errors": len(errors), "error_kinds": sorted(set(errors)),
         "memory_start": start_mem, "memory_end": end_mem, "memory_samples": samples,
         "warmup_errors": len(warm_err),
+        "cpu_ms_per_call": {
+            "server": round((cpu_end[0] - cpu_start[0]) * 1000 / max(1, len(ms)), 1),
+            "workers": round((cpu_end[1] - cpu_start[1]) * 1000 / max(1, len(ms)), 1)},
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -235,6 +255,9 @@ def main() -> None:
     print(f"latency p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, "
           f"p99 {result['p99_ms']} ms, max {result['max_ms']} ms")
     print(f"errors {result['errors']} {result['error_kinds'] or ''}".rstrip())
+    c = result["cpu_ms_per_call"]
+    print(f"CPU per call: server {c['server']} ms, workers {c['workers']} ms "
+          f"(load average {result['load_average']:.1f} on {result['cpus']} CPUs)")
     s, e = result["memory_start"], result["memory_end"]
     print(f"memory server {s['server_mb']} -> {e['server_mb']} MB, "
           f"workers {s['workers_mb']} -> {e['workers_mb']} MB ({e['workers']} processes)")

@@ -240,7 +240,8 @@ def read_orders(draft: Any) -> list[Order]:
 def _order_card(order: Order, item: Item | None, side: str | None, plan: Plan, lang: str,
                 n: int, given_side: bool) -> dict[str, Any] | None:
     assert order.action is not None
-    what = f"{label('action', order.action, lang)} ({label('side', side, lang)})"
+    lp, rp = (" (", ")") if lang == "en" else ("（", "）")
+    what = f"{label('action', order.action, lang)}{lp}{label('side', side, lang)}{rp}"
     if item is not None and item.status in ("recommended", "option"):
         return None
     if item is None:
