@@ -63,14 +63,37 @@ ParamsOpt = Annotated[Optional[Path], typer.Option(  # noqa: UP007
     "--params", help="a parameters file that overrides the rule set's thresholds")]
 
 
-def _evaluate(file: Path, rules: Path | None,
-              params: Path | None) -> tuple[Patient, Rulebook, Plan]:
+class From(str, Enum):
+    patient = "patient"
+    fhir = "fhir"
+
+
+FromOpt = Annotated[From, typer.Option(
+    "--from", help="the input: a patient document (YAML or JSON) or a FHIR R4 Bundle (JSON, "
+                   "docs/fhir-in.md)")]
+
+
+def _evaluate(file: Path, rules: Path | None, params: Path | None,
+              source: From = From.patient) -> tuple[Patient, Rulebook, Plan]:
     """Read the patient, load the rules and evaluate; every failure exits with its code (2
-    bad input, 3 the rules do not load, 4 the engine failed), naming the field or the line."""
+    bad input, 3 the rules do not load, 4 the engine failed), naming the field or the line.
+    From a FHIR bundle, the plan carries the mapping report (docs/fhir-in.md#report)."""
     try:
-        patient = read_patient(file)
+        mapping = None
+        if source is From.fhir:
+            from .fhir_in import read_bundle
+
+            mapping = read_bundle(file)
+            patient = mapping.patient
+        else:
+            patient = read_patient(file)
         book = load_rulebook(rules, params) if (rules or params) else default_rulebook()
-        return patient, book, evaluate(patient, book)
+        result = evaluate(patient, book)
+        if mapping is not None:
+            from .provenance import attach
+
+            result = attach(result, mapping.report)
+        return patient, book, result
     except InputError as exc:
         _fail(2, [f"{exc.source or file}: {p}" for p in exc.problems])
     except RulebookError as exc:
@@ -81,19 +104,21 @@ def _evaluate(file: Path, rules: Path | None,
 
 @app.command()
 def plan(
-    file: Annotated[Path, typer.Argument(help="patient document, YAML or JSON")],
+    file: Annotated[Path, typer.Argument(
+        help="patient document, YAML or JSON (a FHIR R4 Bundle with --from fhir)")],
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
     rules: RulesOpt = None,
     params: ParamsOpt = None,
     out: Annotated[Optional[Path], typer.Option(  # noqa: UP007
         "--out", "-o", help="write to this file (required for --format pdf)")] = None,
+    source: FromOpt = From.patient,
 ) -> None:
     """Print the justified plan for one patient (html and pdf: the doctor's one-page plan)."""
     if format is Format.pdf and out is None:
         _fail(2, ["--format pdf writes a file: give --out PLAN.pdf"])
         return
-    _patient, _book, result = _evaluate(file, rules, params)
+    _patient, _book, result = _evaluate(file, rules, params, source)
     if format is Format.pdf:
         from .errors import UsageError
         from .export.chromium import html_to_pdf

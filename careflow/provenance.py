@@ -65,15 +65,15 @@ class MappingReport(_Frozen):
     def sources_of(self, fact: str) -> tuple[Source, ...]:
         """The resources behind a plan reason's `fact`: its own entry; for a code of an asked
         list (`conditions.sepsis` false) the resources that answered the list; for `bmi` the
-        height and the weight; for a history summary (`history.endovenous.gsv_treated`) the
-        history entries."""
+        height and the weight. A history summary with no entry behind it
+        (`history.endovenous.gsv_treated` false) has none: it says what the bundle lacks."""
         found = self.facts.get(fact)
         if found:
             return found
         if fact == "bmi":
             return self.facts.get("height_cm", ()) + self.facts.get("weight_kg", ())
         head = fact.split(".", 1)[0].split("[", 1)[0]
-        if head in ("conditions", "allergies", "medications", "history"):
+        if head in ("conditions", "allergies", "medications"):
             return self.facts.get(head, ())
         return ()
 

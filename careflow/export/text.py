@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..labels import label, lang_index, reason_label, value_label
 from ..plan import Considered, Item, Plan, Reason
 from ..vocabulary import OFFERED
-from . import item_title
+from . import item_title, mapping_lines, source_suffix
 
 _WORDS = {"en": ("rule", "also", "tell the patient", "evidence", "precautions", "checked",
                  "not checked (unknown)"),
@@ -23,7 +23,8 @@ def reason_line(reason: Reason, lang: str) -> str:
     via = ""
     if reason.via:
         via = " (" + " <- ".join(reason_label(f, lang) for f in reason.via) + ")"
-    return f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}{via}"
+    return (f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}{via}"
+            + source_suffix(reason.source, lang))
 
 
 def item_lines(item: Item, lang: str = "en") -> list[str]:
@@ -90,6 +91,7 @@ def render(plan: Plan, lang: str = "en") -> str:
         out.append(f"== {h[6]} ==")
         out.extend(considered_line(c, lang) for c in plan.considered)
         out.append("")
+    out.extend(mapping_lines(plan, lang))
     return "\n".join(out).rstrip() + "\n"
 
 

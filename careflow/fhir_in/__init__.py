@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from ..model import Patient
 from ..provenance import MappingReport, Note, Source, attach
 
 __all__ = ["FhirMapping", "MappingReport", "Note", "Source", "attach", "from_bundle",
-           "read_bundle", "to_bundle"]
+           "prefetch_bundle", "read_bundle", "to_bundle"]
 
 MAX_BYTES = 10_000_000
 
@@ -73,6 +73,22 @@ def read_bundle(path: str | Path, *, assessed_on: dt.date | None = None) -> Fhir
         return from_bundle(data, assessed_on=assessed_on)
     except FhirInputError as exc:
         raise FhirInputError(exc.problems, source) from None
+
+
+def prefetch_bundle(values: Iterable[Mapping[str, Any] | None]) -> dict[str, Any]:
+    """One searchset Bundle of CDS Hooks prefetch values: each Bundle's entries and each bare
+    resource, in order; absent values (None) are skipped. `from_bundle` then checks it (a
+    resource that two queries both returned is read once; pass `assessed_on`, as a searchset
+    made here has no timestamp)."""
+    entry: list[Any] = []
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, Mapping) and value.get("resourceType") == "Bundle":
+            entry.extend(value.get("entry") or [])
+        else:
+            entry.append({"resource": value})
+    return {"resourceType": "Bundle", "type": "searchset", "entry": entry}
 
 
 def to_bundle(patient: Patient) -> dict[str, Any]:

@@ -110,14 +110,30 @@ def entries(bundle: Any) -> tuple[list[Entry], list[str]]:
         except ValidationError as exc:
             problems.extend(_problems(label, exc))
             continue
+        except RecursionError:
+            problems.append(f"{label}: nested too deeply")
+            continue
         full_url = entry.get("fullUrl")
         out.append(Entry(label, dict(resource), full_url if isinstance(full_url, str) else None,
                          i))
     if problems:
         raise FhirInputError(problems)
-    labels = [e.label for e in out if not e.label.startswith(("resource at",))]
-    dupes = sorted({x for x in labels if labels.count(x) > 1})
-    if dupes:
-        raise FhirInputError([f"{d}: appears twice in the bundle (each resource once)"
-                              for d in dupes])
-    return out, skipped
+    # Concatenated prefetch results may hold one resource twice: the same content is read
+    # once; two different versions under one id are refused (careflow cannot tell which).
+    kept: dict[str, Entry] = {}
+    unique: list[Entry] = []
+    for e in out:
+        if " at Bundle.entry[" in e.label:
+            unique.append(e)
+            continue
+        first = kept.setdefault(e.label, e)
+        if first is e:
+            unique.append(e)
+        elif first.resource != e.resource:
+            problems.append(f"{e.label}: appears twice in the bundle with different content "
+                            f"(Bundle.entry[{first.index}] and Bundle.entry[{e.index}])")
+        else:
+            skipped.append(f"{e.label} at Bundle.entry[{e.index}] (the same resource again)")
+    if problems:
+        raise FhirInputError(problems)
+    return unique, skipped

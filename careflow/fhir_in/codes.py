@@ -37,6 +37,7 @@ class ObservationCode:
     values: dict[str, Any] = _field(default_factory=dict)  # coded: "system#code" -> value
     member_system: str | None = None
     reason: str = ""
+    regions: tuple[str, ...] = ()  # the body-site regions that count (empty: any)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Tables:
     systems: dict[str, str]  # short name -> canonical URI
     aliases: dict[str, str]  # any URI read -> short name
     sides: dict[str, str]  # "system#code" -> right | left | both
+    regions: dict[str, str]  # "system#code" -> leg | knee | side
     observations: dict[str, ObservationCode]  # "system#code" -> entry
     by_field: dict[str, ObservationCode]
     conditions: tuple[ConditionCode, ...]
@@ -79,13 +81,9 @@ class Tables:
         """The careflow condition an ICD-10 code gives at a clinical status (`active`,
         `inactive`) and verification (`confirmed`, `unconfirmed`), or None."""
         plain = code.replace(".", "").upper()
-        best: ConditionCode | None = None
-        for entry in self.conditions:
-            for prefix in entry.prefixes:
-                if plain.startswith(prefix) and (
-                        best is None or len(prefix) > max(len(p) for p in best.prefixes
-                                                          if plain.startswith(p))):
-                    best = entry
+        matches = [(len(prefix), i) for i, entry in enumerate(self.conditions)
+                   for prefix in entry.prefixes if plain.startswith(prefix)]
+        best = self.conditions[max(matches)[1]] if matches else None
         if best is None:
             return None, None
         verification, clinical = status.split("/")
@@ -115,7 +113,7 @@ def _entry(raw: dict[str, Any]) -> ObservationCode:
         confirmed=raw["confirmed"], units={str(k): float(x) for k, x in
                                             (raw.get("units") or {}).items()},
         values=dict(raw.get("values") or {}), member_system=raw.get("member_system"),
-        reason=raw.get("reason", ""))
+        reason=raw.get("reason", ""), regions=tuple(raw.get("regions") or ()))
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +148,7 @@ def tables() -> Tables:
     return Tables(
         systems=systems, aliases=aliases,
         sides={s["code"]: s["side"] for s in raw["sides"]},
+        regions={s["code"]: s["region"] for s in raw["sides"]},
         observations=observations, by_field=by_field, conditions=tuple(conditions),
         no_known={k: frozenset(e["code"] for e in x) for k, x in raw["no_known"].items()},
         no_information={k: frozenset(x) for k, x in raw["no_information"].items()},

@@ -113,6 +113,15 @@ def _effective(res: Mapping[str, Any]) -> tuple[str, str]:
     return "", ""
 
 
+def _day(label: str, element: str, text: str) -> dt.date:
+    """A FHIR date (or the date part of a dateTime) as a date, or FhirInputError."""
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise FhirInputError([f"{label}.{element}: not a real date (got {got(text)})"]) \
+            from None
+
+
 def _number(label: str, element: str, value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         raise FhirInputError([f"{label}.{element}: must be a number (got {got(value)})"])
@@ -162,7 +171,7 @@ def _patient(r: _Reading, entry: Entry, assessed_from: Source) -> None:
     if not isinstance(birth, str) or len(birth) != 10:
         raise FhirInputError([f"{label}.birthDate: careflow needs the full birth date to count "
                               f"the age (got {got(birth)})"])
-    born = dt.date.fromisoformat(birth)
+    born = _day(label, "birthDate", birth)
     day = r.assessed_on
     if born > day:
         raise FhirInputError([f"{label}.birthDate: is after the assessment day "
@@ -175,8 +184,10 @@ def _patient(r: _Reading, entry: Entry, assessed_from: Source) -> None:
 # --- observations -----------------------------------------------------------------------
 
 
-def _side_of(r: _Reading, label: str, concepts: Any) -> tuple[str | None, str]:
-    """The leg a bodySite names: 'right', 'left', 'both', or None with why."""
+def _side_of(r: _Reading, label: str, concepts: Any,
+             regions: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """The leg a bodySite names: 'right' or 'left', or None with why. With `regions`, only
+    body sites of those regions count (a knee pain score needs the knee)."""
     if isinstance(concepts, Mapping):
         concepts = [concepts]
     found = set()
@@ -186,13 +197,16 @@ def _side_of(r: _Reading, label: str, concepts: Any) -> tuple[str | None, str]:
         shown.append(_shown(codings, concept))
         for c in codings:
             key = r.t.key(c.get("system"), c.get("code"))
-            if key and key in r.t.sides:
+            if key and key in r.t.sides and (not regions or r.t.regions[key] in regions):
                 found.add(r.t.sides[key])
+    if found == {"both"}:
+        return None, "bodySite names both legs, not one"
     if len(found) == 1:
         return found.pop(), ""
     if not found:
+        where = f" ({' or '.join(regions)})" if regions else ""
         return None, ("no bodySite" if not shown else
-                      f"bodySite {'; '.join(shown)} names no leg careflow reads")
+                      f"bodySite {'; '.join(shown)} names no leg{where} careflow reads")
     return None, "bodySite names both legs"
 
 
@@ -226,7 +240,7 @@ def _observation(r: _Reading, entry: Entry) -> None:
         return
     path = spec.field
     if spec.scope in ("leg", "duplex"):
-        side, why = _side_of(r, label, res.get("bodySite"))
+        side, why = _side_of(r, label, res.get("bodySite"), spec.regions)
         if side not in v.SIDES:
             r.note("not_used", label, f"{why}: a leg measurement needs its side",
                    element="bodySite", fact=spec.field.replace("*", "(side)"), code=code)
@@ -275,10 +289,17 @@ def _value(r: _Reading, entry: Entry, spec: ObservationCode, path: str,
                 r.note("unknown", label, "valueQuantity has no value",
                        element="valueQuantity", fact=path, code=code)
                 return None, None
+            if q.get("comparator") is not None:
+                r.note("unknown", label, f"not an exact value (comparator "
+                       f"{got(q['comparator'])}): {path} stays unknown",
+                       element="valueQuantity.comparator", fact=path, code=code)
+                return None, None
             number = _number(label, "valueQuantity.value", q["value"])
             element = "valueQuantity.value"
             if spec.units:
                 unit = q.get("code") if isinstance(q.get("code"), str) else q.get("unit")
+                if unit is None and "1" in spec.units:
+                    unit = "1"  # a ratio (the ABI) needs no unit
                 if not isinstance(unit, str) or unit not in spec.units:
                     raise FhirInputError([
                         f"{label}.valueQuantity.code: {spec.display} takes "
@@ -439,11 +460,14 @@ class _List:
     doubt: list[str] = field(default_factory=list)
 
 
+_ONE = {"conditions": "condition", "allergies": "allergy", "medications": "medication"}
+
+
 def _answer(r: _Reading, lst: _List) -> None:
     """Put a list in the document when the bundle answers it completely (docs/fhir-in.md#lists)."""
     if lst.doubt:
         r.note("unknown", None, f"left not asked: careflow cannot read "
-               f"{', '.join(lst.doubt)}, so no {lst.name[:-1]} can be taken as absent",
+               f"{', '.join(lst.doubt)}, so no {_ONE[lst.name]} can be taken as absent",
                fact=lst.name)
         return
     if lst.no_info and not lst.codes:
@@ -499,14 +523,15 @@ def _condition(r: _Reading, entry: Entry, lst: _List) -> None:
     found: list[tuple[str | None, str]] = [(c, f"condition#{c}") for c in own]
     found += [(r.t.condition(code, f"{verification}/{status}")[0], code) for code in icd]
     if verification == "unconfirmed":
-        own_found = [c for c, _ in found if c == "suspected_malignancy"]
-        for condition, code in found:
+        would = [c for c in own] + [r.t.condition(code, f"confirmed/{status}")[0]
+                                    for code in icd]
+        for (condition, code), confirmed in zip(found, would, strict=True):
             if condition != "suspected_malignancy":
                 r.note("not_used", label, "an unconfirmed diagnosis (疑い病名, "
                        f"verificationStatus {_status_code(res.get('verificationStatus'))}): "
                        "never a confirmed condition", element="verificationStatus",
-                       code=code, fact=f"conditions.{condition}" if condition else None)
-        found = [(c, code) for c, code in found if c in own_found]
+                       code=code, fact=f"conditions.{confirmed}" if confirmed else None)
+        found = [(c, code) for c, code in found if c == "suspected_malignancy"]
     hit = False
     for condition, code in found:
         if condition is None:
@@ -684,16 +709,16 @@ def _weeks(r: _Reading, res: Mapping[str, Any], label: str) -> int | None:
     day = r.assessed_on
     period = res.get("performedPeriod")
     if isinstance(period, Mapping) and _date(period.get("start")):
-        start = dt.date.fromisoformat(_date(period["start"]))
+        start = _day(label, "performedPeriod.start", _date(period["start"]))
         end_text = _date(period.get("end"))
-        end = dt.date.fromisoformat(end_text) if end_text else day
+        end = _day(label, "performedPeriod.end", end_text) if end_text else day
         if start > day:
             raise FhirInputError([f"{label}.performedPeriod.start: is after the assessment "
                                   f"day {day.isoformat()} (got {got(period['start'])})"])
         return max(0, (min(end, day) - start).days // 7)
     when = _date(res.get("performedDateTime"))
     if when:
-        done = dt.date.fromisoformat(when)
+        done = _day(label, "performedDateTime", when)
         if done > day:
             raise FhirInputError([f"{label}.performedDateTime: is after the assessment day "
                                   f"{day.isoformat()} (got {got(res['performedDateTime'])})"])
@@ -739,13 +764,14 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
         if not stamp:
             raise FhirInputError(["Bundle.timestamp: not given, and no assessed_on was passed: "
                                   "careflow needs the day the plan is for"])
-        day, assessed_from = dt.date.fromisoformat(stamp), Source(resource="Bundle",
-                                                                   element="timestamp")
+        day = _day("Bundle", "timestamp", stamp)
+        assessed_from = Source(resource="Bundle", element="timestamp")
     r = _Reading(t=tables(), assessed_on=day, patient_label=patient.label)
     r.doc["assessed_on"] = day.isoformat()
     r.source("assessed_on", assessed_from)
     for label in skipped:
-        r.note("not_used", label, "a search outcome, not a record")
+        r.note("not_used", label, "a search outcome, not a record" if "search outcome" in label
+               else "a repeat of a resource already read")
     _patient(r, patient, assessed_from)
     by_ref: dict[str, Entry] = {}
     for e in found:
@@ -781,6 +807,14 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
     _legs(r)
     for name in v.ASKED_LISTS:
         _answer(r, lists[name])
+    kept = []
+    for entry_doc, label in history:
+        if entry_doc.get("side") not in (None, *r.sides):
+            r.note("not_used", label, f"a treatment of the {entry_doc['side']} leg, which is "
+                   "not in this assessment", element="bodySite", fact="history")
+        else:
+            kept.append((entry_doc, label))
+    history = kept
     for i, (_entry, label) in enumerate(history):
         r.source(f"history[{i}]", Source(resource=label, element="code"))
         r.source("history", Source(resource=label, element="code"))
@@ -791,19 +825,34 @@ def read(bundle: Any, assessed_on: dt.date | None) -> tuple[Patient, MappingRepo
     return patient_model, _report(r, bundle)
 
 
+_SECTIONS = ("knee", "veins", "duplex", "lifestyle", "preferences", "legs", "history",
+             "conditions", "allergies", "medications", "id", "assessed_on", "age", "sex",
+             "side")
+
+
 def _defaults(r: _Reading) -> None:
-    """Name the true/false fields the bundle did not give, which the patient document reads
-    as false (docs/patient.md#reading), one note per section."""
-    from ..model import Knee, Leg, Lifestyle, Veins
+    """Name, one note per section, the measurements the bundle did not give (unknown) and
+    the true/false fields it did not give, which the patient document reads as false
+    (docs/patient.md#reading)."""
+    from ..model import Duplex, Knee, Leg, Lifestyle, Patient, Preferences, Veins
 
     def missing(model: Any, given: Mapping[str, Any], prefix: str) -> None:
-        names = [n for n, f in model.model_fields.items()
+        fields = model.model_fields.items()
+        false = [n for n, f in fields
                  if f.annotation is bool and f.default is False and n not in given]
-        if names:
-            r.note("defaults", None, "not in the bundle, read as false: " + ", ".join(names),
+        unknown = [n for n, f in fields if f.default is None and n not in given
+                   and n not in _SECTIONS
+                   and not (n.startswith("svt_") and not given.get("superficial_thrombophlebitis"))]
+        if false:
+            r.note("defaults", None, "not in the bundle, read as false: " + ", ".join(false),
+                   fact=prefix)
+        if unknown:
+            r.note("unknown", None, "not in the bundle, unknown: " + ", ".join(unknown),
                    fact=prefix)
 
+    missing(Patient, r.doc, "patient")
     missing(Lifestyle, r.doc.get("lifestyle", {}), "lifestyle")
+    missing(Preferences, r.doc.get("preferences", {}), "preferences")
     for leg in r.doc["legs"]:
         side = leg["side"]
         missing(Leg, leg, f"legs.{side}")
@@ -811,6 +860,8 @@ def _defaults(r: _Reading) -> None:
             missing(Knee, leg["knee"], f"legs.{side}.knee")
         if "veins" in leg:
             missing(Veins, leg["veins"], f"legs.{side}.veins")
+            if "duplex" in leg["veins"]:
+                missing(Duplex, leg["veins"]["duplex"], f"legs.{side}.veins.duplex")
 
 
 def _named(path: str, legs: list[dict[str, Any]]) -> str:
