@@ -253,7 +253,8 @@ class Service:
     async def _evaluate(self, data: Mapping[str, Any], hook: str,
                         lang: str) -> tuple[dict[str, Any], list[CardRow], dict[str, Any]]:
         assert self.http is not None
-        gathered = await prefetch.gather(self.templates, data, prefetch.Fetcher(self.http))
+        gathered = await prefetch.gather(self.templates, data, prefetch.Fetcher(self.http),
+                                         self.config.fhir_servers)
         prefetch.patient_matches(gathered, data["context"])
         orders = []
         if hook == "order-sign":

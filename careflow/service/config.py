@@ -90,6 +90,8 @@ class ServiceConfig(BaseModel):
     queue_limit: int = Field(default=16, ge=0, le=10_000)
     evaluation_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     fhir_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    fhir_servers: tuple[str, ...] = Field(
+        default=(), description="if given, the only fhirServer URLs (prefixes) ever read")
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
     audit_db: Path = Path("careflow-audit.sqlite3")
     audit_salt_file: Path | None = Field(

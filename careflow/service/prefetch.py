@@ -20,6 +20,7 @@ never read as a complete one.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -139,8 +140,12 @@ def _searchset_resources(key: str, bundle: Mapping[str, Any]) -> list[dict[str, 
     return out
 
 
+MAX_FETCH_BYTES = 10_000_000
+
+
 class Fetcher:
-    """GETs from a client's FHIR server with a short timeout."""
+    """GETs from a client's FHIR server with a short timeout; an answer that is not 200, not
+    a JSON object or larger than `MAX_FETCH_BYTES` is no answer."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
@@ -150,14 +155,19 @@ class Fetcher:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            response = await self.client.get(url, headers=headers)
+            async with self.client.stream("GET", url, headers=headers) as response:
+                if response.status_code != 200:
+                    return None
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_FETCH_BYTES:
+                        return None
         except httpx.HTTPError:
             return None
-        if response.status_code != 200:
-            return None
         try:
-            data = response.json()
-        except ValueError:
+            data = json.loads(bytes(body))
+        except (ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
 
@@ -167,9 +177,10 @@ def _absolute(base: str, url: str) -> str:
 
 
 async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
-                 fetcher: Fetcher) -> Gathered:
+                 fetcher: Fetcher, servers: tuple[str, ...] = ()) -> Gathered:
     """Every template's data for a call: the prefetch, completed from the FHIR server;
-    PrefetchMissing (412) naming every key that cannot be had."""
+    PrefetchMissing (412) naming every key that cannot be had. With `servers`, only a
+    `fhirServer` that starts with one of them is ever read (BadRequest otherwise)."""
     prefetch = request.get("prefetch") or {}
     if not isinstance(prefetch, dict):
         raise BadRequest("prefetch: must be an object")
@@ -177,6 +188,10 @@ async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
     server = request.get("fhirServer")
     auth = request.get("fhirAuthorization") or {}
     token = auth.get("access_token") if isinstance(auth, dict) else None
+    if isinstance(server, str) and servers and not any(
+            server.rstrip("/") + "/" == s.rstrip("/") + "/" or server.startswith(
+                s.rstrip("/") + "/") for s in servers):
+        raise BadRequest("fhirServer: not one of the FHIR servers this service may read")
     out = Gathered()
     missing: list[str] = []
     for key, template in wanted.items():

@@ -286,3 +286,29 @@ def test_the_protocol_book_is_served_with_an_anchor_per_rule(running: Running) -
     r = httpx.get(f"{running.url}/protocol/ja", timeout=120)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert 'id="rule-VEIN_STOCKINGS_NOT_WITH_LOW_ABI"' in r.text
+
+
+def test_only_listed_fhir_servers_are_read(tmp_path: Path) -> None:
+    with serving(FhirServer(resources=[])) as listed, serving(FhirServer()) as other:
+        with service(tmp_path, dev_no_auth=True, fhir_servers=[listed.url + "/fhir"]) as s:
+            r = post(s, PATIENT_VIEW, call(fhirServer=other.url + "/fhir"))
+            assert r.status_code == 400 and r.json()["issue"][0]["diagnostics"].startswith(
+                "fhirServer")
+            r = post(s, PATIENT_VIEW, call(fhirServer=listed.url + "/fhirx"))
+            assert r.status_code == 400
+            r = post(s, PATIENT_VIEW, call(fhirServer=listed.url + "/fhir/"))
+            assert r.status_code == 412  # read, and it has nothing
+    assert not other.requests and listed.requests
+
+
+def test_a_fhir_answer_over_the_size_limit_is_no_answer(
+        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    from careflow.service import prefetch
+
+    monkeypatch.setattr(prefetch, "MAX_FETCH_BYTES", 50_000)
+    big = {"resourceType": "Patient", "id": "pt-1",
+           "name": [{"text": "x" * 80_000}]}
+    with serving(FhirServer(resources=[big])) as fhir:
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+    assert r.status_code == 412
+    assert "patient" in r.json()["issue"][0]["diagnostics"]
