@@ -237,8 +237,9 @@ class Service:
         try:
             response, cards, done = await self._evaluate(data, hook, _lang(
                 request, self.config.lang))
-        except ServiceError as exc:
-            status, code = exc.status, exc.code
+        except Exception as exc:  # every call is audited, the failed ones too
+            status, code = ((exc.status, exc.code) if isinstance(exc, ServiceError)
+                            else (500, "exception"))
             await run_in_threadpool(lambda: self.audit.evaluation(
                 **record, http_status=status,
                 outcome="failed" if status >= 500 else "refused", issue=code,

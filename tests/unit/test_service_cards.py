@@ -371,3 +371,45 @@ def test_careflow_audit_summarises_overrides_per_rule(running: Running, tmp_path
     assert data[plan.items[0].rule]["overridden"] == first.overridden
     missing = CliRunner().invoke(app, ["audit", str(tmp_path / "none.sqlite3")])
     assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize("reply, says", [
+    (("engine", "a session failed"), "rule engine failed"),
+    (("internal", "KeyError"), "internal error"),
+])
+def test_an_evaluation_without_a_plan_is_500_never_no_cards(
+        running: Running, monkeypatch: pytest.MonkeyPatch, reply: tuple[str, str],
+        says: str) -> None:
+    async def failing(task: Any) -> tuple[str, str]:
+        return reply
+
+    monkeypatch.setattr(running.service.pool, "run", failing)
+    patient = read_patient(EXAMPLES[0])
+    body = request(patient, prefetch=prefetch_of(patient))
+    r = post(running, PATIENT_VIEW, body)
+    assert r.status_code == 500, r.text
+    check_outcome(r.json())
+    assert says in r.json()["issue"][0]["diagnostics"] and "cards" not in r.json()
+    (ev,) = [e for e in running.service.audit.rows("evaluation")
+             if e["hook_instance"] == body["hookInstance"]]
+    assert ev["outcome"] == "failed" and ev["http_status"] == 500
+
+
+def test_an_unexpected_error_in_the_server_is_500_with_a_reference_only(
+        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    from careflow.service import prefetch
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret detail /home/clinic/patient-4711")
+
+    monkeypatch.setattr(prefetch, "gather", broken)
+    patient = read_patient(EXAMPLES[0])
+    body = request(patient, prefetch=prefetch_of(patient))
+    r = post(running, PATIENT_VIEW, body)
+    assert r.status_code == 500
+    check_outcome(r.json())
+    text = r.json()["issue"][0]["diagnostics"]
+    assert "reference" in text and "secret" not in text and "Traceback" not in r.text
+    (ev,) = [e for e in running.service.audit.rows("evaluation")
+             if e["hook_instance"] == body["hookInstance"]]
+    assert (ev["http_status"], ev["outcome"], ev["issue"]) == (500, "failed", "exception")
