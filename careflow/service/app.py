@@ -111,10 +111,16 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
     return data
 
 
-def _string(data: Mapping[str, Any], key: str, where: str = "") -> str:
+MAX_ID = 200  # a hook instance, a card uuid, a patient id: far longer than any UUID
+MAX_FEEDBACK = 1000
+
+
+def _string(data: Mapping[str, Any], key: str, where: str = "", limit: int = 0) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise BadRequest(f"{where}{key}: a non-empty string is required")
+    if limit and len(value) > limit:
+        raise BadRequest(f"{where}{key}: longer than {limit} characters")
     return value
 
 
@@ -122,11 +128,11 @@ def check_request(data: Mapping[str, Any], hook: str) -> None:
     """The CDS Hooks 2.0 request fields (BadRequest naming the first one wrong)."""
     if _string(data, "hook") != hook:
         raise BadRequest(f"hook: this service answers {hook}, not {str(data['hook'])[:40]}")
-    _string(data, "hookInstance")
+    _string(data, "hookInstance", limit=MAX_ID)
     context = data.get("context")
     if not isinstance(context, dict):
         raise BadRequest("context: an object is required")
-    _string(context, "patientId", "context.")
+    _string(context, "patientId", "context.", limit=MAX_ID)
     if "fhirServer" in data:
         server = data["fhirServer"]
         if not isinstance(server, str) or not server.startswith(("http://", "https://")):
@@ -148,11 +154,13 @@ def check_feedback(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     items = data.get("feedback")
     if not isinstance(items, list) or not items:
         raise BadRequest("feedback: a non-empty array is required")
+    if len(items) > MAX_FEEDBACK:
+        raise BadRequest(f"feedback: more than {MAX_FEEDBACK} items in one call")
     for n, f in enumerate(items):
         where = f"feedback[{n}]."
         if not isinstance(f, dict):
             raise BadRequest(f"feedback[{n}]: must be an object")
-        _string(f, "card", where)
+        _string(f, "card", where, limit=MAX_ID)
         if f.get("outcome") not in FEEDBACK_OUTCOMES:
             raise BadRequest(f"{where}outcome: must be accepted or overridden")
         stamp = _string(f, "outcomeTimestamp", where)

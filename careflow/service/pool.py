@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -126,7 +127,10 @@ class Worker:
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait(5)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            log.error("worker pid %s does not end after SIGKILL", self.pid)
         self.conn.close()
 
     def stop(self) -> None:
@@ -210,6 +214,11 @@ class Pool:
             worker.busy = False
             self._replace(worker)
             raise
+        except Exception as exc:  # the task never reached the worker, or its state is unknown
+            worker.busy = False
+            self._replace(worker)
+            raise EvaluationFailed(f"the call could not be evaluated ({type(exc).__name__})"
+                                   ) from None
         worker.busy = False
         assert self._loop is not None and self._idle is not None
         self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
@@ -226,6 +235,7 @@ class Pool:
                     fresh.wait_ready()
                 except EvaluationFailed as exc:
                     log.error("a replacement worker did not start: %s", exc.message)
+                    time.sleep(1.0)
                     continue
                 assert self._loop is not None and self._idle is not None
                 self.workers = [fresh if w is dead else w for w in self.workers]

@@ -34,7 +34,7 @@ LISTS = ("conditions", "observations", "allergies", "medicationRequests",
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     with service(tmp_path_factory.mktemp("service"), dev_no_auth=True,
-                 max_body_bytes=50_000) as s:
+                 max_body_bytes=200_000) as s:
         yield s
 
 
@@ -96,6 +96,7 @@ def test_a_body_that_is_not_a_json_object_is_400(running: Running, body: bytes,
 @pytest.mark.parametrize("change, says", [
     ({"hook": "order-sign"}, "hook"),
     ({"hookInstance": ""}, "hookInstance"),
+    ({"hookInstance": "x" * 201}, "hookInstance: longer than 200"),
     ({"context": {"userId": "Practitioner/1"}}, "context.patientId"),
     ({"fhirServer": "ftp://x"}, "fhirServer"),
     ({"fhirAuthorization": {"access_token": "t", "token_type": "Bearer"}}, "fhirAuthorization"),
@@ -116,7 +117,7 @@ def test_order_sign_needs_draft_orders(running: Running) -> None:
 
 
 def test_a_body_over_the_limit_is_413(running: Running) -> None:
-    r = post(running, PATIENT_VIEW, call(padding="x" * 60_000))
+    r = post(running, PATIENT_VIEW, call(padding="x" * 210_000))
     assert r.status_code == 413
     check_outcome(r.json())
 
@@ -216,6 +217,8 @@ def test_feedback_is_stored_once_however_often_it_is_sent(running: Running) -> N
 
 @pytest.mark.parametrize("body, says", [
     ({"feedback": []}, "feedback"),
+    ({"feedback": feedback_body("c")["feedback"] * 1001}, "feedback: more than 1000"),
+    (feedback_body("c" * 201), "feedback[0].card: longer"),
     (feedback_body("c", "ignored"), "feedback[0].outcome"),
     (feedback_body("c", outcomeTimestamp="yesterday"), "feedback[0].outcomeTimestamp"),
     (feedback_body("c", outcomeTimestamp="2026-12-01T10:05:31"), "feedback[0].outcomeTime"),
