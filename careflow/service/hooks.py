@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import vocabulary as v
-from ..export import cds_hooks
+from ..export import cds_hooks, mapping_lines
 from ..export.fhir import SYSTEM
 from ..labels import label
 from ..plan import Item, Plan
@@ -318,29 +318,21 @@ def order_cards(plan: Plan, orders: Sequence[Order], lang: str, hook_instance: s
 
 
 def mapping_card(plan: Plan, lang: str) -> dict[str, Any] | None:
-    """One `info` card for what the FHIR data gave that careflow did not use: codes it does
-    not recognise and resources set aside, each with why (docs/fhir-in.md#report)."""
-    report = plan.mapping
-    if report is None or not (report.unrecognised or report.not_used):
+    """One `info` card for what the FHIR data did not give: codes careflow does not
+    recognise, resources set aside and facts left unknown, each with why
+    (`careflow.export.mapping_lines`, docs/fhir-in.md#report)."""
+    lines = mapping_lines(plan, lang)[1:]  # without the text format's heading
+    if not lines:
         return None
-    en = lang == "en"
-    lines = []
-    for note in (*report.unrecognised, *report.not_used):
-        where = " ".join(x for x in (note.resource, note.element) if x)
-        code = f" `{note.code}`" if note.code else ""
-        lines.append(f"- {cds_hooks.markdown_text(where)}{code}: "
-                     f"{cds_hooks.markdown_text(note.reason)}")
-    n = len(lines)
     key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|mapping"
     return {
         "uuid": str(uuid.uuid5(_NAMESPACE, key)),
-        "summary": (f"FHIR data careflow did not use: {n}" if en
-                    else f"careflow が使わなかった FHIR データ：{n} 件"),
+        "summary": (f"FHIR data careflow did not use or could not read: {len(lines)}"
+                    if lang == "en" else
+                    f"careflow が使わなかった・読めなかった FHIR データ：{len(lines)} 件"),
         "indicator": "info",
-        "detail": ("Codes careflow does not recognise and resources it set aside; the facts "
-                   "they hold count as unknown:" if en else
-                   "careflow が認識できないコードと、使わなかったリソースです。これらの事実は"
-                   "不明として扱われます：") + "\n\n" + "\n".join(lines),
+        "detail": "\n".join("- " + cds_hooks.markdown_text(line.removeprefix("- "))
+                            for line in lines),
         "source": {"label": f"{plan.protocol.name} {plan.protocol.version}"},
     }
 
@@ -378,9 +370,10 @@ def compute(task: Mapping[str, Any], book: Any) -> dict[str, Any]:
                             reasons)
     else:
         shown = plan_cards(plan, lang, task["hook_instance"], task["book_url"], reasons)
-    notes = mapping_card(plan, lang)
-    if notes is not None:
-        shown.append(Shown(_finish(notes, task["hook_instance"], None, None, reasons, lang)))
+        notes = mapping_card(plan, lang)
+        if notes is not None:
+            shown.append(Shown(_finish(notes, task["hook_instance"], None, None, reasons,
+                                       lang)))
     return {
         "cards": [prune(s.card) for s in shown],
         "shown": [{"uuid": s.card["uuid"], "rule": s.rule, "rules": list(s.rules),
