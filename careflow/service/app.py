@@ -39,6 +39,7 @@ from .errors import (
     EvaluationFailed,
     ServiceError,
     TooLarge,
+    Unauthorized,
     UnknownService,
     Unprocessable,
 )
@@ -311,11 +312,17 @@ class Service:
 Handler = Callable[[], Awaitable[Response]]
 
 
-async def _guarded(run: Handler) -> Response:
-    """A route's answer; a refusal or any failure becomes its OperationOutcome."""
+async def _guarded(request: Request, run: Handler) -> Response:
+    """A route's answer; a refusal or any failure becomes its OperationOutcome. A refusal is
+    logged with its status and issue code, and for a JWT refused the check that failed (those
+    messages hold no token and no claim); other messages may quote patient data and are not
+    logged."""
     try:
         return await run()
     except ServiceError as exc:
+        why = f": {exc.message}" if isinstance(exc, Unauthorized) else ""
+        log.info("%s %s refused %d %s%s", request.method, request.url.path, exc.status,
+                 exc.code, why)
         return _problem(exc)
     except Exception as exc:  # noqa: BLE001 - never a traceback, never "no cards"
         ref = uuid.uuid4().hex[:12]
@@ -370,7 +377,7 @@ def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
         async def run() -> Response:
             await service.authorise(request)
             return JSONResponse(hooks.prune(service.discovery()))
-        return await _guarded(run)
+        return await _guarded(request, run)
 
     @app.post("/cds-services/{sid}")
     async def call(sid: str, request: Request) -> Response:
@@ -380,7 +387,7 @@ def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
                 raise UnknownService(f"no CDS service {sid[:60]!r} here: "
                                      + ", ".join(SERVICES))
             return JSONResponse(await service.call(sid, request))
-        return await _guarded(run)
+        return await _guarded(request, run)
 
     @app.post("/cds-services/{sid}/feedback")
     async def feedback(sid: str, request: Request) -> Response:
@@ -390,14 +397,14 @@ def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
                 raise UnknownService(f"no CDS service {sid[:60]!r} here")
             await service.feedback(sid, request)
             return Response(status_code=200)
-        return await _guarded(run)
+        return await _guarded(request, run)
 
     @app.get("/protocol/{lang}")
-    async def protocol_book(lang: str) -> Response:
+    async def protocol_book(lang: str, request: Request) -> Response:
         async def run() -> Response:
             if lang not in ("en", "ja"):
                 raise UnknownService("the protocol book is in en or ja")
             return HTMLResponse(await service.book_page(lang))
-        return await _guarded(run)
+        return await _guarded(request, run)
 
     return app

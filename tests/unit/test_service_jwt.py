@@ -213,6 +213,7 @@ def test_no_token_reaches_the_log(setup: Setup, caplog: pytest.LogCaptureFixture
     for t in sent:
         get(setup, t)
     logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "refused 401 security: the JWT has expired" in logged  # the why is logged
     for t in sent:
         for part in t.split("."):
             if len(part) > 8:

@@ -115,7 +115,7 @@ def test_over_the_queue_limit_is_503_with_retry_after(tmp_path: Path) -> None:
 
 
 def test_a_worker_that_does_not_answer_in_time_is_killed_and_replaced(tmp_path: Path) -> None:
-    with service(tmp_path, dev_no_auth=True, workers=1, evaluation_timeout_seconds=1) as s:
+    with service(tmp_path, dev_no_auth=True, workers=1, evaluation_timeout_seconds=5) as s:
         pool = s.service.pool
         assert post(s, body()).status_code == 200
         (worker,) = pool.workers
