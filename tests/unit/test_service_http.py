@@ -315,3 +315,20 @@ def test_a_fhir_answer_over_the_size_limit_is_no_answer(
         r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
     assert "patient" in r.json()["issue"][0]["diagnostics"]
+
+
+def test_the_prefetch_templates_follow_the_facts_the_rules_read() -> None:
+    from types import SimpleNamespace
+
+    from careflow.service import prefetch
+
+    def book(*facts: str) -> Any:
+        return SimpleNamespace(program=SimpleNamespace(facts=frozenset(facts)))
+
+    assert list(prefetch.templates(book("age"))) == ["patient"]
+    assert list(prefetch.templates(book("abi", "condition.diabetes"))) == [
+        "patient", "conditions", "observations"]
+    assert list(prefetch.templates(book("medication.anticoagulant", "history.x.tried"))) == [
+        "patient", "medicationRequests", "medicationStatements", "procedures"]
+    shipped = prefetch.templates(default_rulebook())
+    assert set(shipped) == {"patient", *LISTS}
