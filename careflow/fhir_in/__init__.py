@@ -5,6 +5,12 @@ mapping report of which resource gave which fact (docs/fhir-in.md).
     >>> mapping = from_bundle(json.load(open("examples/fhir/two-legs.json")))
     >>> plan = attach(careflow.evaluate(mapping.patient), mapping.report)
 
+One job per module: `bundle` checks the Bundle and validates each resource (R4B); `codes`
+loads the code tables of `codes.yaml`; `reading` holds what is collected while reading;
+`observations`, `lists` (conditions, allergies, medications) and `history` (procedures) read
+their resources; `read` puts the patient document together and validates it; `write` is the
+way back.
+
 `from_bundle` reads a collection, searchset or document bundle (a CDS client may pass its
 prefetch entries concatenated) and raises `careflow.errors.FhirInputError`, naming the
 resource and the element, for one it cannot read. `to_bundle` writes a patient as such a

@@ -47,6 +47,7 @@ class ConditionCode:
     when: str  # any | active | inactive
     unconfirmed: str | None
     source: str
+    otherwise: str = ""  # why a code of this entry at another clinical status is not read
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ def tables() -> Tables:
         for code in entry.codes:
             observations[code] = entry
     conditions = [ConditionCode(tuple(c["icd10"]), c["condition"], c.get("when", "active"),
-                                c.get("unconfirmed"), c["source"]) for c in raw["conditions"]]
+                                c.get("unconfirmed"), c["source"], c.get("otherwise", ""))
+                  for c in raw["conditions"]]
     medications: dict[str, list[tuple[str, str]]] = {YJ: [], ATC: []}
     for m in raw["medications"]:
         for name in (YJ, ATC):

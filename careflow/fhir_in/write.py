@@ -12,7 +12,7 @@ from .. import vocabulary as v
 from ..model import Leg, Patient
 from .bundle import entries
 from .codes import ObservationCode, Tables, tables
-from .read import PATIENT_ID_SYSTEM
+from .reading import PATIENT_ID_SYSTEM
 
 SUBJECT = {"reference": "Patient/patient"}
 LEG_SITE = {"right": ("62175007", "Structure of right lower limb", "右下肢"),

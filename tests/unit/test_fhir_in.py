@@ -196,6 +196,11 @@ def test_the_same_diagnosis_confirmed_is_a_condition() -> None:
     for entry in bundle["entry"]:
         if entry["resource"]["id"] == "dx-hf-provisional":
             entry["resource"]["verificationStatus"]["coding"][0]["code"] = "confirmed"
+    # its name still says 疑い: still not confirmed
+    assert "heart_failure" not in (from_bundle(bundle).patient.conditions or ())
+    for entry in bundle["entry"]:
+        if entry["resource"]["id"] == "dx-hf-provisional":
+            entry["resource"]["code"]["text"] = "うっ血性心不全"
     assert "heart_failure" in (from_bundle(bundle).patient.conditions or ())
 
 
@@ -524,3 +529,38 @@ def test_a_plan_with_its_mapping_is_valid_against_the_plan_schema() -> None:
     plan = json.loads(attach(careflow.evaluate(m.patient), m.report).to_json())
     assert plan["mapping"]["not_used"]
     jsonschema.Draft202012Validator(schema("plan")).validate(plan)
+
+
+def test_an_active_dvt_diagnosis_is_reported_as_needing_the_scan_and_a_resolved_one_is_history(
+) -> None:
+    bundle = _load("unconfirmed-diagnoses.json")
+    dvt = {"resourceType": "Condition", "id": "dx-dvt", "subject": {"reference": "Patient/p2"},
+           "clinicalStatus": {"coding": [{
+               "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+               "code": "active"}]},
+           "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "I80.2"}]}}
+    bundle["entry"].append({"resource": dvt})
+    m = from_bundle(bundle)
+    assert "dvt_history" not in (m.patient.conditions or ())
+    note = next(n for n in m.report.not_used if n.resource == "Condition/dx-dvt")
+    assert "ACTIVE deep vein thrombosis" in note.reason and "duplex" in note.reason
+    dvt["clinicalStatus"]["coding"][0]["code"] = "resolved"
+    assert "dvt_history" in (from_bundle(bundle).patient.conditions or ())
+
+
+def test_a_diagnosis_whose_jp_core_modifier_says_suspected_is_never_confirmed() -> None:
+    """JP Core writes 疑い病名 as a postfix modifier (「の疑い」) on the diagnosis name too: a
+    Condition so named is not confirmed even when its verificationStatus says confirmed."""
+    bundle = _load("jp-core-vascular-knee.json")
+    dx = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "dx-diabetes")
+    dx["code"]["text"] = "2型糖尿病"
+    dx["code"]["extension"] = [{
+        "url": "http://jpfhir.jp/fhir/core/Extension/StructureDefinition/"
+               "JP_Condition_DiseasePostfixModifier",
+        "valueCodeableConcept": {"text": "の疑い"}}]
+    m = from_bundle(bundle)
+    assert "diabetes" not in (m.patient.conditions or ())
+    note = next(n for n in m.report.not_used if n.resource == "Condition/dx-diabetes")
+    assert "its name says 疑い" in note.reason and note.fact == "conditions.diabetes"
+    del dx["code"]["extension"]
+    assert "diabetes" in (from_bundle(bundle).patient.conditions or ())
