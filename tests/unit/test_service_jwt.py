@@ -46,6 +46,7 @@ class Setup:
     ec: Key
     rsa: Key
     jku: str
+    keys: FhirServer
 
     def url(self, path: str = "/cds-services") -> str:
         return self.running.url + path
@@ -61,7 +62,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                    {"iss": OTHER_EHR, "jwks": {"keys": [rsa.jwk()]}}]
         with service(tmp_path_factory.mktemp("jwt"), issuers=issuers,
                      cors_origins=[ORIGIN]) as running:
-            yield Setup(running, ec, rsa, jku)
+            yield Setup(running, ec, rsa, jku, keys)
 
 
 def get(s: Setup, auth: str | None, **headers: str) -> httpx.Response:
@@ -218,3 +219,25 @@ def test_no_token_reaches_the_log(setup: Setup, caplog: pytest.LogCaptureFixture
         for part in t.split("."):
             if len(part) > 8:
                 assert part not in logged
+
+
+def test_the_key_set_is_cached_and_refetched_for_a_new_kid_only(
+        setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    from careflow.service import security
+
+    def fetches() -> int:
+        return sum(q.path == "/jwks.json" for q in setup.keys.requests)
+
+    assert get(setup, good(setup)).status_code == 200
+    before = fetches()
+    for _ in range(5):
+        assert get(setup, good(setup)).status_code == 200
+    refused(get(setup, token(ec_key("ec-unknown-2"), setup.url(), EHR, jku=setup.jku)), "kid")
+    assert fetches() == before, "a fresh key set is not fetched again"
+    rotated = ec_key("ec-rotated")  # the EHR publishes a new key
+    assert setup.keys.jwks is not None
+    setup.keys.jwks["keys"].append(rotated.jwk())
+    monkeypatch.setattr(security, "REFETCH_SECONDS", 0.0)
+    r = get(setup, token(rotated, setup.url(), EHR, jku=setup.jku))
+    assert r.status_code == 200, r.text
+    assert fetches() == before + 1
