@@ -338,7 +338,7 @@ def serve(
     dev_no_auth: Annotated[bool, typer.Option(
         "--dev-no-auth", help="development only: accept calls without a JWT")] = False,
 ) -> None:
-    """Run the CDS Hooks 2.0 service (docs/service.md; needs careflow[service])."""
+    """Run the CDS Hooks 2.0 service (docs/service.md; needs the service extra)."""
     from .service.main import serve as run
 
     raise typer.Exit(run(config, host, port, dev_no_auth,
