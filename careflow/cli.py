@@ -347,8 +347,9 @@ def serve(
 
 @app.command()
 def audit(
-    db: Annotated[Path, typer.Argument(help="the service's audit database")] = Path(
-        "careflow-audit.sqlite3"),
+    db: Annotated[str, typer.Argument(
+        help="the service's audit database: a file or a postgresql:// URL")
+    ] = "careflow-audit.sqlite3",
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
 ) -> None:
     """Which rules doctors override most, with their reasons (the service's audit trail)."""

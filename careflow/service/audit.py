@@ -1,6 +1,5 @@
 """The audit trail: every call, the cards it gave with the rules behind each, and the
-feedback doctors send, in an embedded SQLite database, append-only
-(docs/service.md#audit-trail).
+feedback doctors send, in a database, append-only (docs/service.md#audit-trail).
 
 - `evaluation`: one row per service call (hook instance, service, hook, time in UTC, HTTP
   status and outcome, protocol digest, careflow's version, the prefetch keys fetched from the
@@ -18,7 +17,9 @@ Triggers refuse UPDATE and DELETE on every table: rows are only ever added.
 `summary()` is `careflow audit DB`: per deciding rule, the cards shown, accepted and
 overridden, and the override reasons given.
 
-Only SQLite is supported: a PostgreSQL URL is refused (docs/service.md#audit-trail says why).
+The database is SQLite (a file path, or `sqlite:///PATH`) or PostgreSQL (a
+`postgresql://` URL, through psycopg 3: `pip install 'careflow[postgres]'`), with the same
+tables and the same append-only triggers.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ from ..errors import UsageError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS evaluation (
-  id INTEGER PRIMARY KEY,
+  id {serial} PRIMARY KEY,
   hook_instance TEXT NOT NULL,
   service TEXT NOT NULL,
   hook TEXT NOT NULL,
@@ -56,7 +58,7 @@ CREATE TABLE IF NOT EXISTS evaluation (
 CREATE INDEX IF NOT EXISTS evaluation_hook_instance ON evaluation (hook_instance);
 CREATE TABLE IF NOT EXISTS card (
   card_uuid TEXT PRIMARY KEY,
-  evaluation_id INTEGER NOT NULL REFERENCES evaluation (id),
+  evaluation_id BIGINT NOT NULL REFERENCES evaluation (id),
   position INTEGER NOT NULL,
   indicator TEXT NOT NULL,
   rule TEXT,
@@ -66,7 +68,7 @@ CREATE TABLE IF NOT EXISTS card (
   status TEXT
 );
 CREATE TABLE IF NOT EXISTS feedback (
-  id INTEGER PRIMARY KEY,
+  id {serial} PRIMARY KEY,
   service TEXT NOT NULL,
   card_uuid TEXT NOT NULL,
   outcome TEXT NOT NULL,
@@ -80,10 +82,24 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 """
 TABLES = ("evaluation", "card", "feedback")
-APPEND_ONLY = "".join(
+ORDER = {"evaluation": "id", "card": "evaluation_id, position", "feedback": "id"}
+REFUSAL = "the audit trail is append-only"
+SQLITE_APPEND_ONLY = "".join(
     f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
-    f"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;\n"
+    f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END;\n"
     for t in TABLES for op in ("UPDATE", "DELETE"))
+POSTGRES_APPEND_ONLY = [
+    "CREATE OR REPLACE FUNCTION careflow_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$",
+    *(f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+      "FOR EACH ROW EXECUTE FUNCTION careflow_append_only()" for t in TABLES),
+    *(f"CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
+      "FOR EACH STATEMENT EXECUTE FUNCTION careflow_append_only()" for t in TABLES),
+]
+
+
+def is_url(db: str | Path) -> bool:
+    return str(db).startswith(("postgresql://", "postgres://"))
 
 
 def _now() -> str:
@@ -96,9 +112,22 @@ def _path(db: str | Path) -> Path:
     if "://" in text:
         if text.startswith("sqlite:///"):
             return Path(text[len("sqlite:///"):])
-        raise UsageError(f"audit database {text.split(':', 1)[0]}: only SQLite is supported "
-                         "(a file path or sqlite:///PATH)")
+        raise UsageError(f"audit database {text.split(':', 1)[0]}: not supported (a file "
+                         "path, sqlite:///PATH or postgresql://...)")
     return Path(text)
+
+
+def _postgres(url: str) -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise UsageError("a PostgreSQL audit database needs psycopg: pip install "
+                         "'careflow[postgres]'") from None
+    try:
+        return psycopg.connect(url, autocommit=True)
+    except psycopg.Error as exc:
+        raise UsageError(f"the audit database cannot be opened ({type(exc).__name__})"
+                         ) from None
 
 
 def _salt(path: Path) -> bytes:
@@ -139,18 +168,52 @@ class AuditLog:
     """The audit database (one connection, serialised: calls come from threads)."""
 
     def __init__(self, db: str | Path, salt_file: Path | None = None) -> None:
-        self.path = _path(db)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._salt = _salt(salt_file or self.path.with_name(self.path.name + ".salt"))
+        self.postgres = is_url(db)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        if self.postgres:
+            if salt_file is None:
+                raise UsageError("a PostgreSQL audit database needs audit_salt_file: the "
+                                 "salt is kept apart from the database")
+            self._salt = _salt(salt_file)
+            self._db: Any = _postgres(str(db))
+            with self._tx() as cur:
+                for statement in SCHEMA.format(serial="BIGSERIAL").split(";"):
+                    if statement.strip():
+                        cur.execute(statement)
+                for statement in POSTGRES_APPEND_ONLY:
+                    cur.execute(statement)
+            return
+        path = _path(db)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._salt = _salt(salt_file or path.with_name(path.name + ".salt"))
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA + APPEND_ONLY)
+        self._db.executescript(SCHEMA.format(serial="INTEGER") + SQLITE_APPEND_ONLY)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _sql(self, text: str) -> str:
+        """SQLite's `?` placeholders, or psycopg's `%s`."""
+        return text.replace("?", "%s") if self.postgres else text
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        """A cursor in one transaction, committed at the end, rolled back on error."""
+        if self.postgres:
+            with self._db.transaction(), self._db.cursor() as cur:
+                yield cur
+            return
+        cur = self._db.cursor()
+        cur.execute("BEGIN")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
 
     def patient_hash(self, patient_id: str) -> str:
         return hmac.new(self._salt, patient_id.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -160,69 +223,54 @@ class AuditLog:
                    digest: str | None = None, patient_id: str | None = None,
                    fetched: Sequence[str] = (), cards: Iterable[CardRow] = ()) -> int:
         """Record one call and its cards; the evaluation's row id."""
-        with self._lock:
-            cur = self._db.cursor()
-            cur.execute("BEGIN")
-            try:
-                cur.execute(
-                    "INSERT INTO evaluation (hook_instance, service, hook, at, http_status, "
-                    "outcome, issue, protocol_digest, careflow_version, patient_hash, fetched) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (hook_instance, service, hook, _now(), http_status, outcome, issue, digest,
-                     careflow_version,
-                     self.patient_hash(patient_id) if patient_id is not None else None,
-                     ",".join(fetched) or None))
-                row = cur.lastrowid
-                assert row is not None
-                cur.executemany(
-                    "INSERT OR IGNORE INTO card (card_uuid, evaluation_id, position, indicator, "
-                    "rule, rules, action, side, status) VALUES (?,?,?,?,?,?,?,?,?)",
-                    [(c.uuid, row, n, c.indicator, c.rule, json.dumps(list(c.rules)),
-                      c.action, c.side, c.status) for n, c in enumerate(cards)])
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._lock, self._tx() as cur:
+            cur.execute(self._sql(
+                "INSERT INTO evaluation (hook_instance, service, hook, at, http_status, "
+                "outcome, issue, protocol_digest, careflow_version, patient_hash, fetched) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id"),
+                (hook_instance, service, hook, _now(), http_status, outcome, issue, digest,
+                 careflow_version,
+                 self.patient_hash(patient_id) if patient_id is not None else None,
+                 ",".join(fetched) or None))
+            row = int(cur.fetchone()[0])
+            cur.executemany(self._sql(
+                "INSERT INTO card (card_uuid, evaluation_id, position, indicator, rule, "
+                "rules, action, side, status) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT DO NOTHING"),
+                [(c.uuid, row, n, c.indicator, c.rule, json.dumps(list(c.rules)),
+                  c.action, c.side, c.status) for n, c in enumerate(cards)])
             return row
 
     def feedback(self, service: str, items: Sequence[Mapping[str, Any]]) -> Stored:
         """Store feedback items (already validated), each once."""
         out = Stored()
-        with self._lock:
-            cur = self._db.cursor()
-            cur.execute("BEGIN")
-            try:
-                for f in items:
-                    reason = (f.get("overrideReason") or {}).get("reason") or {}
-                    accepted = [a["id"] for a in f.get("acceptedSuggestions") or ()]
-                    cur.execute(
-                        "INSERT OR IGNORE INTO feedback (service, card_uuid, outcome, "
-                        "outcome_timestamp, reason_system, reason_code, accepted_suggestions, "
-                        "has_comment, received_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (service, f["card"], f["outcome"], f["outcomeTimestamp"],
-                         reason.get("system"), reason.get("code"),
-                         json.dumps(accepted) if accepted else None,
-                         int(bool((f.get("overrideReason") or {}).get("userComment"))),
-                         _now()))
-                    if cur.rowcount:
-                        out.stored += 1
-                    else:
-                        out.duplicates += 1
-                    known = cur.execute("SELECT 1 FROM card WHERE card_uuid = ?",
-                                        (f["card"],)).fetchone()
-                    if known is None:
-                        out.unknown_cards.append(str(f["card"]))
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self._lock, self._tx() as cur:
+            for f in items:
+                reason = (f.get("overrideReason") or {}).get("reason") or {}
+                accepted = [a["id"] for a in f.get("acceptedSuggestions") or ()]
+                cur.execute(self._sql(
+                    "INSERT INTO feedback (service, card_uuid, outcome, outcome_timestamp, "
+                    "reason_system, reason_code, accepted_suggestions, has_comment, "
+                    "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"),
+                    (service, f["card"], f["outcome"], f["outcomeTimestamp"],
+                     reason.get("system"), reason.get("code"),
+                     json.dumps(accepted) if accepted else None,
+                     int(bool((f.get("overrideReason") or {}).get("userComment"))),
+                     _now()))
+                if cur.rowcount:
+                    out.stored += 1
+                else:
+                    out.duplicates += 1
+                cur.execute(self._sql("SELECT 1 FROM card WHERE card_uuid = ?"), (f["card"],))
+                if cur.fetchone() is None:
+                    out.unknown_cards.append(str(f["card"]))
         return out
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         if table not in TABLES:
             raise UsageError(f"no audit table {table!r}")
-        with self._lock:
-            cur = self._db.execute(f"SELECT * FROM {table} ORDER BY rowid")  # noqa: S608
+        with self._lock, self._tx() as cur:
+            cur.execute(f"SELECT * FROM {table} ORDER BY {ORDER[table]}")  # noqa: S608
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -240,24 +288,32 @@ class RuleSummary:
         return self.overridden / self.shown if self.shown else 0.0
 
 
+SUMMARY_SHOWN = "SELECT rule, COUNT(*) FROM card WHERE rule IS NOT NULL GROUP BY rule"
+SUMMARY_LATEST = (
+    "SELECT c.rule, f.outcome, f.reason_code FROM feedback f JOIN card c "
+    "ON c.card_uuid = f.card_uuid WHERE c.rule IS NOT NULL AND f.id = ("
+    "SELECT f2.id FROM feedback f2 WHERE f2.card_uuid = f.card_uuid "
+    "ORDER BY f2.outcome_timestamp DESC, f2.id DESC LIMIT 1)")
+
+
 def summary(db: str | Path) -> list[RuleSummary]:
     """Per deciding rule: cards shown, accepted, overridden and the override reasons, most
     overridden first. A card's latest feedback counts (a card may be accepted later)."""
-    path = _path(db)
-    if not path.is_file():
-        raise UsageError(f"{path}: no audit database there")
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if is_url(db):
+        con = _postgres(str(db))
+    else:
+        path = _path(db)
+        if not path.is_file():
+            raise UsageError(f"{path}: no audit database there")
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        cur = con.cursor()
         by_rule: dict[str, RuleSummary] = {}
-        for rule, n in con.execute(
-                "SELECT rule, COUNT(*) FROM card WHERE rule IS NOT NULL GROUP BY rule"):
+        cur.execute(SUMMARY_SHOWN)
+        for rule, n in cur.fetchall():
             by_rule[rule] = RuleSummary(rule, shown=n)
-        latest = con.execute(
-            "SELECT c.rule, f.outcome, f.reason_code FROM feedback f JOIN card c "
-            "ON c.card_uuid = f.card_uuid WHERE c.rule IS NOT NULL AND f.id = ("
-            "SELECT f2.id FROM feedback f2 WHERE f2.card_uuid = f.card_uuid "
-            "ORDER BY f2.outcome_timestamp DESC, f2.id DESC LIMIT 1)")
-        for rule, outcome, code in latest:
+        cur.execute(SUMMARY_LATEST)
+        for rule, outcome, code in cur.fetchall():
             s = by_rule.setdefault(rule, RuleSummary(rule))
             if outcome == "accepted":
                 s.accepted += 1

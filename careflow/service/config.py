@@ -93,9 +93,11 @@ class ServiceConfig(BaseModel):
     fhir_servers: tuple[str, ...] = Field(
         default=(), description="if given, the only fhirServer URLs (prefixes) ever read")
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
-    audit_db: Path = Path("careflow-audit.sqlite3")
+    audit_db: str = Field(default="careflow-audit.sqlite3",
+                          description="a file, sqlite:///PATH or a postgresql:// URL")
     audit_salt_file: Path | None = Field(
-        default=None, description="the patient-id hash salt; default AUDIT_DB.salt")
+        default=None, description="the patient-id hash salt; default AUDIT_DB.salt (a file "
+                                  "database only: a PostgreSQL one needs it given)")
     lang: Literal["en", "ja"] = "ja"
     utc_offset_hours: int = Field(default=9, ge=-12, le=14,
                                   description="the clinic's day (assessed_on): Japan, +9")
@@ -125,9 +127,27 @@ class ServiceConfig(BaseModel):
     def public_url(self) -> str:
         return self.base_url or f"http://{self.host}:{self.port}"
 
+    @field_validator("audit_db", mode="before")
+    @classmethod
+    def _db(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else value
+
+    @model_validator(mode="after")
+    def _salt_apart(self) -> ServiceConfig:
+        if self.audit_db.startswith(("postgresql://", "postgres://")) \
+                and self.audit_salt_file is None:
+            raise ValueError("audit_salt_file: required with a PostgreSQL audit_db (the salt "
+                             "is kept apart from the database)")
+        return self
+
     @property
-    def salt_file(self) -> Path:
-        return self.audit_salt_file or self.audit_db.with_name(self.audit_db.name + ".salt")
+    def salt_file(self) -> Path | None:
+        if self.audit_salt_file is not None:
+            return self.audit_salt_file
+        if "://" in self.audit_db and not self.audit_db.startswith("sqlite:///"):
+            return None
+        db = Path(self.audit_db.removeprefix("sqlite:///"))
+        return db.with_name(db.name + ".salt")
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> ServiceConfig:

@@ -46,7 +46,7 @@ def serve(config_file: Path | None, host: str | None, port: int | None, dev_no_a
     return 0
 
 
-def audit(db: Path, as_json: bool, echo: Echo) -> int:
+def audit(db: str | Path, as_json: bool, echo: Echo) -> int:
     """Print the overrides per rule of an audit database; 2 if there is none."""
     from .audit import summary, summary_text
 

@@ -256,7 +256,8 @@ def service(tmp: Path, dev_no_auth: bool = False, **settings: Any) -> Iterator[R
     port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     settings.setdefault("workers", 1)
-    config = load_config(None, base_url=url, audit_db=tmp / "audit.sqlite3", **settings)
+    settings.setdefault("audit_db", tmp / "audit.sqlite3")
+    config = load_config(None, base_url=url, **settings)
     app = create_app(config, dev_no_auth=dev_no_auth)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning", ws="none",
                                            http="h11"))

@@ -42,6 +42,7 @@ def test_import_careflow_loads_no_service_dependency() -> None:
     ("issuers:\n  - iss: https://ehr.test\n", "give jku, jwks_url or jwks"),
     ("issuers:\n  - iss: https://ehr.test\n    jwks: {keys: []}\n", "JWK Set"),
     ("base_url: cds.example\n", "base_url"),
+    ("audit_db: postgresql://careflow@db.example/audit\n", "audit_salt_file"),
     ("- a list\n", "mapping"),
     ("workers: [unclosed\n", "not valid YAML"),
 ])

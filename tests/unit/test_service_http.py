@@ -278,10 +278,12 @@ def test_the_patient_hash_is_salted_and_the_salt_kept_apart(tmp_path: Path) -> N
             log.close()
 
 
-def test_a_postgresql_url_is_refused_naming_what_is_supported(tmp_path: Path) -> None:
+def test_an_audit_database_careflow_cannot_use_is_refused_naming_why(tmp_path: Path) -> None:
     from careflow.errors import UsageError
 
-    with pytest.raises(UsageError, match="only SQLite"):
+    with pytest.raises(UsageError, match="not supported"):
+        audit_mod.AuditLog("mysql://db.example/careflow")
+    with pytest.raises(UsageError, match="audit_salt_file"):
         audit_mod.AuditLog("postgresql://db.example/careflow")
 
 
