@@ -106,7 +106,8 @@ def order_codes() -> OrderCodes:
     data = _data("order_codes.yaml", None)
     actions = {(str(c["system"]), str(c["code"])): str(c["action"]) for c in data["codes"]}
     unknown = sorted(set(actions.values()) - set(v.ACTIONS))
-    assert not unknown, f"order_codes.yaml names unknown actions {unknown}"
+    if unknown:
+        raise ValueError(f"order_codes.yaml names unknown actions {unknown}")
     lat = data["laterality"]
     return OrderCodes(actions, str(lat["system"]), frozenset(map(str, lat["right"])),
                       frozenset(map(str, lat["left"])))
@@ -123,15 +124,15 @@ class Shown:
     side: str | None = None
     status: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"card": self.card, "rule": self.rule, "rules": list(self.rules),
-                "action": self.action, "side": self.side, "status": self.status}
-
 
 def _finish(card: dict[str, Any], hook_instance: str, book_url: str | None, rule: str | None,
             reasons: Reasons, lang: str) -> dict[str, Any]:
     card = dict(card)
     card["uuid"] = str(uuid.uuid5(_NAMESPACE, f"{hook_instance}|{card['uuid']}"))
+    if "suggestions" in card:  # unique to the call too: feedback names accepted ones
+        card["suggestions"] = [
+            dict(s, uuid=str(uuid.uuid5(_NAMESPACE, f"{hook_instance}|{s['uuid']}")))
+            for s in card["suggestions"]]
     if book_url and rule:
         links = list(card.get("links", ()))
         links.insert(0, {"label": _w("book", lang).format(rule=rule),

@@ -281,6 +281,11 @@ def test_order_sign_catches_stockings_on_a_leg_where_they_are_contraindicated(
         "type": "delete", "description": "Remove DeviceRequest/o-1",
         "resourceId": "DeviceRequest/o-1"}]
     assert card["selectionBehavior"] == "at-most-one"
+    again = sign(running, patient, order("DeviceRequest", "compression_stockings", "right",
+                                         code_field="codeCodeableConcept"))["cards"][0]
+    assert again["summary"] == card["summary"]
+    assert again["uuid"] != card["uuid"], "a card uuid is unique to its call"
+    assert again["suggestions"][0]["uuid"] != card["suggestions"][0]["uuid"]
     row = next(c for c in running.service.audit.rows("card") if c["card_uuid"] == card["uuid"])
     assert row["rule"] == item.rule and item.rule in json.loads(row["rules"])
     assert (row["action"], row["side"], row["status"]) == (
