@@ -13,7 +13,8 @@ A token is accepted only when all of these hold, checked in this order:
 5. the signature verifies; `aud` is exactly the URL called; `exp`, `iat` and `jti` are
    present, `exp` not passed and `iat` not in the future (both with `clock_skew_seconds`),
    `iat` at most `max_token_age_seconds` old;
-6. its `jti` has not been seen from this issuer (remembered until the token expires).
+6. its `jti` has not been seen from this issuer (remembered for as long as the token could
+   be accepted: until it expires or is too old, whichever is first).
 
 A refusal is an `Unauthorized` whose message says which check failed; the token and its
 claims are never logged or echoed.
@@ -182,8 +183,11 @@ class Verifier:
         jti = claims["jti"]
         if not isinstance(jti, str) or not jti:
             raise Unauthorized("the JWT's jti is not a string")
-        if not self.replays.first_use(issuer.iss, jti, float(claims["exp"])
-                                      + self.config.clock_skew_seconds):
+        # remembered while the token could still be accepted: until it expires, or is too
+        # old by its iat, whichever comes first
+        until = min(float(claims["exp"]), float(claims["iat"])
+                    + self.config.max_token_age_seconds) + self.config.clock_skew_seconds
+        if not self.replays.first_use(issuer.iss, jti, until):
             raise Unauthorized("the JWT's jti was already used (replay)")
         return claims
 
