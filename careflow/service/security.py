@@ -105,12 +105,14 @@ class ReplayGuard:
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
+        self._pruned = 0.0
 
     def first_use(self, iss: str, jti: str, exp: float) -> bool:
         now = time.time()
         with self._lock:
-            if len(self._seen) > 1000:
+            if len(self._seen) > 1000 and now - self._pruned > 1.0:  # at most once a second
                 self._seen = {k: e for k, e in self._seen.items() if e >= now}
+                self._pruned = now
             if (iss, jti) in self._seen:
                 return False
             self._seen[(iss, jti)] = exp
