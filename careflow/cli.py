@@ -372,6 +372,41 @@ def batch(
     raise typer.Exit(code)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(
+        "--host", help="address to listen on (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="port to listen on (default 8080)")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="the service settings (YAML): issuers, CORS, workers, audit db")
+    ] = None,
+    dev_no_auth: Annotated[bool, typer.Option(
+        "--dev-no-auth", help="development only: accept calls without a JWT")] = False,
+) -> None:
+    """Run the CDS Hooks 2.0 service (docs/service.md; needs the service extra)."""
+    try:
+        from .service.main import serve as run
+    except ImportError as exc:
+        _fail(2, [str(MissingExtra("service", exc))])
+        return
+    raise typer.Exit(run(config, host, port, dev_no_auth,
+                         echo=lambda line: typer.echo(line, err=True)))
+
+
+@app.command()
+def audit(
+    db: Annotated[str, typer.Argument(
+        help="the service's audit database: a file or a postgresql:// URL")
+    ] = "careflow-audit.sqlite3",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+) -> None:
+    """Which rules doctors override most, with their reasons (the service's audit trail)."""
+    from .service.main import audit as run
+
+    raise typer.Exit(run(db, as_json, echo=lambda line: typer.echo(line, err=True)))
+
+
 def main() -> None:
     try:
         app()

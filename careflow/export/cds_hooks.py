@@ -55,6 +55,9 @@ def _cut(text: str) -> str:
     return text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…"
 
 
+markdown_text = md  # the cards' Markdown escaping, for the service (careflow/service/hooks.py)
+
+
 def indicator(item: Item) -> str:
     if item.action == "referral" and item.reason_code in v.RED_FLAGS:
         return "critical"

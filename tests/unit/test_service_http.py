@@ -1,0 +1,336 @@
+"""The CDS Hooks service over a real socket, in its development mode (no JWT; the JWT suite
+is test_service_jwt.py): discovery, refusals (400, 404, 412, 413) as OperationOutcomes,
+feedback stored once, the audit trail append-only and free of patient identifiers."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi", reason="the service extra is not installed")
+
+from careflow.rulebook import default_rulebook
+from careflow.service import audit as audit_mod
+from careflow.service.app import ORDER_SIGN, PATIENT_VIEW
+from tests.unit.service_support import (
+    FhirServer,
+    Running,
+    check_discovery,
+    check_outcome,
+    service,
+    serving,
+)
+
+LISTS = ("conditions", "observations", "allergies", "medicationRequests",
+         "medicationStatements", "procedures")
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    with service(tmp_path_factory.mktemp("service"), dev_no_auth=True,
+                 max_body_bytes=200_000) as s:
+        yield s
+
+
+def call(hook: str = "patient-view", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"hook": hook, "hookInstance": str(uuid.uuid4()),
+                            "context": {"userId": "Practitioner/1", "patientId": "pt-1"}}
+    body.update(extra)
+    return body
+
+
+def post(running: Running, sid: str, body: Any, **kw: Any) -> httpx.Response:
+    return httpx.post(f"{running.url}/cds-services/{sid}", json=body, timeout=60, **kw)
+
+
+def test_discovery_lists_both_services_with_the_rule_books_prefetch_and_digest(
+        running: Running) -> None:
+    r = httpx.get(f"{running.url}/cds-services")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    doc = r.json()
+    check_discovery(doc)
+    by_id = {s["id"]: s for s in doc["services"]}
+    assert {sid: s["hook"] for sid, s in by_id.items()} == {
+        PATIENT_VIEW: "patient-view", ORDER_SIGN: "order-sign"}
+    book = default_rulebook()
+    for s in by_id.values():
+        assert s["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+        assert s["prefetch"]["allergies"] == "AllergyIntolerance?patient={{context.patientId}}"
+        assert set(s["prefetch"]) == {"patient", *LISTS}
+        ext = s["extension"]["careflow.protocol"]
+        assert ext["digest"] == book.digest and ext["rules"] == len(book.rules)
+        assert ext["book"] == f"{running.url}/protocol"
+
+
+def test_an_unknown_service_is_404_with_an_operation_outcome(running: Running) -> None:
+    for r in (post(running, "no-such-service", call()),
+              post(running, "no-such-service/feedback", {"feedback": []}),
+              httpx.get(f"{running.url}/somewhere-else")):
+        assert r.status_code == 404, r.text
+        check_outcome(r.json())
+        assert r.json()["issue"][0]["code"] == "not-found"
+
+
+@pytest.mark.parametrize("body, says", [
+    (b"{not json", "not valid JSON"),
+    (b'{"hook": "patient-view", "hook": "order-sign"}', "duplicate key"),
+    (b"[1, 2]", "JSON object"),
+    (b"", "not valid JSON"),
+])
+def test_a_body_that_is_not_a_json_object_is_400(running: Running, body: bytes,
+                                                 says: str) -> None:
+    r = httpx.post(f"{running.url}/cds-services/{PATIENT_VIEW}", content=body,
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    check_outcome(r.json())
+    assert says in r.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"hook": "order-sign"}, "hook"),
+    ({"hookInstance": ""}, "hookInstance"),
+    ({"hookInstance": "x" * 201}, "hookInstance: longer than 200"),
+    ({"context": {"userId": "Practitioner/1"}}, "context.patientId"),
+    ({"fhirServer": "ftp://x"}, "fhirServer"),
+    ({"fhirAuthorization": {"access_token": "t", "token_type": "Bearer"}}, "fhirAuthorization"),
+    ({"prefetch": [1]}, "prefetch"),
+])
+def test_a_request_missing_or_misnaming_a_field_is_400_naming_it(
+        running: Running, change: dict[str, Any], says: str) -> None:
+    r = post(running, PATIENT_VIEW, call(**change))
+    assert r.status_code == 400, r.text
+    check_outcome(r.json())
+    assert r.json()["issue"][0]["diagnostics"].startswith(says)
+
+
+def test_order_sign_needs_draft_orders(running: Running) -> None:
+    r = post(running, ORDER_SIGN, call("order-sign"))
+    assert r.status_code == 400
+    assert "context.draftOrders" in r.json()["issue"][0]["diagnostics"]
+
+
+def test_a_body_over_the_limit_is_413(running: Running) -> None:
+    r = post(running, PATIENT_VIEW, call(padding="x" * 210_000))
+    assert r.status_code == 413
+    check_outcome(r.json())
+
+
+def test_no_prefetch_and_no_fhir_server_is_412_naming_every_key(running: Running) -> None:
+    r = post(running, PATIENT_VIEW, call())
+    assert r.status_code == 412, r.text
+    check_outcome(r.json())
+    text = r.json()["issue"][0]["diagnostics"]
+    for key in ("patient", *LISTS):
+        assert key in text
+
+
+def test_an_operation_outcome_or_null_patient_in_prefetch_is_412_without_a_server(
+        running: Running) -> None:
+    failed = {"resourceType": "OperationOutcome",
+              "issue": [{"severity": "error", "code": "timeout"}]}
+    for patient in (failed, None):
+        prefetch: dict[str, Any] = dict.fromkeys(LISTS)
+        prefetch["patient"] = patient
+        r = post(running, PATIENT_VIEW, call(prefetch=prefetch))
+        assert r.status_code == 412, r.text
+        assert r.json()["issue"][0]["diagnostics"].endswith(": patient")
+
+
+def test_a_partial_prefetch_is_412_naming_only_what_is_missing(running: Running) -> None:
+    prefetch: dict[str, Any] = {"patient": {"resourceType": "Patient", "id": "pt-1"},
+                                "conditions": None, "observations": None}
+    r = post(running, PATIENT_VIEW, call(prefetch=prefetch))
+    assert r.status_code == 412
+    text = r.json()["issue"][0]["diagnostics"]
+    assert "allergies" in text and "procedures" in text
+    assert "observations" not in text and "patient," not in text
+
+
+def test_a_prefetch_of_the_wrong_type_is_400(running: Running) -> None:
+    prefetch: dict[str, Any] = dict.fromkeys(LISTS)
+    prefetch["patient"] = {"resourceType": "Bundle", "type": "searchset"}
+    r = post(running, PATIENT_VIEW, call(prefetch=prefetch))
+    assert r.status_code == 400
+    assert r.json()["issue"][0]["diagnostics"].startswith("prefetch.patient")
+
+
+def test_a_fhir_server_without_the_data_is_412(running: Running) -> None:
+    with serving(FhirServer(resources=[])) as fhir:
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+    assert r.status_code == 412
+    assert fhir.requests, "the service did not ask the FHIR server"
+
+
+def test_a_fhir_server_refusing_the_token_is_412_and_the_token_was_sent(
+        running: Running) -> None:
+    with serving(FhirServer(resources=[{"resourceType": "Patient", "id": "pt-1"}],
+                            token="right-token")) as fhir:
+        r = post(running, PATIENT_VIEW, call(
+            fhirServer=fhir.url, fhirAuthorization={
+                "access_token": "wrong-token", "token_type": "Bearer", "expires_in": 300,
+                "scope": "user/*.read", "subject": "careflow"}))
+    assert r.status_code == 412
+    assert {q.authorization for q in fhir.requests} == {"Bearer wrong-token"}
+
+
+def test_a_slow_fhir_server_times_out_into_412(tmp_path: Path) -> None:
+    with service(tmp_path, dev_no_auth=True, fhir_timeout_seconds=0.2) as s, \
+            serving(FhirServer(resources=[], delay=1.0)) as fhir:
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+    assert r.status_code == 412
+
+
+def feedback_body(card: str, outcome: str = "overridden", **extra: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"card": card, "outcome": outcome,
+                            "outcomeTimestamp": "2026-12-01T10:05:31Z"}
+    item.update(extra)
+    return {"feedback": [item]}
+
+
+def test_feedback_is_stored_once_however_often_it_is_sent(running: Running) -> None:
+    card = str(uuid.uuid4())
+    body = feedback_body(card, overrideReason={
+        "reason": {"system": "urn:careflow:codesystem:override-reason",
+                   "code": "patient_declined"},
+        "userComment": "talked it over with the patient"})
+    for _ in range(3):
+        r = post(running, f"{PATIENT_VIEW}/feedback", body)
+        assert r.status_code == 200, r.text
+        assert r.content == b""
+    rows = [f for f in running.service.audit.rows("feedback") if f["card_uuid"] == card]
+    assert len(rows) == 1
+    assert rows[0]["reason_code"] == "patient_declined" and rows[0]["has_comment"] == 1
+    assert "talked" not in str(rows[0]), "the free-text comment is not kept"
+    later = feedback_body(card, "accepted", outcomeTimestamp="2026-12-01T11:00:00Z",
+                          acceptedSuggestions=[{"id": "s-1"}])
+    assert post(running, f"{PATIENT_VIEW}/feedback", later).status_code == 200
+    rows = [f for f in running.service.audit.rows("feedback") if f["card_uuid"] == card]
+    assert [r["outcome"] for r in rows] == ["overridden", "accepted"]
+
+
+@pytest.mark.parametrize("body, says", [
+    ({"feedback": []}, "feedback"),
+    ({"feedback": feedback_body("c")["feedback"] * 1001}, "feedback: more than 1000"),
+    (feedback_body("c" * 201), "feedback[0].card: longer"),
+    (feedback_body("c", "ignored"), "feedback[0].outcome"),
+    (feedback_body("c", outcomeTimestamp="yesterday"), "feedback[0].outcomeTimestamp"),
+    (feedback_body("c", outcomeTimestamp="2026-12-01T10:05:31"), "feedback[0].outcomeTime"),
+    (feedback_body("c", "accepted"), "feedback[0].acceptedSuggestions"),
+    (feedback_body("c", overrideReason={"reason": "no"}), "feedback[0].overrideReason"),
+])
+def test_malformed_feedback_is_400(running: Running, body: dict[str, Any], says: str) -> None:
+    r = post(running, f"{PATIENT_VIEW}/feedback", body)
+    assert r.status_code == 400, r.text
+    check_outcome(r.json())
+    assert r.json()["issue"][0]["diagnostics"].startswith(says)
+
+
+def test_the_audit_trail_is_append_only(running: Running) -> None:
+    post(running, PATIENT_VIEW, call())  # a 412, recorded
+    con = sqlite3.connect(running.audit_db)
+    try:
+        first = con.execute("SELECT MIN(id) FROM evaluation").fetchone()[0]
+        assert first is not None
+        with con:  # adding is allowed
+            con.execute("INSERT INTO card (card_uuid, evaluation_id, position, indicator, "
+                        "rules) VALUES (?, ?, 0, 'info', '[]')", (str(uuid.uuid4()), first))
+        post(running, f"{PATIENT_VIEW}/feedback", feedback_body(str(uuid.uuid4())))
+        for sql in ("UPDATE evaluation SET outcome = 'cards'", "DELETE FROM evaluation",
+                    "DELETE FROM feedback", "UPDATE feedback SET outcome = 'accepted'",
+                    "UPDATE card SET rule = 'X'", "DELETE FROM card"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                con.execute(sql)
+    finally:
+        con.close()
+
+
+def test_a_refused_call_is_audited_without_the_patient(running: Running) -> None:
+    body = call()
+    body["context"]["patientId"] = "patient-secret-4711"
+    post(running, PATIENT_VIEW, body)
+    rows = [e for e in running.service.audit.rows("evaluation")
+            if e["hook_instance"] == body["hookInstance"]]
+    assert len(rows) == 1
+    assert rows[0]["http_status"] == 412 and rows[0]["outcome"] == "refused"
+    assert rows[0]["issue"] == "incomplete" and rows[0]["protocol_digest"]
+    raw = b"".join(p.read_bytes() for p in running.audit_db.parent.glob("audit.sqlite3*")
+                   if not p.name.endswith(".salt"))
+    assert b"patient-secret-4711" not in raw
+
+
+def test_the_patient_hash_is_salted_and_the_salt_kept_apart(tmp_path: Path) -> None:
+    one = audit_mod.AuditLog(tmp_path / "a" / "audit.sqlite3")
+    two = audit_mod.AuditLog(tmp_path / "b" / "audit.sqlite3")
+    again = audit_mod.AuditLog(tmp_path / "a" / "audit.sqlite3")
+    try:
+        assert one.patient_hash("P-1") != two.patient_hash("P-1")
+        assert one.patient_hash("P-1") == again.patient_hash("P-1")
+        assert (tmp_path / "a" / "audit.sqlite3.salt").stat().st_mode & 0o077 == 0
+    finally:
+        for log in (one, two, again):
+            log.close()
+
+
+def test_an_audit_database_careflow_cannot_use_is_refused_naming_why(tmp_path: Path) -> None:
+    from careflow.errors import UsageError
+
+    with pytest.raises(UsageError, match="not supported"):
+        audit_mod.AuditLog("mysql://db.example/careflow")
+    with pytest.raises(UsageError, match="audit_salt_file"):
+        audit_mod.AuditLog("postgresql://db.example/careflow")
+
+
+def test_the_protocol_book_is_served_with_an_anchor_per_rule(running: Running) -> None:
+    r = httpx.get(f"{running.url}/protocol/ja", timeout=120)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert 'id="rule-VEIN_STOCKINGS_NOT_WITH_LOW_ABI"' in r.text
+
+
+def test_only_listed_fhir_servers_are_read(tmp_path: Path) -> None:
+    with serving(FhirServer(resources=[])) as listed, serving(FhirServer()) as other, \
+            service(tmp_path, dev_no_auth=True, fhir_servers=[listed.url + "/fhir"]) as s:
+            r = post(s, PATIENT_VIEW, call(fhirServer=other.url + "/fhir"))
+            assert r.status_code == 400 and r.json()["issue"][0]["diagnostics"].startswith(
+                "fhirServer")
+            r = post(s, PATIENT_VIEW, call(fhirServer=listed.url + "/fhirx"))
+            assert r.status_code == 400
+            r = post(s, PATIENT_VIEW, call(fhirServer=listed.url + "/fhir/"))
+            assert r.status_code == 412  # read, and it has nothing
+    assert not other.requests and listed.requests
+
+
+def test_a_fhir_answer_over_the_size_limit_is_no_answer(
+        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    from careflow.service import prefetch
+
+    monkeypatch.setattr(prefetch, "MAX_FETCH_BYTES", 50_000)
+    big = {"resourceType": "Patient", "id": "pt-1",
+           "name": [{"text": "x" * 80_000}]}
+    with serving(FhirServer(resources=[big])) as fhir:
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+    assert r.status_code == 412
+    assert "patient" in r.json()["issue"][0]["diagnostics"]
+
+
+def test_the_prefetch_templates_follow_the_facts_the_rules_read() -> None:
+    from types import SimpleNamespace
+
+    from careflow.service import prefetch
+
+    def book(*facts: str) -> Any:
+        return SimpleNamespace(program=SimpleNamespace(facts=frozenset(facts)))
+
+    assert list(prefetch.templates(book("age"))) == ["patient"]
+    assert list(prefetch.templates(book("abi", "condition.diabetes"))) == [
+        "patient", "conditions", "observations"]
+    assert list(prefetch.templates(book("medication.anticoagulant", "history.x.tried"))) == [
+        "patient", "medicationRequests", "medicationStatements", "procedures"]
+    shipped = prefetch.templates(default_rulebook())
+    assert set(shipped) == {"patient", *LISTS}
