@@ -78,9 +78,10 @@ FromOpt = Annotated[From, typer.Option(
 
 
 def _evaluate(file: Path, rules: Path | None, params: Path | None,
-              source: From = From.patient) -> tuple[Patient, Rulebook, Plan]:
+              source: From = From.patient, lang: str = "en") -> tuple[Patient, Rulebook, Plan]:
     """Read the patient, load the rules and evaluate; every failure exits with its code (2
-    bad input, 3 the rules do not load, 4 the engine failed), naming the field or the line.
+    bad input, 3 the rules do not load, 4 the engine failed), naming the field or the line
+    (the bad-input sentences in Japanese for `--lang ja`, the field paths as they are).
     From a FHIR bundle, the plan carries the mapping report (docs/fhir-in.md#report)."""
     try:
         mapping = None
@@ -99,7 +100,9 @@ def _evaluate(file: Path, rules: Path | None, params: Path | None,
             result = attach(result, mapping.report)
         return patient, book, result
     except InputError as exc:
-        _fail(2, [f"{exc.source or file}: {p}" for p in exc.problems])
+        from .export.problems_ja import problems_in
+
+        _fail(2, [f"{exc.source or file}: {p}" for p in problems_in(exc.problems, lang)])
     except RulebookError as exc:
         _fail(3, [str(d) for d in exc.diagnostics])
     except EngineError as exc:
@@ -122,7 +125,7 @@ def plan(
     if format is Format.pdf and out is None:
         _fail(2, ["--format pdf writes a file: give --out PLAN.pdf"])
         return
-    _patient, _book, result = _evaluate(file, rules, params, source)
+    _patient, _book, result = _evaluate(file, rules, params, source, lang.value)
     if format is Format.pdf:
         from .errors import UsageError
         from .export.chromium import html_to_pdf
@@ -201,7 +204,7 @@ def consent(
     if prices is None:
         _fail(2, ["a consent needs the clinic's price list: give --prices PRICES.yaml"])
         return
-    patient, book, result = _evaluate(file, rules, params)
+    patient, book, result = _evaluate(file, rules, params, lang=lang.value)
     try:
         html = to_html(result, book, item.value, read_prices(prices), lang.value,
                        side.value if side else None, patient.history)
