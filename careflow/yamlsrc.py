@@ -227,19 +227,22 @@ def load_document(text: str | bytes, source: str | None = None) -> Any:
     return load_yaml(text)
 
 
-def load_yaml(text: str | bytes, loader: type[Any] = _Loader) -> Any:
-    """Parse one YAML (or JSON) document; raise YamlSourceError with a line on any problem."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
-        raw = text
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise YamlSourceError(f"not UTF-8 text ({exc.reason})",
-                                  raw.count(b"\n", 0, exc.start) + 1) from None
+def _bounded_text(text: str | bytes) -> str:
+    """A document's text: at most MAX_BYTES, UTF-8 (YamlSourceError with the line otherwise)."""
     if len(text) > MAX_BYTES:
         raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlSourceError(f"not UTF-8 text ({exc.reason})",
+                              text.count(b"\n", 0, exc.start) + 1) from None
+
+
+def load_yaml(text: str | bytes, loader: type[Any] = _Loader) -> Any:
+    """Parse one YAML (or JSON) document; raise YamlSourceError with a line on any problem."""
+    text = _bounded_text(text)
     hidden = _HIDDEN_BREAKS.search(text)
     if hidden:
         raise YamlSourceError(
@@ -282,15 +285,7 @@ def load_json(text: str | bytes) -> Any:
     """Parse one JSON document by JSON's rules (RFC 8259: tabs are whitespace, no tags, no
     comments), with the YAML reader's limits: MAX_BYTES, MAX_DEPTH, no duplicate keys, and
     no NaN or Infinity (not JSON numbers). Raise YamlSourceError with a line on any problem."""
-    if len(text) > MAX_BYTES:
-        raise YamlSourceError(f"document larger than {MAX_BYTES} bytes")
-    if isinstance(text, bytes):
-        raw = text
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise YamlSourceError(f"not UTF-8 text ({exc.reason})",
-                                  raw.count(b"\n", 0, exc.start) + 1) from None
+    text = _bounded_text(text)
     try:
         data = json.loads(text, object_pairs_hook=_unique, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
