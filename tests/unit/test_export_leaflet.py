@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from careflow import evaluate, read_patient
 from careflow import vocabulary as v
 from careflow.cli import app
+from careflow.export import chromium
 from careflow.export.leaflet import WHAT, to_html
 
-from .test_export_page import CODES, visible
+from .test_export_page import CODES, needs_chromium, pdf_pages, visible
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -61,3 +62,13 @@ def test_an_urgent_item_is_said_to_be_urgent() -> None:
 def test_cli_prints_the_leaflet() -> None:
     result = CliRunner().invoke(app, ["plan", str(EXAMPLES[0]), "-f", "patient", "--lang", "ja"])
     assert result.exit_code == 0 and "患者さん向け説明書" in result.stdout
+
+
+@needs_chromium
+def test_every_bundled_example_leaflet_prints_in_a_real_browser() -> None:
+    """Each example's explanation for the patient, Japanese, printed by Chromium: a PDF of
+    A4 pages (as many as the plan needs)."""
+    for case in EXAMPLES:
+        data = chromium.html_to_pdf(to_html(evaluate(read_patient(case)), "ja"))
+        assert data.startswith(b"%PDF-"), case.stem
+        assert 1 <= pdf_pages(data) <= 4, (case.stem, pdf_pages(data))
