@@ -18,8 +18,10 @@ from typing import Any
 import yaml
 
 from careflow.model import Patient, parse_patient
+from careflow.rulebook.parse import NOT_RULES, SPECIAL_FILES
 
-SHARED = ("parameters.yaml", "evidence.yaml")
+SHARED = (*SPECIAL_FILES, *NOT_RULES)  # kept once: the parameters, sources, consent texts
+# and the properties are not rules to copy
 
 
 def _rename_cond(node: Any, suffix: str) -> Any:
