@@ -571,6 +571,9 @@ def reason_label(fact: str, lang: str = "en") -> str:
     i = lang_index(lang)
     if fact in FINDINGS:
         return FINDINGS[fact][i]
+    derived = _derived_form(fact, lang)
+    if derived is not None:
+        return derived
     if " " in fact:
         action, _, status = fact.partition(" ")
         if action in ACTIONS and status in STATUSES:
@@ -600,6 +603,40 @@ def reason_label(fact: str, lang: str = "en") -> str:
     if fact in QUESTIONS:  # the whole list: it was not asked
         return QUESTIONS[fact][i]
     return fact_label(fact, lang)
+
+
+# how the plan names a derived fact read by its truth rather than its value (the labels of
+# careflow.rulebook.program.Atom): "X not established", "X not excluded", "not X"
+_DERIVED_FORMS = (
+    (" not established", ("{x}: not established", "{x}：確認されていない")),
+    (" not excluded", ("{x}: not excluded", "{x}：否定されていない")),
+)
+
+
+def _derived_form(fact: str, lang: str) -> str | None:
+    """The words for a finding or a claim read by its truth (`knee_care_failed not
+    established`, `not knee_oa`), or None when `fact` is not such a label."""
+    i = lang_index(lang)
+    for suffix, words in _DERIVED_FORMS:
+        if fact.endswith(suffix):
+            inner = _derived_name(fact[: -len(suffix)], lang)
+            return None if inner is None else words[i].format(x=inner)
+    if fact.startswith("not "):
+        inner = _derived_name(fact[len("not "):], lang)
+        return None if inner is None else ("{x}: ruled out", "{x}：否定")[i].format(x=inner)
+    return None
+
+
+def _derived_name(name: str, lang: str) -> str | None:
+    """A finding's or a claim's (`action status`) words, None for anything else."""
+    i = lang_index(lang)
+    if name in FINDINGS:
+        return FINDINGS[name][i]
+    action, _, status = name.partition(" ")
+    if action in ACTIONS and status in STATUSES:
+        sep = ": " if lang == "en" else "："
+        return ACTIONS[action][i] + sep + STATUSES[status][i]
+    return None
 
 
 def value_label(value: object, lang: str = "en") -> str:

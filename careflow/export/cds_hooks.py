@@ -35,6 +35,7 @@ from .words import (
     colon,
     considered_line,
     detail_text,
+    evidence_words,
     heading,
     item_statement,
     item_title,
@@ -118,9 +119,11 @@ def detail(item: Item, plan: Plan, lang: str = "en") -> str:
         lines = []
         for e in item.evidence:
             ver = label("verification", e.verification, lang)
-            name = f"[{md(e.source)}]({e.url})" if e.url else md(e.source)
-            note = f" - {md(e.note)}" if e.note else ""
-            lines.append(f"{name} ({md(e.grade)}; [{e.verification}] {ver}){note}")
+            words, detail = evidence_words(e, lang)
+            name = f"[{md(words)}]({e.url})" if e.url else md(words)
+            grade = f"{md(e.grade)}; " if detail else ""
+            note = f" - {md(e.note)}" if e.note and detail else ""
+            lines.append(f"{name} ({grade}[{e.verification}] {ver}){note}")
         out += _section("evidence", lines, lang)
     p = plan.protocol
     out.append(f"_{heading('protocol', lang)}{c}{md(p.name)} {md(p.version)} "

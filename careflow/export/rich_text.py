@@ -30,6 +30,7 @@ from .words import (
     considered_line,
     coverage_tag,
     detail_text,
+    evidence_words,
     heading,
     items,
     other_rule,
@@ -92,10 +93,10 @@ def _item_tree(item: Item, lang: str) -> Tree:
         node.add(Text(f"{say('tell', lang)}{c}" + items(
             (label("disclosure", d, lang) for d in item.disclosures), lang), "magenta"))
     for e in item.evidence:
-        note = f" - {e.note}" if e.note else ""
+        name, detail = evidence_words(e, lang)
         style = "dim" if e.verification == "V" else "dim yellow"
-        node.add(Text(f"{say('evidence', lang)} [{e.verification}] {e.source} ({e.grade}){note}",
-                      style))
+        node.add(Text(f"{say('evidence', lang)} [{e.verification}] {name}"
+                      + (f" {detail}" if detail else ""), style))
     return node
 
 

@@ -12,6 +12,7 @@ from .words import (
     considered_line,
     coverage_tag,
     detail_text,
+    evidence_words,
     heading,
     items,
     mapping_lines,
@@ -50,8 +51,9 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
         lines.append(f"    {say('tell', lang)}{c}"
                      + items((label("disclosure", d, lang) for d in item.disclosures), lang))
     for e in item.evidence:
-        note = f" - {e.note}" if e.note else ""
-        lines.append(f"    {say('evidence', lang)} [{e.verification}] {e.source} ({e.grade}){note}")
+        name, detail = evidence_words(e, lang)
+        lines.append(f"    {say('evidence', lang)} [{e.verification}] {name}"
+                     + (f" {detail}" if detail else ""))
     return lines
 
 

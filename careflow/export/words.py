@@ -26,16 +26,41 @@ from ..errors import RulebookError
 from ..labels import label, lang_index, reason_label, value_label
 
 if TYPE_CHECKING:
-    from ..plan import Check, Considered, Item, Plan, Reason
+    from ..plan import Check, Considered, Evidence, Item, Plan, Reason
     from ..rulebook import Rulebook
     from ..rulebook.schema import Rule
 
 __all__ = [
-    "PHRASES", "checked_facts", "checked_line", "colon", "considered_line", "coverage_tag",
-    "detail_text", "fact_name", "heading", "html", "item_statement", "item_title", "items",
-    "list_sep", "md", "names_sep", "paren", "questions_line", "reason_line", "reason_text",
-    "rule_line", "rule_title", "said", "say", "statement_parts", "status_word",
-    "unchecked_facts", "unchecked_line", "what",
+    "PHRASES",
+    "checked_facts",
+    "checked_line",
+    "colon",
+    "considered_line",
+    "coverage_tag",
+    "detail_text",
+    "evidence_words",
+    "fact_name",
+    "heading",
+    "html",
+    "item_statement",
+    "item_title",
+    "items",
+    "list_sep",
+    "md",
+    "names_sep",
+    "paren",
+    "questions_line",
+    "reason_line",
+    "reason_text",
+    "rule_line",
+    "rule_title",
+    "said",
+    "say",
+    "statement_parts",
+    "status_word",
+    "unchecked_facts",
+    "unchecked_line",
+    "what",
 ]
 
 PHRASES: dict[str, tuple[str, str]] = {
@@ -379,6 +404,30 @@ def item_title(item: Item, lang: str = "en", rulebook: Rulebook | None = None) -
     if compiled is None or (item.title and compiled.rule.title != item.title):
         return item.title
     return rule_title(compiled.rule, lang) or item.title
+
+
+def evidence_words(e: Evidence, lang: str = "en",
+                   rulebook: Rulebook | None = None) -> tuple[str, str]:
+    """An evidence entry as (name, detail) for `lang`.
+
+    English: the source and `(grade) - note`. Japanese: the source's Japanese summary from
+    `rulebook` (default: the shipped rule set), matched by its source and grade, and no detail
+    (the grade and the verification note are the developers' English record, kept in the
+    book's appendix); an entry the rule set does not have keeps its English words."""
+    english = (e.source, f"({e.grade})" + (f" - {e.note}" if e.note else ""))
+    if lang != "ja":
+        return english
+    if rulebook is None:
+        from ..rulebook import default_rulebook
+
+        try:
+            rulebook = default_rulebook()
+        except RulebookError:
+            return english
+    for entry in rulebook.evidence.values():
+        if entry.source == e.source and entry.grade == e.grade and entry.summary_ja:
+            return entry.summary_ja, ""
+    return english
 
 
 # --- facts ------------------------------------------------------------------------------

@@ -124,3 +124,37 @@ def test_the_statement_reason_considered_and_questions_read_the_same(lang: str) 
         urgent = [i for i in plan.items if cds_hooks.indicator(i) == "critical"]
         for item in urgent:  # the page's banner says what the critical card says
             assert w.item_statement(item, lang) in on_page
+
+
+# an engine word: a snake_case code (`knee_care_failed`, `endovenous_thermal_ablation`)
+ENGINE_WORD = re.compile(r"(?<![A-Z0-9_])[a-z]+(?:_[a-z0-9]+)+(?![A-Z0-9_])")
+RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+
+
+@pytest.mark.parametrize("name", names())
+def test_a_japanese_plan_shows_no_engine_word(name: str) -> None:
+    """Every reason reads in the doctors' words, a derived fact read by its truth included
+    (「保険診療で改善せず：確認されていない」, not `knee_care_failed not established`), and
+    every evidence entry by its Japanese summary."""
+    plan = sample_plans()[name]
+    cards = cds_hooks.to_cards(plan, "ja")["cards"]
+    card_text = "\n".join(f"{c['summary']}\n{c.get('detail', '')}" for c in cards)
+    for shown in (text.render(plan, "ja"), card_text):
+        body = RULE_ID.sub("", re.sub(r"https?://\S+", "", shown))
+        assert not ENGINE_WORD.findall(body), (name, sorted(set(ENGINE_WORD.findall(body))))
+        assert "not established" not in body and "not excluded" not in body
+    for line in text.render(plan, "ja").splitlines():
+        if line.lstrip().startswith(w.say("evidence", "ja")):
+            assert JAPANESE.search(line.split("]", 1)[1]), line
+
+
+def test_a_derived_fact_read_by_its_truth_has_words_in_both_languages() -> None:
+    from careflow.labels import reason_label
+
+    assert reason_label("knee_care_failed not established", "ja") == "保険診療で改善せず：確認されていない"
+    assert reason_label("knee_care_failed not established", "en") == \
+        "insured knee care failed: not established"
+    assert reason_label("cyanoacrylate_closure contraindicated not excluded", "ja") == \
+        "グルー治療（血管内塞栓術）：禁忌：否定されていない"
+    assert reason_label("not knee_oa", "en").endswith(": ruled out")
+    assert reason_label("not a_name_no_rule_derives", "en") == "not a_name_no_rule_derives"
