@@ -1,4 +1,4 @@
-"""Strict tooling (style principle 11): ruff on the code, mypy --strict on careflow/."""
+"""Strict tooling: ruff on the code, mypy --strict on careflow/, tests/ and benchmarks/."""
 
 from __future__ import annotations
 
@@ -18,17 +18,35 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, check=False)
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and _run("ruff", "--version").returncode,
+@pytest.mark.skipif(shutil.which("ruff") is None and bool(_run("ruff", "--version").returncode),
                     reason="ruff is not installed (pip install -e '.[test]')")
 def test_ruff_is_clean_on_careflow() -> None:
     done = _run("ruff", "check", "careflow", "benchmarks", "tests")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_strict_is_clean_on_careflow() -> None:
+TYPED_TREES = ("careflow", "tests", "benchmarks")
+
+
+def test_mypy_strict_is_clean_on_the_library_its_tests_and_benchmarks() -> None:
+    """One mypy run over the three trees, named on the command line and with --strict, so a
+    change to pyproject's [tool.mypy] cannot quietly narrow what is checked."""
     pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
-    done = _run("mypy")
+    done = _run("mypy", "--strict", *TYPED_TREES)
     assert done.returncode == 0, done.stdout + done.stderr
+    checked = re.search(r"no issues found in (\d+) source files", done.stdout)
+    assert checked, done.stdout
+    expected = sum(1 for tree in TYPED_TREES for _ in (ROOT / tree).rglob("*.py"))
+    assert int(checked[1]) == expected, (done.stdout, expected)
+
+
+def test_mypy_strict_finds_a_typing_error_in_a_test(tmp_path: Path) -> None:
+    """The check can fail: the same configuration finds an error put into tests/."""
+    pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
+    bad = tmp_path / "test_bad_types.py"
+    bad.write_text("def halve(n: int) -> int:\n    return n / 2\n", encoding="utf-8")
+    done = _run("mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), str(bad))
+    assert done.returncode == 1 and "[return-value]" in done.stdout, done.stdout
 
 
 ENGINE_WORDS = re.compile(

@@ -205,7 +205,7 @@ def test_html_fetches_nothing_and_its_diagrams_are_svg(lang: str) -> None:
         assert root.tag == f"{SVG_NS}svg"
         nodes = root.findall(f".//{SVG_NS}g[@class='node']")
         assert nodes and all(n.find(f"{SVG_NS}rect") is not None for n in nodes)
-        assert all(n.find(f"{SVG_NS}text").text for n in nodes)
+        assert all(n.findtext(f"{SVG_NS}text") for n in nodes)
 
 
 def test_japanese_book_uses_japanese_words() -> None:
