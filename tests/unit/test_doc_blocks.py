@@ -11,7 +11,9 @@ that match the code).
 - a block that cannot run (a set-up, a server, a session against it, a synopsis, the
   benchmarks) has `<!-- not run: the reason -->` on the line before it, and a document, an
   output or a diagram shown says so by its info string (yaml, json, csv, text, mermaid).
-  `test_every_block_runs_or_says_why` lists them all and requires the reason.
+  `test_every_block_runs_or_says_why` lists them all and requires the reason. Those shown
+  are still read: every yaml and json block parses, and a block introduced as an example
+  file ("(`examples/NAME.yaml`):") holds that file's document.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import code
 import contextlib
 import io
+import json
 import os
 import re
 import subprocess
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -101,6 +105,26 @@ def test_the_block_reader_sees_a_reason_and_a_missing_one(tmp_path: Path) -> Non
     assert one.reason == "a server that runs until stopped" and one.info == "sh"
     assert two.reason is None and two.info == ""  # refused by the test above
     assert three.reason == SHOWN["json"]
+
+
+def test_every_document_shown_parses_and_an_example_shown_is_that_file() -> None:
+    bad, examples = [], 0
+    for b in _all_blocks():
+        if b.info not in ("yaml", "json"):
+            continue
+        try:
+            data = json.loads(b.body) if b.info == "json" else yaml.safe_load(b.body)
+        except (ValueError, yaml.YAMLError) as exc:
+            bad.append(f"{b.where}: {b.info} that does not parse: {exc}")
+            continue
+        before = [line for line in b.doc.read_text("utf-8").splitlines()[:b.line - 1] if line]
+        named = re.search(r"\(`(examples/[a-z0-9-]+\.yaml)`\):$", before[-1])
+        if named:
+            examples += 1
+            if data != yaml.safe_load((ROOT / named[1]).read_text(encoding="utf-8")):
+                bad.append(f"{b.where}: not the document of {named[1]}")
+    assert not bad, "\n".join(bad)
+    assert examples >= 1
 
 
 class _Shell(code.InteractiveConsole):
