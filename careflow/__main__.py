@@ -5,4 +5,5 @@ ends with Python's own traceback; the `careflow` command has no such moment."""
 
 from careflow_entry import main
 
-main()
+if __name__ == "__main__":
+    main()

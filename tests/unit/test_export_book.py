@@ -182,7 +182,7 @@ def test_the_stockings_are_drawn_under_self_pay_in_both_books() -> None:
         assert svg is not None
         root = ET.fromstring(svg[0])
         [frame] = root.findall(f".//{SVG_NS}g[@data-group='self_pay']")
-        assert frame.find(f"{SVG_NS}text").text == group_title  # type: ignore[union-attr]
+        assert frame.findtext(f"{SVG_NS}text") == group_title
         box = frame.find(f"{SVG_NS}rect")
         node = root.find(f".//{SVG_NS}g[@data-node='compression_stockings']/{SVG_NS}rect")
         assert box is not None and node is not None

@@ -33,7 +33,9 @@ FRAME = re.compile(r'^  File "([^"]+)", line (\d+)', re.M)
 def _entry_line() -> int:
     """The console script's line that imports careflow_entry."""
     lines = COMMAND.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if "careflow_entry" in line)
+    found = [n for n, line in enumerate(lines, 1) if "careflow_entry" in line]
+    assert found, f"{COMMAND} does not enter through careflow_entry: pip install -e . again"
+    return found[0]
 
 
 def _python_start_up(stderr: str) -> bool:
