@@ -52,7 +52,7 @@ CATCH_ALL = "catch_all"
 Outcome = list[tuple[str, str | None]]  # (rule id, side) of every firing
 
 
-class PlainHost(dr.Host):  # type: ignore[misc]
+class PlainHost(dr.Host):  # type: ignore[misc]  # durable-rules has no types: Host is Any
     """durable-rules' Host with actions looked up by name in a table of Python callables."""
 
     def __init__(self) -> None:

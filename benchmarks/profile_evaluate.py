@@ -109,6 +109,7 @@ def main() -> None:
     prof.disable()
 
     stats = pstats.Stats(prof)
+    # total_tt and stats are pstats.Stats' data, used by its own printers; typeshed omits them
     total = stats.total_tt  # type: ignore[attr-defined]
     layers: dict[str, float] = {}
     for (file, line, func), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]

@@ -410,12 +410,26 @@ def audit(
     raise typer.Exit(run(db, as_json, echo=lambda line: typer.echo(line, err=True)))
 
 
+def _by_ctrl_c(exc: BaseException) -> bool:
+    """typer turns a Ctrl-C inside a command into a silent exit 130: was this exit that?"""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
         typer.echo("careflow: interrupted", err=True)
         raise SystemExit(130) from None
+    except SystemExit as done:  # Ctrl-C inside a command: the same one line
+        if done.code == 130 and _by_ctrl_c(done):
+            typer.echo("careflow: interrupted", err=True)
+        raise
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ a compiler bug (OracleError).
 
 from __future__ import annotations
 
+from typing import Any
+
 from careflow import logic
 from careflow import vocabulary as v
 from careflow.evaluate import Trace, build_plan, patient_entities
@@ -61,9 +63,13 @@ class Valuation:
         for rid in order:
             cr = book.rules[rid]
             for e in self.on(cr.rule.scope):
-                self.rule[(rid, e)] = logic.truth(
-                    cr.when, lambda f, e=e: ents[e].attrs[f],
-                    lambda ref, r=rid, e=e: self.ref(r, ref, e))
+                def value(fact: str, e: int = e) -> Any:
+                    return ents[e].attrs[fact]
+
+                def node(ref: Ref, r: str = rid, e: int = e) -> Truth:
+                    return self.ref(r, ref, e)
+
+                self.rule[(rid, e)] = logic.truth(cr.when, value, node)
 
     def on(self, scope: str) -> list[int]:
         return [i for i, e in enumerate(self.ents) if e.kind == scope]

@@ -106,7 +106,9 @@ def to_date(label: str, element: str, text: str) -> dt.date:
 
 
 def to_decimal(label: str, element: str, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+    """A FHIR decimal or integer: a JSON number. Text is refused, as on every input path
+    (docs/patient.md#bad-input): "0_7_0" or "07" in quotes is not read as 70 or 7."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise FhirInputError([f"{label}.{element}: must be a number (got {got(value)})"])
     try:
         number = Decimal(str(value))

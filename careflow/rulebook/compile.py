@@ -11,6 +11,7 @@ is FALSE (a `partial` node per leg, joined `each_leg`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -83,13 +84,32 @@ class Rulebook:
             key=self.order.__getitem__))
 
 
+def _table(value: Any) -> Any:
+    """A vocabulary table as JSON values (an unexpected kind of value is an error, so that a
+    new table cannot silently stay out of the digest)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _table(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _table(x) for k, x in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_table(x) for x in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_table(x) for x in value)
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"vocabulary table value {value!r} has no digest form")
+
+
 @lru_cache(maxsize=1)
 def vocabulary_digest() -> str:
-    """A hash of the words rules may use: every fact's name, scope, type and values, and
-    the action codes with their kind, track and phase."""
+    """A hash of the words rules may use and of what they mean: every fact's name, scope,
+    type and values, and every public table of careflow.vocabulary (the actions with all
+    their attributes, the action groups a rule names, the statuses' strengths, the order of
+    the reasons that head an item, the items no hold defers, ...)."""
     words = [(f.name, f.scope, f.type, f.nullable, f.values) for f in FACTS.values()]
-    actions = [(a.code, a.kind, a.track, a.phase, a.coverage) for a in v.ACTIONS.values()]
-    return hashlib.sha256(json.dumps([words, actions]).encode()).hexdigest()
+    tables = {name: _table(getattr(v, name)) for name in sorted(dir(v))
+              if name.isupper() and not name.startswith("_")}
+    return hashlib.sha256(json.dumps([words, tables], sort_keys=True).encode()).hexdigest()
 
 
 def refs(cond: Cond) -> list[Ref]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 UNKNOWN = ("不明", "未測定", "未確認")
 SCENARIO_DAY = dt.date(2026, 11, 20)  # every scenario's patient is assessed on this day
@@ -424,7 +424,17 @@ def _said_patterns() -> list[tuple[re.Pattern[str], str, str, str]]:
 _SAID = _said_patterns()
 
 
-def said(text: str) -> tuple[str, ...]:
+class Said(NamedTuple):
+    """What a phrase names (see `said`): `name` is the finding's code, the named entry's fact
+    or the fact's path; `scope` and `value` only for a fact."""
+
+    kind: Literal["finding", "named", "fact"]
+    name: str
+    scope: str = ""
+    value: Any = True
+
+
+def said(text: str) -> Said:
     """A phrase naming a reason -> what it names:
 
     - ("finding", code): the plan's conclusion the item rests on (「静脈疾患」);
@@ -435,22 +445,22 @@ def said(text: str) -> tuple[str, ...]:
     text = text.strip()
     roles = GLOSSARY.get(text, {})
     if "finding" in roles:
-        return ("finding", roles["finding"])
+        return Said("finding", roles["finding"])
     if "condition" in roles:
-        return ("named", f"conditions.{roles['condition']}", True)
+        return Said("named", f"conditions.{roles['condition']}")
     if "allergy" in roles:
-        return ("named", f"allergies.{roles['allergy']}", True)
+        return Said("named", f"allergies.{roles['allergy']}")
     if "medication" in roles:
-        return ("named", f"medications.{roles['medication']}", True)
+        return Said("named", f"medications.{roles['medication']}")
     if "sex" in roles:
-        return ("fact", "patient", "sex", roles["sex"])
+        return Said("fact", "sex", "patient", roles["sex"])
     for scope in ("leg", "patient"):
         if scope in roles and roles[scope][1] == "bool":
-            return ("fact", scope, roles[scope][0], True)
+            return Said("fact", roles[scope][0], scope)
     for regex, scope, path, kind in _SAID:
         m = regex.fullmatch(text)
         if m:
-            return ("fact", scope, path, convert(kind, m["value"]))
+            return Said("fact", path, scope, convert(kind, m["value"]))
     known = sorted([p for p, r in GLOSSARY.items() if {"finding", "condition", "allergy", "sex"}
                     & set(r) or r.get("leg", r.get("patient", ("", "")))[1] == "bool"]
                    + [r["said"] for r in GLOSSARY.values() if "said" in r])

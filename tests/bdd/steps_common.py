@@ -46,11 +46,12 @@ class World:
         self.overrides: dict[str, Any] = {}
 
     def leg(self, side: str) -> dict[str, Any]:
-        for leg in self.doc["legs"]:
+        legs: list[dict[str, Any]] = self.doc["legs"]
+        for leg in legs:
             if leg["side"] == side:
                 return leg
         leg = {"side": side}
-        self.doc["legs"].append(leg)
+        legs.append(leg)
         return leg
 
 

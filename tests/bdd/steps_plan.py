@@ -149,13 +149,13 @@ def reason_includes(world: World, what: str) -> None:
     the item rests on), 「…に心不全が含まれる」 (a condition)."""
     item = _named(world)
     meaning = g.said(what)
-    if meaning[0] == "finding":
-        code = meaning[1]
+    if meaning.kind == "finding":
+        code = meaning.name
         ok = any(code in r.via or (r.fact == code and r.value is True) for r in item.reasons)
-    elif meaning[0] == "named":
-        ok = any(r.fact == meaning[1] and r.value is True for r in item.reasons)
+    elif meaning.kind == "named":
+        ok = any(r.fact == meaning.name and r.value is True for r in item.reasons)
     else:
-        _, scope, path, value = meaning
+        scope, path, value = meaning.scope, meaning.name, meaning.value
         exact, suffix = _fact_path(item.side, scope, path)
         ok = any((r.fact == exact if exact else r.fact.endswith(suffix or ""))
                  and _shown(r, value) for r in item.reasons)
@@ -174,8 +174,8 @@ def set_by(world: World, what: str, fact: str) -> None:
     item = _named(world)
     kind = g.term(what, "sets")
     meaning = g.said(fact)
-    assert meaning[0] == "fact", f"{fact!r} is not a value of the patient"
-    _, scope, path, value = meaning
+    assert meaning.kind == "fact", f"{fact!r} is not a value of the patient"
+    scope, path, value = meaning.scope, meaning.name, meaning.value
     exact = f"legs.{item.side}.{path}" if scope == "leg" else path
     book = default_rulebook()
     setters = [c for c in item.other_rules if c.effect == "annotate"
@@ -343,11 +343,11 @@ def checked_shows(world: World, what: str) -> None:
     """「禁忌の確認としてABI 1.05が示される」: `checked` lists that fact and value."""
     item = _named(world)
     meaning = g.said(what)
-    if meaning[0] == "named":
-        ok = any(c.fact == meaning[1] and c.value is False for c in item.checked)
+    if meaning.kind == "named":
+        ok = any(c.fact == meaning.name and c.value is False for c in item.checked)
     else:
-        assert meaning[0] == "fact", f"{what!r} is not a value of the patient"
-        _, scope, path, value = meaning
+        assert meaning.kind == "fact", f"{what!r} is not a value of the patient"
+        scope, path, value = meaning.scope, meaning.name, meaning.value
         exact, suffix = _fact_path(item.side, scope, path)
         ok = any((c.fact == exact if exact else c.fact.endswith(suffix or ""))
                  and _shown(Reason(fact=c.fact, value=c.value), value) for c in item.checked)
@@ -364,6 +364,6 @@ def unchecked_shows(world: World, what: str) -> None:
                  for c in item.unchecked)
     else:
         meaning = g.said(what)
-        fact = meaning[1] if meaning[0] == "named" else meaning[2]
+        fact = meaning.name
         ok = any(c.fact.endswith(fact.split(".", 1)[-1]) for c in item.unchecked)
     assert ok, f"{item.action}: unchecked is {[(c.rule, c.fact) for c in item.unchecked]}"

@@ -89,9 +89,10 @@ conditions = st.one_of(
     subset(_ORDINARY, 2), subset(_ORDINARY, 3),
     st.sampled_from(["sepsis", "suspected_malignancy"]).map(lambda c: [c]),
 )
-allergies = st.one_of(st.builds(list), st.builds(list), st.builds(list), subset(v.ALLERGIES, 2))
-medications = st.one_of(st.builds(list), st.builds(list), subset(v.MEDICATIONS, 2),
-                        subset(v.MEDICATIONS, 3))
+allergies: st.SearchStrategy[list[str]] = st.one_of(
+    st.builds(list), st.builds(list), st.builds(list), subset(v.ALLERGIES, 2))
+medications: st.SearchStrategy[list[str]] = st.one_of(
+    st.builds(list), st.builds(list), subset(v.MEDICATIONS, 2), subset(v.MEDICATIONS, 3))
 
 
 @st.composite

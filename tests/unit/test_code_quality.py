@@ -1,4 +1,5 @@
-"""Strict tooling (style principle 11): ruff on the code, mypy --strict on careflow/."""
+"""Strict tooling: ruff on the code, mypy --strict on careflow/ (and the command's entry,
+careflow_entry.py), tests/ and benchmarks/."""
 
 from __future__ import annotations
 
@@ -18,17 +19,27 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, check=False)
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and _run("ruff", "--version").returncode,
+@pytest.mark.skipif(shutil.which("ruff") is None and bool(_run("ruff", "--version").returncode),
                     reason="ruff is not installed (pip install -e '.[test]')")
 def test_ruff_is_clean_on_careflow() -> None:
-    done = _run("ruff", "check", "careflow", "benchmarks", "tests")
+    done = _run("ruff", "check", "careflow", "careflow_entry.py", "benchmarks", "tests")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_strict_is_clean_on_careflow() -> None:
+TYPED_TREES = ("careflow", "careflow_entry.py", "tests", "benchmarks")
+
+
+def test_mypy_strict_is_clean_on_the_library_its_tests_and_benchmarks() -> None:
+    """One mypy run over the three trees, named on the command line and with --strict, so a
+    change to pyproject's [tool.mypy] cannot quietly narrow what is checked."""
     pytest.importorskip("mypy", reason="mypy is not installed (pip install -e '.[test]')")
-    done = _run("mypy")
+    done = _run("mypy", "--strict", *TYPED_TREES)
     assert done.returncode == 0, done.stdout + done.stderr
+    checked = re.search(r"no issues found in (\d+) source files", done.stdout)
+    assert checked, done.stdout
+    expected = sum(1 if (ROOT / tree).is_file() else len(list((ROOT / tree).rglob("*.py")))
+                   for tree in TYPED_TREES)
+    assert int(checked[1]) == expected, (done.stdout, expected)
 
 
 ENGINE_WORDS = re.compile(

@@ -116,7 +116,7 @@ def test_eight_threads_give_exactly_the_serial_plans(cohort: list[Patient]) -> N
         mine = cohort[i::THREADS]
 
         def work() -> str:
-            out = []
+            out: list[str] = []
             for _ in range(rounds):
                 out.extend(evaluate(p, book).to_json() for p in mine)
             return "\x00".join(out)
@@ -140,7 +140,11 @@ def test_any_eight_patients_at_once(docs: list[dict[str, Any]]) -> None:
     book = default_rulebook()
     pts = [parse_patient({**d, "id": COLLIDING[i % 2]}) for i, d in enumerate(docs)]
     serial = [evaluate(p, book).to_json() for p in pts]
-    got = _in_threads([lambda p=p: evaluate(p, book).to_json() for p in pts])
+
+    def job(p: Patient) -> Callable[[], str]:
+        return lambda: evaluate(p, book).to_json()
+
+    got = _in_threads([job(p) for p in pts])
     assert got == serial
 
 

@@ -182,7 +182,7 @@ def test_the_stockings_are_drawn_under_self_pay_in_both_books() -> None:
         assert svg is not None
         root = ET.fromstring(svg[0])
         [frame] = root.findall(f".//{SVG_NS}g[@data-group='self_pay']")
-        assert frame.find(f"{SVG_NS}text").text == group_title  # type: ignore[union-attr]
+        assert frame.findtext(f"{SVG_NS}text") == group_title
         box = frame.find(f"{SVG_NS}rect")
         node = root.find(f".//{SVG_NS}g[@data-node='compression_stockings']/{SVG_NS}rect")
         assert box is not None and node is not None
@@ -205,7 +205,7 @@ def test_html_fetches_nothing_and_its_diagrams_are_svg(lang: str) -> None:
         assert root.tag == f"{SVG_NS}svg"
         nodes = root.findall(f".//{SVG_NS}g[@class='node']")
         assert nodes and all(n.find(f"{SVG_NS}rect") is not None for n in nodes)
-        assert all(n.find(f"{SVG_NS}text").text for n in nodes)
+        assert all(n.findtext(f"{SVG_NS}text") for n in nodes)
 
 
 def test_japanese_book_uses_japanese_words() -> None:

@@ -36,7 +36,7 @@ def assert_both(kind: str, code: str) -> None:
     """The code is in its table with a non-empty English and a Japanese label."""
     table = L._TABLES[kind]
     assert code in table, f"{kind} {code!r} has no labels"
-    en, ja = table[code]  # type: ignore[index]
+    en, ja = table[code]
     assert en.strip(), f"{kind} {code}: empty English label"
     assert JAPANESE.search(ja) or ja in ("BMI", "eGFR"), f"{kind} {code}: {ja!r} is not Japanese"
     assert L.label(kind, code, "en") == en and L.label(kind, code, "ja") == ja

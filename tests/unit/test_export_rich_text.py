@@ -17,8 +17,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from careflow.cli import app
-from careflow.export import rich_text, text
-from careflow.export.fhir import reason_text
+from careflow.export import reason_text, rich_text, text
 from careflow.labels import label
 from tests.unit.test_export_samples import EXAMPLES, ROOT, sample_plans
 

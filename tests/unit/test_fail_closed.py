@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import durable_rules_engine as engine_core  # the engine the adapter calls (no types)
 import pytest
 from typer.testing import CliRunner
 
@@ -119,7 +120,7 @@ def test_an_interrupt_inside_an_action_is_not_swallowed(monkeypatch: Any) -> Non
 @pytest.mark.parametrize("call", ["assert_facts", "start_action_for_state",
                                   "complete_and_start_action"])
 def test_a_failing_engine_call_fails_the_evaluation(monkeypatch: Any, call: str) -> None:
-    real = getattr(_engine._core, call)
+    real = getattr(engine_core, call)
     seen = {"n": 0}
 
     def broken(*args: Any) -> Any:
@@ -128,7 +129,7 @@ def test_a_failing_engine_call_fails_the_evaluation(monkeypatch: Any, call: str)
             raise RuntimeError(f"injected engine fault in {call}")
         return real(*args)
 
-    monkeypatch.setattr(_engine._core, call, broken)
+    monkeypatch.setattr(engine_core, call, broken)
     result: Any = None
     with pytest.raises(EngineError, match="injected engine fault") as caught:
         result = evaluate(_patient())
@@ -139,13 +140,13 @@ def test_a_failing_engine_call_fails_the_evaluation(monkeypatch: Any, call: str)
 
 
 def test_an_engine_that_reports_an_unhandled_batch_fails_closed(monkeypatch: Any) -> None:
-    real = _engine._core.assert_facts
+    real = engine_core.assert_facts
 
     def unhandled(handle: Any, text: str) -> Any:
         _code, state = real(handle, text)
         return (1, state)  # ERR_EVENT_NOT_HANDLED
 
-    monkeypatch.setattr(_engine._core, "assert_facts", unhandled)
+    monkeypatch.setattr(engine_core, "assert_facts", unhandled)
     with pytest.raises(EngineError, match="did not take"):
         evaluate(_patient())
     monkeypatch.undo()

@@ -534,7 +534,8 @@ def test_a_plan_with_its_mapping_is_valid_against_the_plan_schema() -> None:
 def test_an_active_dvt_diagnosis_is_reported_as_needing_the_scan_and_a_resolved_one_is_history(
 ) -> None:
     bundle = _load("unconfirmed-diagnoses.json")
-    dvt = {"resourceType": "Condition", "id": "dx-dvt", "subject": {"reference": "Patient/p2"},
+    dvt: dict[str, Any] = {
+           "resourceType": "Condition", "id": "dx-dvt", "subject": {"reference": "Patient/p2"},
            "clinicalStatus": {"coding": [{
                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
                "code": "active"}]},

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -26,7 +26,8 @@ EXAMPLE = ROOT / "examples" / "vascular-knee-pain.yaml"
 
 def _json_form(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return json.loads(json.dumps(data, default=str))  # dates as YYYY-MM-DD text
+    # dates as YYYY-MM-DD text; json.loads is untyped, the document is a mapping
+    return cast("dict[str, Any]", json.loads(json.dumps(data, default=str)))
 
 
 def test_json_is_read_by_json_rules_tabs_included(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def violations(p: Patient, plan: Plan) -> list[str]:
             bad(item, f"patient red flag {sorted(pflags)}")
         if item.phase == "self_pay" and pflags:
             bad(item, f"a self-pay item under {sorted(pflags)}")
-        leg_flag = flags.get(item.side or "", set())
+        leg_flag = flags.get(item.side, set()) if item.side else set()
         if item.action in INVASIVE and leg_flag:
             bad(item, f"red flag on that leg {sorted(leg_flag)}")
         if item.action == "medical_diet" and any_leg_flag:
@@ -187,10 +187,10 @@ def violations(p: Patient, plan: Plan) -> list[str]:
                 urgency = "urgent"
             else:
                 action, urgency = want[flag]
-            item = plan.item(action, side)
+            answer = plan.item(action, side)
             rank = {"emergency": 0, "urgent": 1, "routine": 2, None: 3}
-            if item is None or item.status != "recommended" or \
-                    rank[item.urgency] > rank[urgency]:
+            if answer is None or answer.status != "recommended" or \
+                    rank[answer.urgency] > rank[urgency]:
                 out.append(f"red flag {flag} on the {side} leg has no {urgency} {action}")
     for flag in pflags:
         referral = plan.item("referral", None)
@@ -349,9 +349,9 @@ def violations(p: Patient, plan: Plan) -> list[str]:
             if leg is not None and leg.knee and leg.knee.prior_arthroplasty:
                 bad(item, "an artificial knee")
             microspheres = has(p.allergies, "imipenem") or has(p.medications, "valproate")
-            want = "microspheres" if microspheres else "imipenem_cilastatin"
-            if item.detail.get("agent") != want:
-                bad(item, f"agent {item.detail.get('agent')}, expected {want}")
+            agent = "microspheres" if microspheres else "imipenem_cilastatin"
+            if item.detail.get("agent") != agent:
+                bad(item, f"agent {item.detail.get('agent')}, expected {agent}")
         if item.action == "medical_diet":
             if p.bmi is None or p.bmi < 25:
                 bad(item, f"a medical diet at BMI {p.bmi}")

@@ -20,12 +20,16 @@ def test_wheel_ships_the_rules_and_plans_from_any_folder(tmp_path: Path) -> None
     assert "careflow/rules/parameters.yaml" in names
     assert "careflow/rules/veins.yaml" in names
     assert any(n.startswith("careflow/features/") and n.endswith(".feature") for n in names)
+    # the command enters through the module beside the package (Ctrl-C while careflow loads)
+    assert "careflow_entry.py" in names
+    points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "careflow = careflow_entry:main" in zipfile.ZipFile(wheel).read(points).decode()
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = ("import careflow.rulebook as r, sys; print(r.default_rules_dir()); "
-            "from careflow.cli import main; sys.argv=['careflow','plan',"
+            "from careflow_entry import main; sys.argv=['careflow','plan',"
             f"{str(ROOT / 'examples' / 'red-flag-dvt.yaml')!r}]; main()")
     done = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True,
                           text=True, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},

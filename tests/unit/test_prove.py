@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def _drop_rule(rule: str) -> Any:
     return edit
 
 
-def _in_rule(rule: str, old: str, new: str) -> Any:
+def _in_rule(rule: str, old: str, new: str) -> Callable[[str], str]:
     def edit(text: str) -> str:
         start, end = _block(text, rule)
         return text[:start] + text[start:end].replace(old, new) + text[end:]

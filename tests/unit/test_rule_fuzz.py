@@ -25,9 +25,9 @@ from .gen_patients import require_slow
 from .helpers import write_rules
 
 # (fact, leg-level?, values a rule compares with)
-NUMBERS = [("abi", True, [0.5, 0.6, 0.8, 0.9]), ("veins.ceap_c", True, [1, 2, 3, 6]),
-           ("wells_score", True, [1, 2]), ("age", False, [45, 65, 75]),
-           ("egfr", False, [30, 45, 60])]
+NUMBERS: list[tuple[str, bool, list[float]]] = [
+    ("abi", True, [0.5, 0.6, 0.8, 0.9]), ("veins.ceap_c", True, [1, 2, 3, 6]),
+    ("wells_score", True, [1, 2]), ("age", False, [45, 65, 75]), ("egfr", False, [30, 45, 60])]
 BOOLS = [("acute_ischemia_signs", True), ("knee.hot_swollen_joint", True),
          ("pregnant", False), ("condition.diabetes", False)]
 LEG_ACTIONS = ["compression_stockings", "duplex_ultrasound", "exercise_therapy"]
@@ -38,7 +38,7 @@ _COUNTER = itertools.count()
 
 
 @st.composite
-def leaf(draw: Any, scope: str) -> dict[str, Any]:
+def leaf(draw: st.DrawFn, scope: str) -> dict[str, Any]:
     numbers = [n for n in NUMBERS if scope == "leg" or not n[1]]
     bools = [b for b in BOOLS if scope == "leg" or not b[1]]
     if draw(st.booleans()):
@@ -52,7 +52,7 @@ def leaf(draw: Any, scope: str) -> dict[str, Any]:
 
 
 @st.composite
-def condition(draw: Any, scope: str, made: list[tuple[str, str, str]], depth: int = 0
+def condition(draw: st.DrawFn, scope: str, made: list[tuple[str, str, str]], depth: int = 0
               ) -> dict[str, Any]:
     """A condition over facts and the derived facts `made` by earlier rules: (kind, name,
     level) with kind "finding" or "claim" (name "action:status")."""
@@ -93,7 +93,7 @@ def _reads(cond: Any) -> set[tuple[str, str]]:
 
 
 @st.composite
-def rulebooks(draw: Any) -> list[dict[str, Any]]:
+def rulebooks(draw: st.DrawFn) -> list[dict[str, Any]]:
     """Rules in order; a rule reads only what earlier rules made, and never a fact that
     depends on what it makes itself (the rule set stays acyclic, as CF202 requires)."""
     rules: list[dict[str, Any]] = []
@@ -153,7 +153,7 @@ def rulebooks(draw: Any) -> list[dict[str, Any]]:
 
 
 @st.composite
-def patients(draw: Any) -> dict[str, Any]:
+def patients(draw: st.DrawFn) -> dict[str, Any]:
     def maybe(strategy: Any) -> Any:
         return draw(st.one_of(st.none(), strategy))
 

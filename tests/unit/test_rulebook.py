@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -205,7 +206,7 @@ def test_a_criterion_defined_through_itself_is_refused(tmp_path: Path) -> None:
     {"id": "TEST_OLD_DERIVE", "title": "t", "when": {"age": {"gte": 1}},
      "derive": {"finding": "obesity", "for": "patient"}},
 ])
-def test_scope_is_the_one_word_for_where_it_belongs(tmp_path: Path, rule: dict[str, object]
+def test_scope_is_the_one_word_for_where_it_belongs(tmp_path: Path, rule: dict[str, Any]
                                                    ) -> None:
     with pytest.raises(RulebookError, match=r"CF003 unknown key '(side|for)'.*write scope: "
                                             r"patient"):
@@ -213,7 +214,6 @@ def test_scope_is_the_one_word_for_where_it_belongs(tmp_path: Path, rule: dict[s
     rule = dict(rule)
     for key in ("claim", "derive"):
         if key in rule:
-            body = {k: v for k, v in dict(rule[key]).items()  # type: ignore[call-overload]
-                    if k not in ("side", "for")}
+            body = {k: v for k, v in dict(rule[key]).items() if k not in ("side", "for")}
             rule[key] = {**body, "scope": "patient"}
     assert load_rulebook(write_rules(tmp_path / "ok", [rule]))

@@ -85,7 +85,8 @@ def plan_on(running: Running, patient: Patient) -> Plan:
 
 def item_cards(doc: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
     first = 1 if plan.questions_open else 0
-    return doc["cards"][first:first + len(plan.items)]
+    cards: list[dict[str, Any]] = doc["cards"]
+    return cards[first:first + len(plan.items)]
 
 
 def check_plan_cards(running: Running, doc: dict[str, Any], patient: Patient,

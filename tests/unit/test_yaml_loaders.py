@@ -4,7 +4,9 @@ the shipped rules they accept and refuse the same documents and build the same v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,9 +17,9 @@ DOCS = sorted([*(ROOT / "tests" / "fixtures" / "bad_patients").glob("*"),
                *(ROOT / "examples").glob("*.yaml"), *(ROOT / "rules").glob("*.yaml")])
 
 
-def _read(load: object, raw: bytes) -> object:
+def _read(load: Callable[[bytes], Any], raw: bytes) -> tuple[str, object]:
     try:
-        return ("ok", plain(load(raw)))  # type: ignore[operator]
+        return ("ok", plain(load(raw)))
     except YamlSourceError as exc:
         return ("refused", str(exc).split(":", 1)[-1].strip().split(" (")[0][:30])
 
