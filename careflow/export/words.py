@@ -27,6 +27,7 @@ from ..labels import label, lang_index, reason_label, value_label
 
 if TYPE_CHECKING:
     from ..plan import Check, Considered, Item, Plan, Reason
+    from ..prove.whynot import Answer, Step
     from ..rulebook import Rulebook
     from ..rulebook.schema import Rule
 
@@ -35,7 +36,8 @@ __all__ = [
     "detail_text", "fact_name", "heading", "html", "item_statement", "item_title", "items",
     "list_sep", "md", "names_sep", "paren", "questions_line", "reason_line", "reason_text",
     "rule_line", "rule_title", "said", "say", "statement_parts", "status_word",
-    "unchecked_facts", "unchecked_line", "what",
+    "unchecked_facts", "unchecked_line", "what", "why_not_change", "why_not_condition",
+    "why_not_needs", "why_not_text",
 ]
 
 PHRASES: dict[str, tuple[str, str]] = {
@@ -301,6 +303,32 @@ PHRASES: dict[str, tuple[str, str]] = {
     "book.track": ("Track", "治療の流れ"),
     "book.protocol": ("Protocol", "プロトコル"),
     "book.default": ("default", "既定値"),
+    # --- why not (careflow plan --why-not, docs/why-not.md) --------------------------------
+    "whynot.subject": ("{action} ({side})", "{side}の{action}"),
+    "whynot.would_be": ("{subject} would be {status} {changes}.",
+                        "{changes}、{subject}は{status}になります。"),
+    "whynot.and": (" and ", "、"),
+    "whynot.already": ("{subject} is already {status}: nothing needs to change.",
+                       "{subject}はすでに{status}です。変える必要のある事実はありません。"),
+    "whynot.safety": ("For safety, no change of the facts that can change makes {subject} "
+                      "recommended or an option (decided by: {rule}).",
+                      "安全上の理由で、事実を変えても{subject}は推奨にも選択肢にもなりません"
+                      "（決め手：{rule}）。"),
+    "whynot.none": ("No change of the facts that can change makes {subject} recommended or an "
+                    "option (decided by: {rule}).",
+                    "変えうる事実をどう変えても、{subject}は推奨にも選択肢にもなりません"
+                    "（決め手：{rule}）。"),
+    "whynot.no_rule": ("no rule offers it to this patient", "この患者に提示するルールがない"),
+    "whynot.unconfirmed": ("The solver's answer for {subject} is not confirmed by the rule "
+                           "engine: {error}",
+                           "{subject}について、ソルバーの答えをルールエンジンで確認できません"
+                           "でした（符号化とエンジンの不一致）：{error}"),
+    "whynot.over": ("over {x}", "{x}超"),
+    "whynot.at_least": ("at least {x}", "{x}以上"),
+    "whynot.below": ("below {x}", "{x}未満"),
+    "whynot.at_most": ("at most {x}", "{x}以下"),
+    "whynot.range": ("{low} and {high}", "{low}{high}"),
+    "whynot.an_option": ("an option", "選択肢"),
 }
 
 
@@ -542,3 +570,83 @@ def rule_line(item: Item, lang: str) -> str:
 def other_rule(rule: str, effect: str, status: str | None, lang: str) -> str:
     """`VEIN_X (adds, option)`: another rule on the item and what it did."""
     return f"{rule} ({effect}{', ' + label('status', status, lang) if status else ''})"
+
+
+# --- why not (docs/why-not.md) --------------------------------------------------------------
+_BOUND = {">": "whynot.over", ">=": "whynot.at_least", "<": "whynot.below",
+          "<=": "whynot.at_most"}
+_NEEDS_OP = {">": ">", ">=": ">=", "<": "<", "<=": "<="}
+
+
+def _num(x: object) -> str:
+    from fractions import Fraction
+
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else str(float(x))
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def why_not_condition(step: Step, lang: str) -> str:
+    """The measured values that would do: 「500ミリ秒超」, "over 500 ms", 「1以上3以下」."""
+    unit = step.decl.unit(lang)
+    gap = " " if lang == "en" and unit else ""
+    parts = [say(_BOUND[op], lang, x=f"{_num(x)}{gap}{unit}")
+             for op, x in (step.low, step.high) if op]  # type: ignore[misc]
+    if len(parts) == 2:
+        return say("whynot.range", lang, low=parts[0], high=parts[1])
+    return parts[0] if parts else ""
+
+
+def why_not_needs(step: Step) -> str:
+    """The change in the plan's form (Change.needs): "> 500", ">= 1 and <= 3", "+3 weeks",
+    "= 26.9"; "known" when any measured value would do."""
+    if step.decl.change == "continues":
+        return f"+{step.after - step.before} weeks"
+    if step.decl.change == "falls":
+        return f"<= {_num(step.after)}"
+    bounds = [f"{_NEEDS_OP[op]} {_num(x)}" for op, x in (step.low, step.high)  # type: ignore[misc]
+              if op]
+    return " and ".join(bounds) or "known"
+
+
+def why_not_change(step: Step, lang: str) -> str:
+    """One change in the declaration's words (rules/actionable.yaml)."""
+    decl = step.decl
+    if decl.change == "continues":
+        return decl.words(lang).format(more=step.after - step.before, total=step.after)
+    if decl.change == "falls":
+        less = round(float(step.before) - float(step.after), 1)
+        return decl.words(lang).format(value=_num(step.after), less=_num(less))
+    if step.whole:
+        return decl.words(lang, any_value=True)
+    return decl.words(lang).format(condition=why_not_condition(step, lang))
+
+
+def why_not_text(answer: Answer, lang: str, rulebook: Rulebook | None = None) -> str:
+    """The answer as one sentence: what would make the item available, or why nothing can."""
+    side = label("side", answer.side, lang) if answer.side else say("book.whole_patient", lang)
+    subject = say("whynot.subject", lang, action=label("action", answer.action, lang),
+                  side=side)
+    if answer.error:
+        return say("whynot.unconfirmed", lang, subject=subject, error=answer.error)
+    if answer.already:
+        return say("whynot.already", lang, subject=subject,
+                   status=label("status", str(answer.status_now), lang))
+    if answer.status is None:
+        rule = say("whynot.no_rule", lang)
+        if answer.rule:
+            book = rulebook
+            if book is None:
+                from ..rulebook import default_rulebook
+
+                book = default_rulebook()
+            compiled = book.rules.get(answer.rule)
+            rule = rule_title(compiled.rule, lang) if compiled else answer.rule
+        key = "whynot.safety" if answer.status_now == "contraindicated" else "whynot.none"
+        return say(key, lang, subject=subject, rule=rule)
+    changes = say("whynot.and", lang).join(why_not_change(s, lang) for s in answer.steps)
+    status = say("whynot.an_option", lang) if answer.status == "option" \
+        else label("status", answer.status, lang)
+    return say("whynot.would_be", lang, subject=subject, changes=changes, status=status)
