@@ -575,7 +575,6 @@ def other_rule(rule: str, effect: str, status: str | None, lang: str) -> str:
 # --- why not (docs/why-not.md) --------------------------------------------------------------
 _BOUND = {">": "whynot.over", ">=": "whynot.at_least", "<": "whynot.below",
           "<=": "whynot.at_most"}
-_NEEDS_OP = {">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
 
 def _num(x: object) -> str:
@@ -592,8 +591,8 @@ def why_not_condition(step: Step, lang: str) -> str:
     """The measured values that would do: 「500ミリ秒超」, "over 500 ms", 「1以上3以下」."""
     unit = step.decl.unit(lang)
     gap = " " if lang == "en" and unit else ""
-    parts = [say(_BOUND[op], lang, x=f"{_num(x)}{gap}{unit}")
-             for op, x in (step.low, step.high) if op]  # type: ignore[misc]
+    parts = [say(_BOUND[b[0]], lang, x=f"{_num(b[1])}{gap}{unit}")
+             for b in (step.low, step.high) if b is not None]
     if len(parts) == 2:
         return say("whynot.range", lang, low=parts[0], high=parts[1])
     return parts[0] if parts else ""
@@ -606,8 +605,7 @@ def why_not_needs(step: Step) -> str:
         return f"+{step.after - step.before} weeks"
     if step.decl.change == "falls":
         return f"<= {_num(step.after)}"
-    bounds = [f"{_NEEDS_OP[op]} {_num(x)}" for op, x in (step.low, step.high)  # type: ignore[misc]
-              if op]
+    bounds = [f"{b[0]} {_num(b[1])}" for b in (step.low, step.high) if b is not None]
     return " and ".join(bounds) or "known"
 
 
@@ -630,10 +628,10 @@ def why_not_text(answer: Answer, lang: str, rulebook: Rulebook | None = None) ->
     subject = say("whynot.subject", lang, action=label("action", answer.action, lang),
                   side=side)
     if answer.error:
-        return say("whynot.unconfirmed", lang, subject=subject, error=answer.error)
+        return _capital(say("whynot.unconfirmed", lang, subject=subject, error=answer.error), lang)
     if answer.already:
-        return say("whynot.already", lang, subject=subject,
-                   status=label("status", str(answer.status_now), lang))
+        return _capital(say("whynot.already", lang, subject=subject,
+                   status=label("status", str(answer.status_now), lang)), lang)
     if answer.status is None:
         rule = say("whynot.no_rule", lang)
         if answer.rule:
@@ -644,9 +642,14 @@ def why_not_text(answer: Answer, lang: str, rulebook: Rulebook | None = None) ->
                 book = default_rulebook()
             compiled = book.rules.get(answer.rule)
             rule = rule_title(compiled.rule, lang) if compiled else answer.rule
-        key = "whynot.safety" if answer.status_now == "contraindicated" else "whynot.none"
-        return say(key, lang, subject=subject, rule=rule)
+        key = "whynot.safety" if answer.blocked == "contraindicated" else "whynot.none"
+        return _capital(say(key, lang, subject=subject, rule=rule), lang)
     changes = say("whynot.and", lang).join(why_not_change(s, lang) for s in answer.steps)
     status = say("whynot.an_option", lang) if answer.status == "option" \
         else label("status", answer.status, lang)
-    return say("whynot.would_be", lang, subject=subject, changes=changes, status=status)
+    return _capital(say("whynot.would_be", lang, subject=subject, changes=changes,
+                        status=status), lang)
+
+
+def _capital(text: str, lang: str) -> str:
+    return text[:1].upper() + text[1:] if lang == "en" else text

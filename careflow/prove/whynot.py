@@ -76,6 +76,7 @@ class Answer:
     status: str | None  # the status after the change; None: no change of actionable facts can
     steps: list[Step] = field(default_factory=list)
     rule: str | None = None  # the rule deciding the item now (when nothing can change it)
+    blocked: str | None = None  # the status that rule gives it
     confirmed: bool = True  # the engine gives `status` on the changed document
     error: str = ""
     document: dict[str, Any] | None = None
@@ -129,7 +130,8 @@ class WhyNot:
     # -- the question ----------------------------------------------------------------------
     def answer(self, patient: Patient, action: str, side: str | None = None,
                plan: Plan | None = None) -> Answer:
-        side = _check(patient, action, side)
+        side = _check(patient, action, side,
+                      {s for (a, s) in self.enc.items if a == action})
         plan = plan or evaluate(patient, self.book)
         item = next((i for i in plan.items if i.action == action and i.side == side), None)
         now = item.status if item is not None else None
@@ -144,28 +146,69 @@ class WhyNot:
                 self.solver.add(z3.Implies(z3.Not(m.changed), m.cost == 0))
             count = z3.Sum([z3.If(m.changed, 1, 0) for m in moves]) if moves else z3.IntVal(0)
             cost = z3.Sum([m.cost for m in moves]) if moves else z3.IntVal(0)
-            self.solver.add(goal)
-            model = None
-            for k in range(0, min(MAX_CHANGES, len(moves)) + 1):
-                self.solver.push()
-                self.solver.add(count <= k)
-                result = self.solver.check()
-                if result == z3.sat:
-                    model = self._cheapest(cost)
-                    self.solver.pop()
-                    self.solver.add(count <= k)
-                    break
-                self.solver.pop()
-                if result != z3.unsat:
-                    return Answer(action, side, now, None, error="the solver gave up ("
-                                  f"{self.solver.reason_unknown()})")
+            model, gave_up = self._smallest(moves, count, cost, goal)
+            if gave_up:
+                return Answer(action, side, now, None, error=gave_up)
             if model is None:
-                rule = item.rule if item is not None else _considered_rule(plan, action, side)
-                return Answer(action, side, now, None, rule=rule)
+                return self._blocked(patient, plan, action, side, now, moves, count, cost)
             steps = self._steps(model, moves, goal)
         finally:
             self.solver.pop()
         return self._confirm(patient, action, side, now, steps)
+
+    def _smallest(self, moves: list[Move], count: Any, cost: Any, goal: Any
+                  ) -> tuple[Any, str]:
+        """The model of fewest changes, then least cost, then changes of the declarations
+        listed first (ties go to them); None when no change reaches the goal."""
+        for k in range(min(MAX_CHANGES, len(moves)) + 1):
+            self.solver.push()
+            self.solver.add(count <= k, goal)
+            result = self.solver.check()
+            if result == z3.sat:
+                model = self._cheapest(cost)
+                self.solver.add(cost <= model.eval(cost, model_completion=True))
+                for m in reversed(moves):
+                    if not z3.is_true(model.eval(m.changed, model_completion=True)):
+                        self.solver.add(z3.Not(m.changed))
+                        continue
+                    self.solver.push()
+                    self.solver.add(z3.Not(m.changed))
+                    if self.solver.check() == z3.sat:
+                        model = self.solver.model()
+                        self.solver.pop()
+                        self.solver.add(z3.Not(m.changed))
+                    else:
+                        self.solver.pop()
+                self.solver.pop()
+                return model, ""
+            self.solver.pop()
+            if result != z3.unsat:
+                return None, f"the solver gave up ({self.solver.reason_unknown()})"
+        return None, ""
+
+    def _blocked(self, patient: Patient, plan: Plan, action: str, side: str | None,
+                 now: str | None, moves: list[Move], count: Any, cost: Any) -> Answer:
+        """No change can: the rule that decides the item. The item's own rule when the plan
+        has it; else the rule that decides it once the fewest changes bring it into the plan
+        (a pregnancy's contraindication once the duplex shows reflux), confirmed by the
+        engine."""
+        item = next((i for i in plan.items if i.action == action and i.side == side), None)
+        if item is not None:
+            return Answer(action, side, now, None, rule=item.rule, blocked=item.status)
+        model, _ = self._smallest(moves, count, cost,
+                                  z3.Not(self.enc.status(action, side, "absent")))
+        if model is not None:
+            steps = self._steps(model, moves, z3.Not(self.enc.status(action, side, "absent")))
+            trial = _apply(patient, steps, {})
+            try:
+                result = evaluate(parse_patient(trial), self.book)
+            except InputError:
+                result = None
+            found = next((i for i in result.items if i.action == action and i.side == side),
+                         None) if result is not None else None
+            if found is not None:
+                return Answer(action, side, now, None, rule=found.rule, blocked=found.status)
+        return Answer(action, side, now, None, rule=_considered_rule(plan, action, side))
 
     def _cheapest(self, cost: Any) -> Any:
         """The model of least cost (a bisection on the cost bound)."""
@@ -193,11 +236,8 @@ class WhyNot:
         ents = {e.side: e for e in entities(patient, d.facts)}
         for decl in self.decls:
             if decl.change == "continues":
-                for side in SIDES:
-                    leg = patient.leg(side)
-                    if leg is None:
-                        continue
-                    moves.append(self._course(decl, patient, side, free, extra))
+                moves.extend(self._course(decl, patient, leg.side, free, extra)
+                             for leg in patient.legs)
                 continue
             sides: tuple[str | None, ...] = (None,) if FACTS[decl.fact].scope == "patient" \
                 else tuple(s for s in SIDES if patient.leg(s) is not None)
@@ -218,7 +258,7 @@ class WhyNot:
                     extra += [var.known, var.value <= n0, var.value >= n0 - drop]
                     moves.append(Move(decl, side, var.value != n0, n0 - var.value, var=var,
                                       before=before))
-        pins = [c for c in self._pins(patient, free)] + extra
+        pins = self._pins(patient, free) + extra
         return moves, pins
 
     def _duplex(self, side: str, attrs: dict[str, Any], free: set[int],
@@ -342,9 +382,9 @@ class WhyNot:
         while grown:
             grown = False
             for k, (_step, _var, regions, _) in enumerate(boxes):
-                for end, step in ((0, -1), (1, 1)):
+                for end, by in ((0, -1), (1, 1)):
                     trial = [list(r) for r in ranges]
-                    trial[k][end] += step
+                    trial[k][end] += by
                     if not 0 <= trial[k][end] < len(regions):
                         continue
                     self.solver.push()
@@ -368,7 +408,7 @@ class WhyNot:
     # -- the engine's word -----------------------------------------------------------------
     def _confirm(self, patient: Patient, action: str, side: str | None, now: str | None,
                  steps: list[Step]) -> Answer:
-        points: list[dict[str, Any]] = [{}]
+        points: list[dict[int, Any]] = [{}]
         for k, s in enumerate(steps):
             if s.ends is not None:
                 points += [{k: e} for e in s.ends if e != s.after]
@@ -420,29 +460,29 @@ def _apply(patient: Patient, steps: list[Step], point: dict[int, Any]) -> dict[s
     return doc
 
 
-def _check(patient: Patient, action: str, side: str | None) -> str | None:
-    """The item asked about: a known action, on a leg the patient has (the only one, when
-    the patient has one and no side is named), or the whole patient."""
+def _check(patient: Patient, action: str, side: str | None,
+           sides: set[str | None]) -> str | None:
+    """The item asked about: a known action, on a leg the patient has (the only one, when the
+    patient has one and no side is named), or the whole patient. `sides`: where the rules
+    put that action's items (None: the whole patient)."""
     if action not in v.ACTIONS:
         from ..rulebook.parse import suggest
 
         raise UsageError(f"--why-not {action}: no such action{suggest(action, v.ACTIONS)}")
     if side is not None and side not in SIDES:
         raise UsageError(f"side {side!r}: one of {', '.join(SIDES)}")
-    if v.ACTIONS[action].kind == "referral" or side is None:
-        legs = [leg.side for leg in patient.legs]
-        if side is None and len(legs) == 1 and _leg_action(action):
+    legs = [leg.side for leg in patient.legs]
+    on_legs = bool(sides - {None})
+    if side is None and on_legs and None not in sides:
+        if len(legs) == 1:
             return legs[0]
-        if side is None and _leg_action(action):
-            raise UsageError(f"{action} is an item of a leg: give the side (one of "
-                             f"{', '.join(legs)})")
+        raise UsageError(f"{action} is an item of a leg: give the side (one of "
+                         f"{', '.join(legs)})")
+    if side is not None and not on_legs and sides:
+        raise UsageError(f"{action} is an item of the whole patient: give no side")
     if side is not None and patient.leg(side) is None:
         raise UsageError(f"side {side!r}: the patient has no {side} leg")
     return side
-
-
-def _leg_action(action: str) -> bool:
-    return v.ACTIONS[action].track in ("knee", "vein")
 
 
 def _considered_rule(plan: Plan, action: str, side: str | None) -> str | None:
