@@ -624,9 +624,9 @@ def why_not_change(step: Step, lang: str) -> str:
 
 def why_not_text(answer: Answer, lang: str, rulebook: Rulebook | None = None) -> str:
     """The answer as one sentence: what would make the item available, or why nothing can."""
-    side = label("side", answer.side, lang) if answer.side else say("book.whole_patient", lang)
     subject = say("whynot.subject", lang, action=label("action", answer.action, lang),
-                  side=side)
+                  side=label("side", answer.side, lang)) if answer.side \
+        else label("action", answer.action, lang)
     if answer.error:
         return _capital(say("whynot.unconfirmed", lang, subject=subject, error=answer.error), lang)
     if answer.already:

@@ -131,7 +131,8 @@ class WhyNot:
     def answer(self, patient: Patient, action: str, side: str | None = None,
                plan: Plan | None = None) -> Answer:
         side = _check(patient, action, side,
-                      {s for (a, s) in self.enc.items if a == action})
+                      {s for (a, s), it in self.enc.items.items()
+                       if a == action and it.claims})
         plan = plan or evaluate(patient, self.book)
         item = next((i for i in plan.items if i.action == action and i.side == side), None)
         now = item.status if item is not None else None
@@ -512,6 +513,20 @@ def why_not(patient: Patient, action: str, side: str | None = None,
     return solver_for(book, rules_dir).answer(patient, action, side)
 
 
+def answer_json(answer: Answer, book: Rulebook | None = None) -> str:
+    """The answer as JSON: the item, its status now, what would make it available (the
+    plan's `would_make_available` form) and the sentence in both languages."""
+    import json
+
+    from ..export.words import why_not_text
+
+    doc = {"action": answer.action, "side": answer.side, "status": answer.status_now,
+           "would_make_available": answer.availability().model_dump(mode="json"),
+           "confirmed": answer.confirmed and not answer.error,
+           "ja": why_not_text(answer, "ja", book), "en": why_not_text(answer, "en", book)}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
 def plan_with_why_not(patient: Patient, rulebook: Rulebook | None = None,
                       rules_dir: str | Path | None = None) -> Plan:
     """The plan, with each `considered` entry's `would_make_available` filled."""
@@ -523,4 +538,5 @@ def plan_with_why_not(patient: Patient, rulebook: Rulebook | None = None,
     return plan.model_copy(update={"considered": entries})
 
 
-__all__ = ["Answer", "Step", "WhyNot", "load_declarations", "plan_with_why_not", "why_not"]
+__all__ = ["Answer", "Step", "WhyNot", "answer_json", "load_declarations", "plan_with_why_not",
+           "why_not"]
