@@ -327,3 +327,39 @@ def test_the_command_refuses_an_unknown_action_with_its_name(tmp_path: Path) -> 
     assert result.exit_code == 2 and "--why-not" in result.output
     result = runner.invoke(app, ["plan", str(path), "--why-not", "medical_diet", "-f", "html"])
     assert result.exit_code == 2
+
+
+HEAVY_STEROID = """\
+area: test
+title: a test rule that only weight loss can lift
+rules:
+  - id: TEST_STEROID_NOT_WITH_BMI_30
+    title: No steroid injection at a BMI of 30 or more (a test rule)
+    title_ja: BMI30以上ではステロイド注射を勧めない（試験用のルール）
+    when: {bmi: {gte: 30}}
+    claim: {action: steroid_injection, status: not_recommended, reason_code: tried_without_benefit}
+    evidence: [ACR_2019_EXERCISE_STEROID]
+"""
+
+
+def test_the_bmi_may_fall_by_at_most_its_bound(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    (folder / "test_weight.yaml").write_text(HEAVY_STEROID, encoding="utf-8")
+    book = load_rulebook(folder)
+    heavy = copy.deepcopy(KNEE)
+    heavy["weight_kg"] = 92  # BMI 31.1 at 172 cm
+    answer = why_not(parse_patient(heavy), "steroid_injection", "right", book, folder)
+    assert answer.status == "option"
+    step, = answer.steps
+    assert (step.decl.fact, step.before, step.after) == ("bmi", 31.1, 29.9)
+    assert answer.document is not None
+    assert parse_patient(answer.document).bmi == 29.9
+    assert why_not_text(answer, "ja", book) == (
+        "減量によりBMIが29.9まで（1.2）下がれば、右脚のステロイド注射は選択肢になります。")
+    assert answer.availability().changes[0].needs == "<= 29.9"
+    # beyond the bound (3 BMI points) no weight loss is proposed
+    heavier = copy.deepcopy(KNEE)
+    heavier["weight_kg"] = 100  # BMI 33.8
+    far = why_not(parse_patient(heavier), "steroid_injection", "right", book, folder)
+    assert far.status is None and far.rule == "TEST_STEROID_NOT_WITH_BMI_30"
