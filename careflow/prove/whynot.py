@@ -64,6 +64,7 @@ class Step:
     high: tuple[str, Fraction] | None = None  # its upper bound ("<" or "<=")
     whole: bool = False  # any value would do
     ends: tuple[Any, Any] | None = None  # a measured range's first and last values
+    path: str = ""  # where the fact is in the patient document
 
 
 @dataclass
@@ -96,10 +97,10 @@ class Answer:
 
 
 def _fact_path(step: Step) -> str:
+    if step.path:
+        return step.path
     where = f"legs.{step.side}." if step.side else ""
-    if step.decl.change == "continues":
-        return f"{where}history.{step.decl.fact}"
-    return f"{where}{step.decl.fact}"
+    return f"{where}history.{step.decl.fact}"
 
 
 def load_declarations(rules_dir: str | Path | None = None) -> list[Actionable]:
@@ -409,6 +410,10 @@ class WhyNot:
     # -- the engine's word -----------------------------------------------------------------
     def _confirm(self, patient: Patient, action: str, side: str | None, now: str | None,
                  steps: list[Step]) -> Answer:
+        for s in steps:
+            if s.decl.change != "continues":
+                leg = patient.leg(s.side) if s.side else None
+                s.path = FACTS[s.decl.fact].source(patient, leg)[0]
         points: list[dict[int, Any]] = [{}]
         for k, s in enumerate(steps):
             if s.ends is not None:

@@ -20,7 +20,9 @@ from .test_export_samples import names, sample_plans
 EXPORT = Path(w.__file__).parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 # Japanese entries written in Latin letters on purpose, with why
-LATIN_IN_JAPANESE = {"book.evidence_id": "「ID」 is how a Japanese table heads an identifier"}
+LATIN_IN_JAPANESE = {"book.evidence_id": "「ID」 is how a Japanese table heads an identifier",
+                     "whynot.and": "Japanese joins two conditions with 「、」 alone",
+                     "whynot.range": "「1以上3以下」: Japanese writes the two bounds side by side"}
 
 
 def test_every_phrase_has_both_languages() -> None:
