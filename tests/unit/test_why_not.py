@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
 from typer.testing import CliRunner
 
 from careflow import evaluate, parse_patient, read_patient
@@ -23,6 +24,8 @@ from careflow.model import Patient
 from careflow.prove.actionable import SAFETY_FACTS, is_safety_fact, load_actionable
 from careflow.prove.whynot import Answer, load_declarations, plan_with_why_not, why_not
 from careflow.rulebook import default_rules_dir, load_rulebook
+
+from .gen_patients import as_yaml, examples, patients, require_slow
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -196,6 +199,37 @@ def test_every_answer_for_the_examples_is_confirmed_and_changes_no_safety_fact(
             confirmed(answer)
         else:
             assert answer.rule, (action, side)
+
+
+def _every_answer_holds(doc: dict[str, Any]) -> None:
+    """Each considered or deferred item of the patient: an answer whose change the engine
+    gives the answer's status for (evaluated here again), or a blocking rule; never an
+    error, never a safety fact."""
+    p = parse_patient(doc)
+    plan = evaluate(p)
+    asks = [(c.action, c.side) for c in plan.considered]
+    asks += [(i.action, i.side) for i in plan.items if i.status == "deferred"]
+    for action, side in asks:
+        answer = why_not(p, action, side)
+        assert not answer.error, (action, side, answer.error, as_yaml(doc))
+        assert not [s for s in answer.steps if is_safety_fact(s.decl.fact)]
+        if answer.status is not None:
+            confirmed(answer)
+
+
+@given(doc=patients())
+@examples(6)
+def test_every_answer_for_generated_patients_is_confirmed(doc: dict[str, Any]) -> None:
+    _every_answer_holds(doc)
+
+
+@pytest.mark.slow
+@given(doc=patients())
+@examples(200)
+def test_every_answer_for_many_generated_patients_is_confirmed(
+        doc: dict[str, Any], request: pytest.FixtureRequest) -> None:
+    require_slow(request)
+    _every_answer_holds(doc)
 
 
 def test_the_plan_with_why_not_fills_considered_and_evaluate_stays_as_it_was() -> None:
