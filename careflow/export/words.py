@@ -329,6 +329,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "whynot.at_most": ("at most {x}", "{x}以下"),
     "whynot.range": ("{low} and {high}", "{low}{high}"),
     "whynot.an_option": ("an option", "選択肢"),
+    "whynot.would": ("{status} if: {changes}", "{status}になる条件：{changes}"),
+    "whynot.cannot": ("no change of the facts that can change makes it available: {rule}",
+                      "変えうる事実では提示できない：{rule}"),
+    "whynot.course": ("{treatment}, weeks", "{treatment}の期間（週）"),
 }
 
 
@@ -502,8 +506,39 @@ def considered_line(c: Considered, lang: str) -> str:
     parts = [f"{reason_label(u.fact, lang)} = {value_label(u.value, lang)} "
              f"({say('needs', lang)} {u.needs})" for u in c.unmet]
     parts += [f"{reason_label(f, lang)} = {say('unknown', lang)}" for f in c.unknown]
-    return (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
+    line = (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
             + list_sep(lang).join(parts))
+    found = c.would_make_available
+    if found is None:
+        return line
+    if found.status is None:
+        rule = _rule_words(found.rule, lang) if found.rule else say("whynot.no_rule", lang)
+        return line + paren(say("whynot.cannot", lang, rule=rule), lang)
+    changes = list_sep(lang).join(
+        f"{_change_name(ch.fact, c.side, lang)} {ch.needs}" for ch in found.changes)
+    return line + paren(say("whynot.would", lang, status=label("status", found.status, lang),
+                            changes=changes), lang)
+
+
+def _change_name(fact: str, side: str | None, lang: str) -> str:
+    """A changed fact's name: a course by its treatment, a value by its label."""
+    if ".history." in fact:
+        return say("whynot.course", lang,
+                   treatment=label("action", fact.rsplit(".", 1)[1], lang))
+    return fact_name(fact, side, lang)
+
+
+def _rule_words(rule_id: str, lang: str, rulebook: Rulebook | None = None) -> str:
+    """A rule's title in `lang` (the shipped rule set's unless one is given), else its id."""
+    if rulebook is None:
+        from ..rulebook import default_rulebook
+
+        try:
+            rulebook = default_rulebook()
+        except RulebookError:
+            return rule_id
+    compiled = rulebook.rules.get(rule_id)
+    return rule_title(compiled.rule, lang) if compiled else rule_id
 
 
 def questions_line(plan: Plan, lang: str) -> str:
@@ -633,15 +668,8 @@ def why_not_text(answer: Answer, lang: str, rulebook: Rulebook | None = None) ->
         return _capital(say("whynot.already", lang, subject=subject,
                    status=label("status", str(answer.status_now), lang)), lang)
     if answer.status is None:
-        rule = say("whynot.no_rule", lang)
-        if answer.rule:
-            book = rulebook
-            if book is None:
-                from ..rulebook import default_rulebook
-
-                book = default_rulebook()
-            compiled = book.rules.get(answer.rule)
-            rule = rule_title(compiled.rule, lang) if compiled else answer.rule
+        rule = _rule_words(answer.rule, lang, rulebook) if answer.rule \
+            else say("whynot.no_rule", lang)
         key = "whynot.safety" if answer.blocked == "contraindicated" else "whynot.none"
         return _capital(say(key, lang, subject=subject, rule=rule), lang)
     changes = say("whynot.and", lang).join(why_not_change(s, lang) for s in answer.steps)

@@ -397,3 +397,36 @@ def test_the_bmi_may_fall_by_at_most_its_bound(tmp_path: Path) -> None:
     heavier["weight_kg"] = 100  # BMI 33.8
     far = why_not(parse_patient(heavier), "steroid_injection", "right", book, folder)
     assert far.status is None and far.rule == "TEST_STEROID_NOT_WITH_BMI_30"
+
+
+def test_the_filled_plan_says_it_in_every_output() -> None:
+    from careflow.export import cds_hooks, text
+
+    filled = plan_with_why_not(parse_patient(no_duplex()))
+    ja = text.render(filled, "ja")
+    assert "選択肢になる条件：大伏在静脈の逆流時間（ms） > 500" in ja
+    assert "option if: great saphenous reflux (ms) > 500" in text.render(filled, "en")
+    assert "選択肢になる条件" in cds_hooks.to_cards_json(filled, "ja")
+    plain = evaluate(parse_patient(no_duplex()))
+    assert "になる条件" not in text.render(plain, "ja")
+    blocked = plan_with_why_not(patient(no_duplex(), pregnant=True))
+    assert "変えうる事実では提示できない：妊娠中は血管内治療を行わない" in \
+        text.render(blocked, "ja")
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and shutil.which("chromium-browser") is None,
+                    reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_printed_page_shows_the_answer_in_a_real_browser(tmp_path: Path) -> None:
+    """The doctor's page of a filled plan, as headless Chromium builds it: the condition is
+    in the document a person reads, in Japanese, and the page still prints on A4."""
+    from careflow.export import chromium
+    from careflow.export.page import to_html
+
+    filled = plan_with_why_not(parse_patient(no_duplex()))
+    page = tmp_path / "plan.html"
+    page.write_text(to_html(filled, "ja"), encoding="utf-8")
+    done = chromium.run(["--dump-dom"], page)
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert "選択肢になる条件：大伏在静脈の逆流時間（ms） &gt; 500" in done.stdout
+    data = chromium.html_to_pdf(to_html(filled, "ja"))
+    assert data.startswith(b"%PDF-")
