@@ -61,17 +61,14 @@ def set_bmi(doc: Doc, bmi: float) -> None:
     raise ValueError(f"no weight gives a BMI of {bmi} at {height} cm")
 
 
-FAILED = ("none", "partial", "not_tolerated")
-
-
 def continue_course(doc: Doc, treatment: str, side: str, total: int) -> None:
     """The treatment's longest course without a good response on this leg now lasts `total`
-    weeks: a partial course is extended, or else one is added (a course that did not help at
-    all, or was not tolerated, stays as it was)."""
+    weeks: this leg's partial course is extended, or else one is added (a course that did not
+    help at all, or was not tolerated, stays as it was, and so does a course recorded for both
+    legs: the other leg's history does not change)."""
     history = doc.setdefault("history", [])
-    mine = [e for e in history if e["treatment"] == treatment
-            and e.get("side") in (side, None) and e["response"] == "partial"]
-    own = [e for e in mine if e.get("side") == side]
+    own = [e for e in history if e["treatment"] == treatment and e.get("side") == side
+           and e["response"] == "partial"]
     if own:
         longest = max(own, key=lambda e: e["weeks"])
         longest["weeks"] = max(longest["weeks"], total)
@@ -85,4 +82,4 @@ def changed(patient: Patient) -> Doc:
     return copy.deepcopy(document(patient))
 
 
-__all__ = ["FAILED", "changed", "continue_course", "document", "set_bmi", "set_fact"]
+__all__ = ["changed", "continue_course", "document", "set_bmi", "set_fact"]
