@@ -15,6 +15,7 @@ solver's point and at each end of each measured range.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -408,37 +409,55 @@ class WhyNot:
             step.ends = (_value(regions[i][0], scale), _value(regions[j][1], scale))
 
     # -- the engine's word -----------------------------------------------------------------
+    def _engine(self, patient: Patient, action: str, side: str | None, steps: list[Step],
+                point: dict[int, Any]) -> tuple[str | None, dict[str, Any], str]:
+        """The item's status in the engine's plan of the changed document (the steps, some
+        at the values of `point`); a problem when the document is not a valid patient."""
+        trial = _apply(patient, steps, point)
+        try:
+            changed_patient = parse_patient(trial)
+        except InputError as exc:
+            return None, trial, "the changed patient is not valid: " + "; ".join(exc.problems)
+        result = evaluate(changed_patient, self.book)
+        item = next((i for i in result.items if i.action == action and i.side == side), None)
+        return (item.status if item is not None else None), trial, ""
+
     def _confirm(self, patient: Patient, action: str, side: str | None, now: str | None,
                  steps: list[Step]) -> Answer:
         for s in steps:
             if s.decl.change != "continues":
                 leg = patient.leg(s.side) if s.side else None
                 s.path = FACTS[s.decl.fact].source(patient, leg)[0]
-        points: list[dict[int, Any]] = [{}]
-        for k, s in enumerate(steps):
-            if s.ends is not None:
-                points += [{k: e} for e in s.ends if e != s.after]
+        # the solver's point, then every corner of the measured box
+        ends = [(k, s.ends) for k, s in enumerate(steps) if s.ends is not None]
+        points: list[dict[int, Any]] = [{}] + [
+            dict(zip([k for k, _ in ends], corner, strict=True))
+            for corner in itertools.product(*[e for _, e in ends])]
         got: str | None = None
         doc: dict[str, Any] | None = None
         for point in points:
-            trial = _apply(patient, steps, point)
-            try:
-                changed_patient = parse_patient(trial)
-            except InputError as exc:
+            status, trial, problem = self._engine(patient, action, side, steps, point)
+            if problem or status not in GOAL:
                 return Answer(action, side, now, None, steps, confirmed=False,
-                              error="the changed patient is not valid: "
-                                    + "; ".join(exc.problems), document=trial)
-            result = evaluate(changed_patient, self.book)
-            item = next((i for i in result.items if i.action == action and i.side == side),
-                        None)
-            status = item.status if item is not None else None
-            if status not in GOAL:
-                return Answer(action, side, now, None, steps, confirmed=False,
-                              error=f"the solver finds this change makes the item available, "
-                                    f"but the engine gives {status or 'no item'}: the encoding "
-                                    "and the engine disagree", document=trial)
+                              error=problem or "the solver finds this change makes the item "
+                              f"available, but the engine gives {status or 'no item'}: the "
+                              "encoding and the engine disagree", document=trial)
             if not point:
                 got, doc = status, trial
+        # the smallest: one week less of a course (or 0.1 less off the BMI) does not do
+        for k, s in enumerate(steps):
+            if s.decl.change == "continues":
+                less = s.after - 1
+            elif s.decl.change == "falls":
+                less = round(float(s.after) + 0.1, 1)
+            else:
+                continue
+            status, trial, problem = self._engine(patient, action, side, steps, {k: less})
+            if not problem and status in GOAL:
+                return Answer(action, side, now, None, steps, confirmed=False,
+                              error="the engine gives the item with a smaller change than the "
+                              "solver's smallest: the encoding and the engine disagree",
+                              document=trial)
         return Answer(action, side, now, got, steps, document=doc)
 
 
