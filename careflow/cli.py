@@ -128,7 +128,8 @@ def plan(
     why_not: Annotated[str | None, typer.Option(
         "--why-not", metavar="ACTION",
         help="what would make this item recommended or an option: the smallest change of "
-             "the actionable facts (needs z3-solver; docs/why-not.md)")] = None,
+             "the actionable facts (needs z3-solver; docs/why-not.md); 'considered' fills "
+             "every considered entry of the plan")] = None,
     side: Annotated[Side | None, typer.Option(
         "--side", help="the leg of the --why-not item (the only leg when there is one)")
     ] = None,
@@ -140,11 +141,17 @@ def plan(
     if why_not is None and side is not None:
         _fail(2, ["--side names the leg of a --why-not item: give --why-not ACTION"])
         return
-    if why_not is not None and format not in (Format.text, Format.json):
-        _fail(2, ["--why-not prints text or json: give --format text or --format json"])
+    if why_not not in (None, "considered") and format not in (Format.text, Format.json):
+        _fail(2, ["--why-not ACTION prints text or json: give --format text or --format json "
+                  "(or --why-not considered for the whole plan)"])
+        return
+    if why_not == "considered" and side is not None:
+        _fail(2, ["--why-not considered fills every entry: give no --side"])
         return
     patient, book, result = _evaluate(file, rules, params, source, lang.value)
-    if why_not is not None:
+    if why_not == "considered":  # the whole plan, each considered entry's answer filled
+        result = _filled(patient, book, result, rules)
+    elif why_not is not None:
         _why_not(patient, book, result, why_not, side.value if side else None,
                  rules, format, lang.value, out)
         return
@@ -171,6 +178,18 @@ def plan(
         out.write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
+
+
+def _filled(patient: Patient, book: Rulebook, result: Plan, rules: Path | None) -> Plan:
+    """The plan with each considered entry's `would_make_available` filled."""
+    try:
+        from .prove.whynot import fill
+    except ImportError as exc:
+        _fail(2, [str(MissingExtra("prove", exc))])
+    try:
+        return fill(patient, result, book, rules)
+    except RulebookError as exc:
+        _fail(3, [str(d) for d in exc.diagnostics])
 
 
 def _why_not(patient: Patient, book: Rulebook, result: Plan, action: str, side: str | None,

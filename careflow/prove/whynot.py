@@ -555,12 +555,17 @@ def plan_with_why_not(patient: Patient, rulebook: Rulebook | None = None,
                       rules_dir: str | Path | None = None) -> Plan:
     """The plan, with each `considered` entry's `would_make_available` filled."""
     book = rulebook or default_rulebook()
+    return fill(patient, evaluate(patient, book), book, rules_dir)
+
+
+def fill(patient: Patient, plan: Plan, book: Rulebook,
+         rules_dir: str | Path | None = None) -> Plan:
+    """This patient's plan (from `book`) with each considered entry's answer filled."""
     solver = solver_for(book, rules_dir)
-    plan = evaluate(patient, book)
     entries = tuple(c.model_copy(update={"would_make_available": solver.answer(
         patient, c.action, c.side, plan).availability()}) for c in plan.considered)
     return plan.model_copy(update={"considered": entries})
 
 
-__all__ = ["Answer", "Step", "WhyNot", "answer_json", "load_declarations", "plan_with_why_not",
-           "why_not"]
+__all__ = ["Answer", "Step", "WhyNot", "answer_json", "fill", "load_declarations",
+           "plan_with_why_not", "why_not"]

@@ -430,3 +430,34 @@ def test_the_printed_page_shows_the_answer_in_a_real_browser(tmp_path: Path) -> 
     assert "選択肢になる条件：大伏在静脈の逆流時間（ms） &gt; 500" in done.stdout
     data = chromium.html_to_pdf(to_html(filled, "ja"))
     assert data.startswith(b"%PDF-")
+
+
+def test_the_command_fills_every_considered_entry_in_any_format(tmp_path: Path) -> None:
+    path = _write(tmp_path, no_duplex())
+    runner = CliRunner()
+    filled = runner.invoke(app, ["plan", str(path), "--why-not", "considered", "-f", "json"])
+    assert filled.exit_code == 0, filled.output
+    data = json.loads(filled.output)
+    assert [c["would_make_available"]["status"] for c in data["considered"]] == \
+        ["option", "recommended"]
+    page = runner.invoke(app, ["plan", str(path), "--why-not", "considered", "-f", "html",
+                               "--lang", "ja"])
+    assert page.exit_code == 0 and "選択肢になる条件" in page.output
+    plain = runner.invoke(app, ["plan", str(path), "-f", "json"])
+    assert "would_make_available" not in plain.output
+    both = runner.invoke(app, ["plan", str(path), "--why-not", "considered", "--side", "left"])
+    assert both.exit_code == 2
+
+
+def test_a_filled_plan_is_valid_against_the_plan_schema() -> None:
+    import jsonschema  # type: ignore[import-untyped]  # no type information
+
+    from careflow.export.schema import schema
+
+    filled = json.loads(plan_with_why_not(parse_patient(no_duplex())).to_json())
+    blocked = json.loads(plan_with_why_not(patient(no_duplex(), pregnant=True)).to_json())
+    validator = jsonschema.Draft202012Validator(schema("plan"))
+    for doc in (filled, blocked):
+        assert not [e.message for e in validator.iter_errors(doc)]
+    assert blocked["considered"][0]["would_make_available"] == {
+        "status": None, "changes": [], "rule": "VEIN_ENDOVENOUS_NOT_IN_PREGNANCY"}
