@@ -270,7 +270,7 @@ class WhyNot:
         values is measured; its other values stay unknown."""
         d = self.enc.domain
         done, days = d.get("duplex.done", side), d.get("duplex.days", side)
-        if done is None or attrs.get("duplex.done") or id(done.value) in free:
+        if done is None or attrs.get("duplex.done") or id(done) in free:
             return
         measured = [d.get(decl.fact, side) for decl in self.decls
                     if decl.change == "becomes_known" and decl.fact.startswith("duplex.")]
