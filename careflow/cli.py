@@ -109,6 +109,11 @@ def _evaluate(file: Path, rules: Path | None, params: Path | None,
         _fail(4, [f"engine error: {exc}"])
 
 
+class Side(str, Enum):
+    right = "right"
+    left = "left"
+
+
 @app.command()
 def plan(
     file: Annotated[Path, typer.Argument(
@@ -120,12 +125,36 @@ def plan(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="write to this file (required for --format pdf)")] = None,
     source: FromOpt = From.patient,
+    why_not: Annotated[str | None, typer.Option(
+        "--why-not", metavar="ACTION",
+        help="what would make this item recommended or an option: the smallest change of "
+             "the actionable facts (needs z3-solver; docs/why-not.md); 'considered' fills "
+             "every considered entry of the plan")] = None,
+    side: Annotated[Side | None, typer.Option(
+        "--side", help="the leg of the --why-not item (the only leg when there is one)")
+    ] = None,
 ) -> None:
     """Print the justified plan for one patient (html and pdf: the doctor's one-page plan)."""
     if format is Format.pdf and out is None:
         _fail(2, ["--format pdf writes a file: give --out PLAN.pdf"])
         return
-    _patient, _book, result = _evaluate(file, rules, params, source, lang.value)
+    if why_not is None and side is not None:
+        _fail(2, ["--side names the leg of a --why-not item: give --why-not ACTION"])
+        return
+    if why_not not in (None, "considered") and format not in (Format.text, Format.json):
+        _fail(2, ["--why-not ACTION prints text or json: give --format text or --format json "
+                  "(or --why-not considered for the whole plan)"])
+        return
+    if why_not == "considered" and side is not None:
+        _fail(2, ["--why-not considered fills every entry: give no --side"])
+        return
+    patient, book, result = _evaluate(file, rules, params, source, lang.value)
+    if why_not == "considered":  # the whole plan, each considered entry's answer filled
+        result = _filled(patient, book, result, rules)
+    elif why_not is not None:
+        _why_not(patient, book, result, why_not, side.value if side else None,
+                 rules, format, lang.value, out)
+        return
     if format is Format.pdf:
         from .errors import UsageError
         from .export.chromium import html_to_pdf
@@ -149,6 +178,50 @@ def plan(
         out.write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
+
+
+def _filled(patient: Patient, book: Rulebook, result: Plan, rules: Path | None) -> Plan:
+    """The plan with each considered entry's `would_make_available` filled."""
+    try:
+        from .prove.whynot import fill
+    except ImportError as exc:
+        _fail(2, [str(MissingExtra("prove", exc))])
+    try:
+        return fill(patient, result, book, rules)
+    except RulebookError as exc:
+        _fail(3, [str(d) for d in exc.diagnostics])
+
+
+def _why_not(patient: Patient, book: Rulebook, result: Plan, action: str, side: str | None,
+             rules: Path | None, format: Format, lang: str, out: Path | None) -> None:
+    """`careflow plan --why-not ACTION`: the answer in words (or JSON); exit 0, 1 when the
+    engine does not confirm the solver (a bug in one of them), 2 an unknown action or side,
+    3 actionable.yaml does not load."""
+    try:
+        from .prove.whynot import answer_json, solver_for
+    except ImportError as exc:
+        _fail(2, [str(MissingExtra("prove", exc))])
+        return
+    from .errors import UsageError
+    from .export.words import why_not_text
+
+    try:
+        solver = solver_for(book, rules)
+        answer = solver.answer(patient, action, side, result)
+    except UsageError as exc:
+        _fail(2, [str(exc)])
+        return
+    except RulebookError as exc:
+        _fail(3, [str(d) for d in exc.diagnostics])
+        return
+    rendered = answer_json(answer, book) if format is Format.json \
+        else why_not_text(answer, lang, book) + "\n"
+    if out is not None:
+        out.write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
+    if answer.error:
+        raise typer.Exit(1)
 
 
 def _render(result: Plan, format: Format, lang: str) -> str:
@@ -177,11 +250,6 @@ class SelfPay(str, Enum):
     intra_arterial_injection = "intra_arterial_injection"
     exosome_injection = "exosome_injection"
     medical_diet = "medical_diet"
-
-
-class Side(str, Enum):
-    right = "right"
-    left = "left"
 
 
 @app.command()
@@ -245,8 +313,10 @@ def check(
         return
     from .coverage import uncovered
     from .prove import property_problems
+    from .prove.actionable import actionable_problems
 
     problems = uncovered(book, features) + [str(d) for d in property_problems(book, rules_dir)]
+    problems += [str(d) for d in actionable_problems(rules_dir)]
     if deep:
         try:
             from .prove.analysis import blocking, deep_check

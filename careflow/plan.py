@@ -79,15 +79,42 @@ class Unmet(_Frozen):
     needs: str
 
 
+class Change(_Frozen):
+    """One actionable fact a why-not answer changes (docs/why-not.md): where it is in the
+    patient document, its value now, the value the engine was run with, and what it needs
+    ("> 500", ">= 1 and <= 3", "+3 weeks", "<= 26.9")."""
+
+    fact: str
+    value: Any
+    becomes: Any
+    needs: str
+
+
+class Availability(_Frozen):
+    """What would make an item recommended or an option (docs/why-not.md): the smallest change
+    of actionable facts and the status the engine then gives (`status`), or, when no change
+    of them can, `status` None and the rule that decides the item (`rule`)."""
+
+    status: str | None
+    changes: tuple[Change, ...] = ()
+    rule: str | None = None
+
+
 class Considered(_Frozen):
     """A treatment the protocol looked at for this side and did not put in the plan, missing
-    by one or two conditions: what was not met (`unmet`), or which facts are unknown."""
+    by one or two conditions: what was not met (`unmet`), or which facts are unknown; and,
+    filled only by the why-not pass (careflow.prove.plan_with_why_not), what would make it
+    available (`would_make_available`, left out of the JSON otherwise)."""
 
     action: str
     side: str | None
     rule: str
     unmet: tuple[Unmet, ...] = ()
     unknown: tuple[str, ...] = ()
+    would_make_available: Availability | None = Field(
+        default=None, exclude_if=_absent,
+        description="the smallest change of actionable facts that makes the item recommended "
+                    "or an option, filled by the why-not pass (docs/why-not.md)")
 
 
 class Item(_Frozen):

@@ -27,6 +27,7 @@ from ..labels import label, lang_index, reason_label, value_label
 
 if TYPE_CHECKING:
     from ..plan import Check, Considered, Evidence, Item, Plan, Reason
+    from ..prove.whynot import Answer, Step
     from ..rulebook import Rulebook
     from ..rulebook.schema import Rule
 
@@ -61,6 +62,10 @@ __all__ = [
     "unchecked_facts",
     "unchecked_line",
     "what",
+    "why_not_change",
+    "why_not_condition",
+    "why_not_needs",
+    "why_not_text",
 ]
 
 PHRASES: dict[str, tuple[str, str]] = {
@@ -326,6 +331,36 @@ PHRASES: dict[str, tuple[str, str]] = {
     "book.track": ("Track", "治療の流れ"),
     "book.protocol": ("Protocol", "プロトコル"),
     "book.default": ("default", "既定値"),
+    # --- why not (careflow plan --why-not, docs/why-not.md) --------------------------------
+    "whynot.subject": ("{action} ({side})", "{side}の{action}"),
+    "whynot.would_be": ("{subject} would be {status} {changes}.",
+                        "{changes}、{subject}は{status}になります。"),
+    "whynot.and": (" and ", "、"),
+    "whynot.already": ("{subject} is already {status}: nothing needs to change.",
+                       "{subject}はすでに{status}です。変える必要のある事実はありません。"),
+    "whynot.safety": ("For safety, no change of the facts that can change makes {subject} "
+                      "recommended or an option (decided by: {rule}).",
+                      "安全上の理由で、事実を変えても{subject}は推奨にも選択肢にもなりません"
+                      "（決め手：{rule}）。"),
+    "whynot.none": ("No change of the facts that can change makes {subject} recommended or an "
+                    "option (decided by: {rule}).",
+                    "変えうる事実をどう変えても、{subject}は推奨にも選択肢にもなりません"
+                    "（決め手：{rule}）。"),
+    "whynot.no_rule": ("no rule offers it to this patient", "この患者に提示するルールがない"),
+    "whynot.unconfirmed": ("The solver's answer for {subject} is not confirmed by the rule "
+                           "engine: {error}",
+                           "{subject}について、ソルバーの答えをルールエンジンで確認できません"
+                           "でした（符号化とエンジンの不一致）：{error}"),
+    "whynot.over": ("over {x}", "{x}超"),
+    "whynot.at_least": ("at least {x}", "{x}以上"),
+    "whynot.below": ("below {x}", "{x}未満"),
+    "whynot.at_most": ("at most {x}", "{x}以下"),
+    "whynot.range": ("{low} and {high}", "{low}{high}"),
+    "whynot.an_option": ("an option", "選択肢"),
+    "whynot.would": ("{status} if: {changes}", "{status}になる条件：{changes}"),
+    "whynot.cannot": ("no change of the facts that can change makes it available: {rule}",
+                      "変えうる事実では提示できない：{rule}"),
+    "whynot.course": ("{treatment}, weeks", "{treatment}の期間（週）"),
 }
 
 
@@ -523,8 +558,39 @@ def considered_line(c: Considered, lang: str) -> str:
     parts = [f"{reason_label(u.fact, lang)} = {value_label(u.value, lang)} "
              f"({say('needs', lang)} {u.needs})" for u in c.unmet]
     parts += [f"{reason_label(f, lang)} = {say('unknown', lang)}" for f in c.unknown]
-    return (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
+    line = (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
             + list_sep(lang).join(parts))
+    found = c.would_make_available
+    if found is None:
+        return line
+    if found.status is None:
+        rule = _rule_words(found.rule, lang) if found.rule else say("whynot.no_rule", lang)
+        return line + paren(say("whynot.cannot", lang, rule=rule), lang)
+    changes = list_sep(lang).join(
+        f"{_change_name(ch.fact, c.side, lang)} {ch.needs}" for ch in found.changes)
+    return line + paren(say("whynot.would", lang, status=label("status", found.status, lang),
+                            changes=changes), lang)
+
+
+def _change_name(fact: str, side: str | None, lang: str) -> str:
+    """A changed fact's name: a course by its treatment, a value by its label."""
+    if ".history." in fact:
+        return say("whynot.course", lang,
+                   treatment=label("action", fact.rsplit(".", 1)[1], lang))
+    return fact_name(fact, side, lang)
+
+
+def _rule_words(rule_id: str, lang: str, rulebook: Rulebook | None = None) -> str:
+    """A rule's title in `lang` (the shipped rule set's unless one is given), else its id."""
+    if rulebook is None:
+        from ..rulebook import default_rulebook
+
+        try:
+            rulebook = default_rulebook()
+        except RulebookError:
+            return rule_id
+    compiled = rulebook.rules.get(rule_id)
+    return rule_title(compiled.rule, lang) if compiled else rule_id
 
 
 def questions_line(plan: Plan, lang: str) -> str:
@@ -591,3 +657,79 @@ def rule_line(item: Item, lang: str) -> str:
 def other_rule(rule: str, effect: str, status: str | None, lang: str) -> str:
     """`VEIN_X (adds, option)`: another rule on the item and what it did."""
     return f"{rule} ({effect}{', ' + label('status', status, lang) if status else ''})"
+
+
+# --- why not (docs/why-not.md) --------------------------------------------------------------
+_BOUND = {">": "whynot.over", ">=": "whynot.at_least", "<": "whynot.below",
+          "<=": "whynot.at_most"}
+
+
+def _num(x: object) -> str:
+    from fractions import Fraction
+
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else str(float(x))
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def why_not_condition(step: Step, lang: str) -> str:
+    """The measured values that would do: 「500ミリ秒超」, "over 500 ms", 「1以上3以下」."""
+    unit = step.decl.unit(lang)
+    gap = " " if lang == "en" and unit else ""
+    parts = [say(_BOUND[b[0]], lang, x=f"{_num(b[1])}{gap}{unit}")
+             for b in (step.low, step.high) if b is not None]
+    if len(parts) == 2:
+        return say("whynot.range", lang, low=parts[0], high=parts[1])
+    return parts[0] if parts else ""
+
+
+def why_not_needs(step: Step) -> str:
+    """The change in the plan's form (Change.needs): "> 500", ">= 1 and <= 3", "+3 weeks",
+    "= 26.9"; "known" when any measured value would do."""
+    if step.decl.change == "continues":
+        return f"+{step.after - step.before} weeks"
+    if step.decl.change == "falls":
+        return f"<= {_num(step.after)}"
+    bounds = [f"{b[0]} {_num(b[1])}" for b in (step.low, step.high) if b is not None]
+    return " and ".join(bounds) or "known"
+
+
+def why_not_change(step: Step, lang: str) -> str:
+    """One change in the declaration's words (rules/actionable.yaml)."""
+    decl = step.decl
+    if decl.change == "continues":
+        return decl.words(lang).format(more=step.after - step.before, total=step.after)
+    if decl.change == "falls":
+        less = round(float(step.before) - float(step.after), 1)
+        return decl.words(lang).format(value=_num(step.after), less=_num(less))
+    if step.whole:
+        return decl.words(lang, any_value=True)
+    return decl.words(lang).format(condition=why_not_condition(step, lang))
+
+
+def why_not_text(answer: Answer, lang: str, rulebook: Rulebook | None = None) -> str:
+    """The answer as one sentence: what would make the item available, or why nothing can."""
+    subject = say("whynot.subject", lang, action=label("action", answer.action, lang),
+                  side=label("side", answer.side, lang)) if answer.side \
+        else label("action", answer.action, lang)
+    if answer.error:
+        return _capital(say("whynot.unconfirmed", lang, subject=subject, error=answer.error), lang)
+    if answer.already:
+        return _capital(say("whynot.already", lang, subject=subject,
+                   status=label("status", str(answer.status_now), lang)), lang)
+    if answer.status is None:
+        rule = _rule_words(answer.rule, lang, rulebook) if answer.rule \
+            else say("whynot.no_rule", lang)
+        key = "whynot.safety" if answer.blocked == "contraindicated" else "whynot.none"
+        return _capital(say(key, lang, subject=subject, rule=rule), lang)
+    changes = say("whynot.and", lang).join(why_not_change(s, lang) for s in answer.steps)
+    status = say("whynot.an_option", lang) if answer.status == "option" \
+        else label("status", answer.status, lang)
+    return _capital(say("whynot.would_be", lang, subject=subject, changes=changes,
+                        status=status), lang)
+
+
+def _capital(text: str, lang: str) -> str:
+    return text[:1].upper() + text[1:] if lang == "en" else text

@@ -5,7 +5,9 @@ counterexample patient that the rule engine confirms.
 One job per module: `domain` (the patient model in SMT), `encode` (the compiled program and
 the resolver in SMT), `properties` (rules/properties.yaml), `meaning` (a property in z3 and on
 an engine's plan), `prover` (proofs, counterexamples, the cross-check with the engine),
-`scenario` (a counterexample as a patient document and a Japanese scenario), `report`.
+`scenario` (a counterexample as a patient document and a Japanese scenario), `report`;
+`actionable` (rules/actionable.yaml), `whynot` (the smallest change that makes an item
+available, docs/why-not.md) and `change` (that change written into a patient document).
 
 z3-solver is an optional dependency (`pip install -e ".[prove]"`); `import careflow` never
 imports this package, and this package imports z3 only where the solver runs (`careflow check`
@@ -22,7 +24,10 @@ from ..rulebook import Rulebook, default_rules_dir, load_rulebook
 from .properties import Property, default_properties_file, load_properties
 
 if TYPE_CHECKING:  # z3 is imported only where the solver runs
+    from ..model import Patient
+    from ..plan import Plan
     from .prover import Outcome
+    from .whynot import Answer
 
 
 def reason_codes(book: Rulebook) -> set[str]:
@@ -83,7 +88,25 @@ def select(props: list[Property], ids: list[str] | None) -> list[Property]:
     return [known[i] for i in ids]
 
 
-__all__ = ["Property", "load", "property_problems", "prove", "run", "select"]
+def why_not(patient: Patient, action: str, side: str | None = None,
+            rulebook: Rulebook | None = None, rules_dir: str | Path | None = None) -> Answer:
+    """What would make (action, side) recommended or an option (docs/why-not.md)."""
+    from .whynot import why_not as answer
+
+    return answer(patient, action, side, rulebook, rules_dir)
+
+
+def plan_with_why_not(patient: Patient, rulebook: Rulebook | None = None,
+                      rules_dir: str | Path | None = None) -> Plan:
+    """The plan with each `considered` entry's `would_make_available` filled
+    (docs/why-not.md#in-the-plan)."""
+    from .whynot import plan_with_why_not as fill
+
+    return fill(patient, rulebook, rules_dir)
+
+
+__all__ = ["Property", "load", "plan_with_why_not", "property_problems", "prove", "run",
+           "select", "why_not"]
 
 
 def run(rules_dir: Path | None, params: Path | None, ids: list[str], format: str, lang: str,

@@ -651,9 +651,10 @@ def check_texts(node: Any, reader: Reader, key: str | None = None,
 
 
 SPECIAL_FILES = ("parameters.yaml", "evidence.yaml", "consent.yaml")
-NOT_RULES = ("properties.yaml",)
+NOT_RULES = ("properties.yaml", "actionable.yaml")
 """Files of a rules folder that are not the protocol: the safety properties `careflow prove`
-proves about it (careflow.prove) are not read here and not in the protocol's digest."""
+proves about it and the facts a why-not answer may change (careflow.prove) are not read here
+and not in the protocol's digest."""
 CONSENT_TEXTS = ("evidence_plain",)
 """What a self-pay consent says beside its disclosures: the evidence in plain words."""
 FROM_PRICE_LIST = ("sessions_and_period", "self_pay_cost")

@@ -20,7 +20,9 @@ from .test_export_samples import names, sample_plans
 EXPORT = Path(w.__file__).parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 # Japanese entries written in Latin letters on purpose, with why
-LATIN_IN_JAPANESE = {"book.evidence_id": "「ID」 is how a Japanese table heads an identifier"}
+LATIN_IN_JAPANESE = {"book.evidence_id": "「ID」 is how a Japanese table heads an identifier",
+                     "whynot.and": "Japanese joins two conditions with 「、」 alone",
+                     "whynot.range": "「1以上3以下」: Japanese writes the two bounds side by side"}
 
 
 def test_every_phrase_has_both_languages() -> None:
@@ -151,7 +153,8 @@ def test_a_japanese_plan_shows_no_engine_word(name: str) -> None:
 def test_a_derived_fact_read_by_its_truth_has_words_in_both_languages() -> None:
     from careflow.labels import reason_label
 
-    assert reason_label("knee_care_failed not established", "ja") == "保険診療で改善せず：確認されていない"
+    assert reason_label("knee_care_failed not established", "ja") == \
+        "保険診療で改善せず：確認されていない"
     assert reason_label("knee_care_failed not established", "en") == \
         "insured knee care failed: not established"
     assert reason_label("cyanoacrylate_closure contraindicated not excluded", "ja") == \
