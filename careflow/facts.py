@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import vocabulary as v
-from .model import HistoryEntry, Leg, Patient
+from .model import FERTILE_AGES, HistoryEntry, Leg, Patient
 
 Source = Callable[[Patient, Leg | None], tuple[str, Any]]
 
@@ -67,7 +67,17 @@ _patient("age", "number", lambda p: p.age, text="age in years")
 _patient("sex", "enum", lambda p: p.sex, values=v.SEXES)
 _patient("bmi", "number", lambda p: p.bmi, nullable=True,
          text="body-mass index from height and weight")
-_patient("pregnant", "bool", lambda p: p.pregnant, nullable=True, text="pregnancy")
+def _pregnancy(p: Patient) -> bool | None:
+    """Pregnancy as recorded; not recorded, it is unknown only where the document could have
+    recorded it (a woman of FERTILE_AGES): for a man or outside those ages it is no pregnancy,
+    never an unchecked contraindication (docs/patient.md#bad-input)."""
+    if p.pregnant is not None:
+        return p.pregnant
+    lo, hi = FERTILE_AGES
+    return None if p.sex == "female" and lo <= p.age <= hi else False
+
+
+_patient("pregnant", "bool", _pregnancy, nullable=True, text="pregnancy")
 _patient("egfr", "number", lambda p: p.egfr, nullable=True, text="eGFR, mL/min/1.73 m2")
 
 

@@ -226,6 +226,8 @@ class Domain:
             self._add(z3.Implies(z3.And(pregnant.known, pregnant.value),
                                  z3.And(self.female, fertile)))
             self._add(z3.Implies(z3.Not(pregnant.known), z3.Not(pregnant.value)))
+            # unrecorded, pregnancy is unknown only for a woman of fertile age (careflow.facts)
+            self._add(z3.Implies(z3.Not(pregnant.known), z3.And(self.female, fertile)))
         feeding = p.get("condition.breastfeeding")
         if feeding is not None:
             self._add(z3.Implies(z3.And(feeding.known, feeding.value),

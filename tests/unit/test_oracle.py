@@ -149,7 +149,8 @@ def test_the_differential_test_catches_an_engine_that_drifts(tmp_path: Path) -> 
     book.program = dataclasses.replace(program, name=program.name + "_drift",
                                        productions=drifted)
     patient = parse_patient({"id": "P-DRIFT", "assessed_on": "2026-11-20", "age": 60,
-                             "sex": "male", "legs": [{"side": "right", "abi": 0.7}]})
+                             "sex": "male", "legs": [{"side": "right", "abi": 0.7,
+                                                       "veins": {"ceap_c": 0}}]})
     by_engine = evaluate(patient, book)
     assert by_engine.item("referral", "right") is not None  # the drifted engine refers
     with pytest.raises(OracleError, match="SAFETY_ARTERIAL_REVIEW"):
