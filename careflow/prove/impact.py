@@ -37,6 +37,8 @@ from .encode import ITEM_SIDES, Encoding, Item, real_scale
 
 STATUS_OR_ABSENT = ("contraindicated", "not_recommended", "deferred", "recommended", "option",
                     "next_step", "absent")
+SHRINK_ROUNDS = 60
+"""Preferences a sample patient may shed before it is taken as it is (it is valid anyway)."""
 MAX_COMBINATIONS = 64
 """Cells of several facts are crossed up to this many combinations, else described one fact
 at a time (still a cover: each fact's cells are)."""
@@ -106,6 +108,7 @@ class Change:
     cells: tuple[Cell, ...]
     every: bool
     sample: dict[str, Any]
+    model: Any = field(default=None, repr=False, compare=False)  # the sample's z3 model
     confirmed: bool = False
     engine: str = ""  # what the engine gave instead, when it disagrees
 
@@ -194,11 +197,14 @@ class Pair:
         self.solver.add(*self.domain.constraints, *self.old.definitions,
                         *self.new.definitions)
         self.keys = sorted({k for e in (self.old, self.new) for k in e.items if
-                            k[1] in ITEM_SIDES}, key=lambda k: (k[0], k[1] or ""))
+                            k[1] in ITEM_SIDES}, key=lambda k: (k[0], ITEM_SIDES.index(k[1])))
         self.details = sorted({key for book in (old, new) for cr in book.rules.values()
                                for out in cr.rule.outputs for key, value in out.detail
                                if isinstance(value, str)})
         self.relevant: dict[tuple[str, str | None], list[str]] = {}
+        self._details: dict[tuple[str, tuple[str, str | None], str], list[tuple[Any, str]]] = {}
+        self._differs: dict[tuple[str, str | None], Any] = {}
+        self._plain: dict[str | None, list[Any]] = {}
         self.constants: dict[str, set[Fraction]] = {}  # per fact, both rule sets' numbers
         for book in (old, new):
             for p in book.program.productions:
@@ -225,7 +231,7 @@ class Pair:
         for k in found:  # the details that can differ on this item (others are left out)
             self.relevant[k] = [d for d in self.details if self.check(
                 self.differs(k, [d], status=False)) is not None]
-        return sorted(found, key=lambda k: (k[0], k[1] or ""))
+        return sorted(found, key=lambda k: (k[0], ITEM_SIDES.index(k[1])))
 
     # an item's outcome under one encoding, as z3 formulas
     def detail_values(self, enc: Encoding, key: tuple[str, str | None]) -> dict[
@@ -233,8 +239,14 @@ class Pair:
         item = enc.items.get(key)
         if item is None:
             return {}
-        return {d: [(h, str(val)) for h, val in enc.detail(item, d) if isinstance(val, str)]
-                for d in self.relevant.get(key, self.details)}
+        out = {}
+        for d in self.relevant.get(key, self.details):
+            memo = (enc.tag, key, d)
+            if memo not in self._details:
+                self._details[memo] = [(h, str(val)) for h, val in enc.detail(item, d)
+                                       if isinstance(val, str)]
+            out[d] = self._details[memo]
+        return out
 
     def is_outcome(self, enc: Encoding, key: tuple[str, str | None], o: Outcome) -> Any:
         item = enc.items.get(key)
@@ -267,6 +279,8 @@ class Pair:
                 status: bool = True) -> Any:
         """The item's status (when `status`) or one of its `details` (default: those that
         can differ) differs between OLD and NEW."""
+        if details is None and status and key in self._differs:
+            return self._differs[key]
         parts = []
         for s in STATUS_OR_ABSENT if status else ():
             parts.append(_status(self.old.items.get(key), s) != _status(
@@ -277,6 +291,8 @@ class Pair:
             for val in sorted({v for _, v in old} | {v for _, v in new}):
                 parts.append(z3.Or(*[h for h, v in old if v == val])
                              != z3.Or(*[h for h, v in new if v == val]))
+        if details is None and status and key in self.relevant:
+            self._differs[key] = z3.Or(*parts)
         return z3.Or(*parts)
 
     def check(self, *extra: Any) -> Any:
@@ -289,6 +305,49 @@ class Pair:
         if result == z3.unknown:
             raise RuntimeError(f"the solver gave up ({self.solver.reason_unknown()})")
         return model
+
+    def plain(self, side: str | None, *where: Any) -> Any:
+        """A model of `where` as plain as the solver finds in a few rounds: one leg where one
+        will do, an adult of 60, facts unknown, false or zero (careflow.prove.prover's
+        preferences); the preferences an unsat core names are dropped one at a time."""
+        flags = self._preferences(side)
+        self.solver.push()
+        self.solver.add(*where)
+        active = list(flags)
+        model = None
+        for _ in range(SHRINK_ROUNDS):
+            result = self.solver.check(*active)
+            if result == z3.sat:
+                model = self.solver.model()
+                break
+            core = {str(c) for c in self.solver.unsat_core()}
+            if result != z3.unsat or not core:
+                break
+            drop = next(f for f in active if str(f) in core)
+            active.remove(drop)
+        if model is None and self.solver.check() == z3.sat:
+            model = self.solver.model()
+        self.solver.pop()
+        return model
+
+    def _preferences(self, side: str | None) -> list[Any]:
+        """Flags, each implying one preference (made once per side, asserted for good: a
+        flag no check assumes constrains nothing)."""
+        from .prover import _plainer
+
+        if side not in self._plain:
+            d = self.domain
+            age = d.patient["age"].value
+            wanted: list[Any] = [age == 60, age >= 18]
+            if side is not None:
+                wanted += [z3.Not(d.present[s]) for s in d.present if s != side]
+            for table in (d.patient, *d.legs.values()):
+                wanted += [c for name, var in sorted(table.items())
+                           if name not in ("age", "sex") for c in _plainer(var)]
+            flags = [z3.Bool(f"plain#{side}#{i}") for i in range(len(wanted))]
+            self.solver.add(*[z3.Implies(f, w) for f, w in zip(flags, wanted, strict=True)])
+            self._plain[side] = flags
+        return self._plain[side]
 
     def transitions(self, key: tuple[str, str | None], *where: Any,
                     ) -> dict[tuple[Outcome, Outcome], Any]:
@@ -448,11 +507,13 @@ def _item_region(pair: Pair, key: tuple[str, str | None], facts: tuple[str, ...]
         if not found:
             impact.unchanged.append(combo)
             continue
-        for (o, n), model in sorted(found.items()):
-            every = pair.check(*where, pair.is_outcome(pair.old, key, o),
-                               z3.Not(pair.is_outcome(pair.new, key, n))) is None
+        for (o, n), first in sorted(found.items()):
+            is_old = pair.is_outcome(pair.old, key, o)
+            is_new = pair.is_outcome(pair.new, key, n)
+            every = pair.check(*where, is_old, z3.Not(is_new)) is None
+            model = pair.plain(side, *where, is_old, is_new) or first
             doc = pair.domain.document(model, f"impact-{action}-{side or 'patient'}")
-            impact.changes.append(Change(action, side, o, n, combo, every, doc))
+            impact.changes.append(Change(action, side, o, n, combo, every, doc, model))
     return impact
 
 
@@ -486,7 +547,7 @@ def _boundaries(pair: Pair, items: list[ItemImpact]) -> list[Boundary]:
     """At each edge of a change's interval: the sample patient moved onto the edge and just
     outside it, every other fact kept (the scenarios that pin the change down)."""
     out: list[Boundary] = []
-    seen: set[tuple[str, str | None, str, int]] = set()
+    seen: set[tuple[str, str, int]] = set()  # one leg's scenarios stand for the other's
     for it in items:
         for ch in it.changes:
             for cell in ch.cells:
@@ -505,7 +566,7 @@ def _boundaries(pair: Pair, items: list[ItemImpact]) -> list[Boundary]:
                     points += [(n, True), (n + step, False)] if closed else \
                         [(n - step, True), (n, False)]
                 for n, inside in points:
-                    tag = (ch.action, ch.side, cell.fact, n)
+                    tag = (ch.action, cell.fact, n)
                     if tag in seen:
                         continue
                     seen.add(tag)
@@ -519,12 +580,13 @@ def _boundaries(pair: Pair, items: list[ItemImpact]) -> list[Boundary]:
 def _moved(pair: Pair, ch: Change, var: Var, n: int
            ) -> tuple[dict[str, Any], Outcome, Outcome, Plan] | None:
     """The change's sample with one fact set to grid point n; both engines' outcomes."""
-    try:
-        patient = parse_patient(ch.sample)
-    except InputError:
-        return None
-    pins = [p for p in pair.domain.pinned(patient, pair.constants)
-            if not _mentions(p, var)]
+    d = pair.domain
+    pins = [d.present[side] == ch.model.eval(d.present[side], True) for side in d.present]
+    for table in (d.patient, *d.legs.values()):
+        for other in table.values():
+            if other is not var:
+                pins += [x == ch.model.eval(x, True) for x in (other.known, other.value)
+                         if not z3.is_true(x)]
     model = pair.check(*pins, var.known, var.value == n)
     if model is None:
         return None
@@ -537,21 +599,6 @@ def _moved(pair: Pair, ch: Change, var: Var, n: int
     details = pair.relevant[(ch.action, ch.side)]
     return (doc, item_outcome(evaluate(moved, pair.old_book), ch.action, ch.side, details),
             item_outcome(new_plan, ch.action, ch.side, details), new_plan)
-
-
-def _mentions(formula: Any, var: Var) -> bool:
-    names = {str(x) for x in (var.value, var.known) if z3.is_const(x) and not
-             z3.is_true(x) and not z3.is_false(x)}
-    found: list[str] = []
-
-    def walk(e: Any) -> None:
-        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            found.append(str(e))
-        for child in e.children():
-            walk(child)
-
-    walk(formula)
-    return bool(names & set(found))
 
 
 __all__ = ["Boundary", "Cell", "Change", "ItemImpact", "Outcome", "Pair", "Region",
