@@ -27,9 +27,12 @@ def _n(x: Fraction | None) -> str:
     return value_label(int(x) if x.denominator == 1 else float(x), "en")
 
 
-def cell_words(cell: Cell, lang: str) -> str:
-    """「ABI（足関節上腕血圧比） 0.8以上0.9未満」, `0.8 <= ankle-brachial index < 0.9`."""
+def cell_words(cell: Cell, lang: str, leg: bool = False) -> str:
+    """「ABI（足関節上腕血圧比） 0.8以上0.9未満」, `0.8 <= ankle-brachial index < 0.9`; `leg`:
+    the leg is named (a whole-patient item's region on one leg's fact)."""
     name = fact_label(cell.fact, lang)
+    if leg and cell.side:
+        name = label("side", cell.side, lang) + ("の" if lang == "ja" else " ") + name
     if cell.kind == "unknown":
         return f"{name}が不明" if lang == "ja" else f"{name} unknown"
     if cell.kind == "value":
@@ -51,10 +54,10 @@ def cell_words(cell: Cell, lang: str) -> str:
     return f"{left}{name}{right}"
 
 
-def where_words(cells: tuple[Cell, ...], lang: str) -> str:
+def where_words(cells: tuple[Cell, ...], lang: str, leg: bool = False) -> str:
     if not cells:
         return say("impact.anywhere", lang)
-    return ("、" if lang == "ja" else ", ").join(cell_words(c, lang) for c in cells)
+    return ("、" if lang == "ja" else ", ").join(cell_words(c, lang, leg) for c in cells)
 
 
 def outcome_words(o: Outcome, lang: str) -> str:
@@ -85,8 +88,9 @@ def change_lines(item: ItemImpact, lang: str, sides: list[str | None] | None = N
     who = _sides(sides or [item.side], lang)
     out = []
     for (cells, new), changes in groups.items():
-        where = where_words(cells, lang)
-        where = f"{where}の{who}" if lang == "ja" else f"{who} with {where}"
+        where = where_words(cells, lang, item.side is None)
+        if cells:
+            where = f"{where}の{who}" if lang == "ja" else f"{who} with {where}"
         olds = say("impact.or", lang).join(outcome_words(c.old, lang) for c in changes)
         line = say("impact.change", lang, where=where, action=label("action", item.action, lang),
                    olds=olds, new=outcome_words(new, lang))
@@ -97,7 +101,7 @@ def change_lines(item: ItemImpact, lang: str, sides: list[str | None] | None = N
                 line += paren(say("impact.engine_no", lang, got=c.engine), lang)
         out.append(("change", line))
     if item.unchanged and any(item.unchanged):
-        where = ("、" if lang == "ja" else "; ").join(where_words(u, lang)
+        where = ("、" if lang == "ja" else "; ").join(where_words(u, lang, item.side is None)
                                                      for u in item.unchanged)
         out.append(("same", say("impact.unchanged", lang, side=who, where=where)))
     return out

@@ -18,6 +18,8 @@ each rule set) must confirm.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,7 +34,7 @@ from ..facts import FACTS
 from ..model import Patient, parse_patient
 from ..plan import Plan
 from ..rulebook import Rulebook
-from .domain import Domain, Var
+from .domain import SIDES, Domain, Var
 from .encode import ITEM_SIDES, Encoding, Item, real_scale
 
 STATUS_OR_ABSENT = ("contraindicated", "not_recommended", "deferred", "recommended", "option",
@@ -374,8 +376,10 @@ def _status(item: Item | None, s: str) -> Any:
 
 # --- the facts a change touches, and their cells -----------------------------------------
 def touched_facts(old: Rulebook, new: Rulebook) -> tuple[str, ...]:
-    """The facts of the tests that differ between the two programs (per rule), and of every
-    rule added, removed, or whose outputs differ."""
+    """The facts of the tests that differ between the two programs (per rule, or per
+    definition), and the facts a rule added, removed, or whose outputs differ tests itself
+    (not those behind the derived facts it uses: the region still covers them, its sentences
+    then say "some such patients")."""
     def tests(book: Rulebook) -> dict[str, set[tuple[str, str, Any]]]:
         out: dict[str, set[tuple[str, str, Any]]] = {}
         for p in book.program.productions:
@@ -387,14 +391,20 @@ def touched_facts(old: Rulebook, new: Rulebook) -> tuple[str, ...]:
     facts: set[str] = set()
     for rid in set(a) | set(b):
         ta, tb = a.get(rid, set()), b.get(rid, set())
-        if rid not in a or rid not in b:
-            facts.update(f for f, _, _ in ta | tb)
-            continue
         facts.update(f for f, _, _ in ta ^ tb)
-        if rid in old.rules and rid in new.rules and repr(
-                old.rules[rid].rule.outputs) != repr(new.rules[rid].rule.outputs):
+        outputs = [_outputs(book, rid) for book in (old, new)]
+        if (rid in old.rules or rid in new.rules) and (
+                rid not in a or rid not in b or outputs[0] != outputs[1]):
             facts.update(f for f, _, _ in ta | tb)
     return tuple(sorted(f for f in facts if f in FACTS and f != "side"))
+
+
+def _outputs(book: Rulebook, rid: str) -> str | None:
+    """A rule's outputs, without where they are written (a copied folder moves them)."""
+    if rid not in book.rules:
+        return None
+    return repr([{f.name: getattr(out, f.name) for f in dataclasses.fields(out)
+                  if f.name != "where"} for out in book.rules[rid].rule.outputs])
 
 
 def base_cells(var: Var, fact: str, side: str | None, cuts: list[Fraction]) -> list[Cell]:
@@ -416,7 +426,24 @@ def base_cells(var: Var, fact: str, side: str | None, cuts: list[Fraction]) -> l
         cells += [Cell(fact, side, "value", value=x) for x in FACTS[fact].values]
     if not z3.is_true(var.known):
         cells.append(Cell(fact, side, "unknown"))
-    return cells
+    return [c for c in cells if _has_point(var, c)]
+
+
+def _has_point(var: Var, cell: Cell) -> bool:
+    """Whether a grid point of the fact's range lies in the cell."""
+    if cell.kind != "interval":
+        return True
+    assert var.spec is not None
+    scale = var.spec.scale
+    lo = math.ceil(var.spec.lo * scale)
+    hi = math.floor(var.spec.hi * scale)
+    if cell.lo is not None:
+        x = cell.lo * scale
+        lo = max(lo, math.ceil(x) if cell.lo_closed else math.floor(x) + 1)
+    if cell.hi is not None:
+        x = cell.hi * scale
+        hi = min(hi, math.floor(x) if cell.hi_closed else math.ceil(x) - 1)
+    return lo <= hi
 
 
 def cell_formula(domain: Domain, cell: Cell) -> Any:
@@ -479,10 +506,12 @@ def _item_region(pair: Pair, key: tuple[str, str | None], facts: tuple[str, ...]
                  ) -> ItemImpact:
     action, side = key
     kept: list[list[tuple[Cell, frozenset[Any]]]] = []
-    for fact in facts:
-        if FACTS[fact].scope != "patient" and side is None:
-            continue  # a whole-patient item: its cells are the patient's facts
-        at = None if FACTS[fact].scope == "patient" else side
+    # a leg's item: the patient's facts and that leg's; a whole-patient item: each leg's too
+    places = [(f, None) if FACTS[f].scope == "patient" else (f, side) for f in facts] \
+        if side is not None else [(f, None if FACTS[f].scope == "patient" else s)
+                                  for f in facts for s in pair.domain.present
+                                  if FACTS[f].scope != "patient" or s == SIDES[0]]
+    for fact, at in places:
         var = pair.domain.get(fact, at)
         if var is None:
             continue
