@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from careflow.cli import app
 from careflow.export import chromium
-from careflow.rulebook import default_rules_dir, default_rulebook
+from careflow.rulebook import default_rulebook, default_rules_dir
 
 pytest.importorskip("z3")
 
