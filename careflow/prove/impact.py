@@ -130,17 +130,14 @@ class ItemImpact:
     changes: list[Change] = field(default_factory=list)
     unchanged: list[tuple[Cell, ...]] = field(default_factory=list)  # cells of no change
 
-    def may_differ(self, patient: Patient) -> bool:
-        """Whether the patient lies in a cell with a change (outside them: proven the same)."""
-        if self.side is not None and patient.leg(self.side) is None:
-            return False
-        return any(all(c.contains(fact_value(patient, c)) for c in ch.cells)
-                   for ch in self.changes)
 
-
-def fact_value(patient: Patient, cell: Cell) -> Any:
-    leg = patient.leg(cell.side) if cell.side else None
-    return FACTS[cell.fact].get(patient, leg)
+def in_cell(patient: Patient, cell: Cell) -> bool:
+    """Whether a patient's fact lies in the cell. A cell on a leg the patient does not have
+    holds it (the solver leaves an absent leg's facts free: counting it in is safe)."""
+    if cell.side is None:
+        return cell.contains(FACTS[cell.fact].get(patient, None))
+    leg = patient.leg(cell.side)
+    return leg is None or cell.contains(FACTS[cell.fact].get(patient, leg))
 
 
 @dataclass
@@ -172,8 +169,6 @@ class Region:
     def changes(self) -> list[Change]:
         return [c for it in self.items for c in it.changes]
 
-    def may_differ(self, patient: Patient) -> bool:
-        return any(it.may_differ(patient) for it in self.items)
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -631,5 +626,5 @@ def _moved(pair: Pair, ch: Change, var: Var, n: int
 
 
 __all__ = ["Boundary", "Cell", "Change", "ItemImpact", "Outcome", "Pair", "Region",
-           "fact_value", "item_outcome", "load_side", "region", "touched_facts"]
+           "in_cell", "item_outcome", "load_side", "region", "touched_facts"]
 

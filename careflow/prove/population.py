@@ -101,12 +101,12 @@ def plan_diff(old: Plan, new: Plan) -> tuple[ItemDiff, ...]:
 
 
 def inside(cover: Cover, patient: Any) -> bool:
-    from .impact import fact_value
+    from .impact import in_cell
 
     for _action, side, regions in cover:
         if side is not None and patient.leg(side) is None:
             continue
-        if any(all(c.contains(fact_value(patient, c)) for c in cells) for cells in regions):
+        if any(all(in_cell(patient, c) for c in cells) for cells in regions):
             return True
     return False
 

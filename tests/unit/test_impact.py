@@ -278,3 +278,15 @@ def test_the_json_is_complete_without_a_population(raised: Region) -> None:
     assert all(c["confirmed_by_engine"] for it in data["items"] for c in it["changes"])
     assert data["items"][0]["ja"][0].startswith("ABI")
     assert Cell("abi", "right", "unknown").contains(None)
+
+
+def test_a_cell_on_a_leg_the_patient_lacks_counts_the_patient_in() -> None:
+    from careflow.model import parse_patient
+    from careflow.prove.impact import in_cell
+
+    one_leg = parse_patient(_patient("ONE", _leg("right", 1.0)))
+    band = Cell("abi", "left", "interval", Fraction(8, 10), True, Fraction(9, 10), False)
+    assert in_cell(one_leg, band)
+    assert not in_cell(one_leg, Cell("abi", "right", "interval", Fraction(8, 10), True,
+                                     Fraction(9, 10), False))
+    assert in_cell(one_leg, Cell("abi", "right", "interval", Fraction(9, 10), True, None))
