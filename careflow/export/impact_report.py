@@ -16,6 +16,7 @@ from .words import colon, html, paren, say
 if TYPE_CHECKING:
     from ..prove.impact import Boundary, Cell, Change, ItemImpact, Outcome, Region
     from ..prove.population import PatientDiff, PopulationImpact
+    from ..rulebook import Rulebook
 
 SHOWN_PATIENTS = 50
 """Affected patients listed in the summary and the HTML (the JSON has them all)."""
@@ -148,6 +149,8 @@ def scenario(b: Boundary) -> str:
     lines.append(f"  シナリオ: {name} {b.value}の{side_words(b.side, 'ja')}（{edge}）")
     lines += given_steps(b.document)
     lines.append("    もし 治療計画を立てる")
+    lines.append(f"    # {say('impact.old', 'ja')}：{outcome_words(b.old, 'ja')}、"
+                 f"{say('impact.new', 'ja')}：{outcome_words(b.new, 'ja')}")
     action = phrase("actions", b.action)
     if b.new.status == "absent":
         lines.append(f"    ならば {where}{action}は提示されない")
@@ -166,8 +169,10 @@ def _detail_words(detail: dict[str, Any], lang: str) -> str:
     return paren(value_label(shown, lang), lang) if shown else ""
 
 
-def diff_lines(d: PatientDiff, lang: str) -> list[str]:
-    """A patient's changed items and the rules behind each difference."""
+def diff_lines(d: PatientDiff, lang: str, titles: dict[str, str] | None = None
+               ) -> list[str]:
+    """A patient's changed items and the rules behind each difference (`titles`: each
+    rule's title in `lang`)."""
     out = [say("impact.patient", lang, id=d.patient_id or "?", line=d.line)]
     for it in d.items:
         old = label("status", it.old_status, lang) if it.old_status != "absent" \
@@ -177,26 +182,29 @@ def diff_lines(d: PatientDiff, lang: str) -> list[str]:
         out.append(f"  - {side_words(it.side, lang)} {label('action', it.action, lang)}"
                    f"{colon(lang)}{old}{_detail_words(it.old_detail, lang)} → "
                    f"{new}{_detail_words(it.new_detail, lang)}")
-        if it.gone:
-            out.append(f"      {say('impact.rules_old', lang)}{colon(lang)}{', '.join(it.gone)}")
-        if it.came:
-            out.append(f"      {say('impact.rules_new', lang)}{colon(lang)}{', '.join(it.came)}")
+        for key, says in (("impact.rules_old", it.gone), ("impact.rules_new", it.came)):
+            for rule, effect in says:
+                title = (titles or {}).get(rule, "")
+                out.append(f"      {say(key, lang)}{colon(lang)}{rule}"
+                           f"{paren(say('impact.' + effect, lang), lang)}"
+                           + (f"{colon(lang)}{title}" if title else ""))
     return out
 
 
 def count_lines(pop: PopulationImpact, lang: str) -> list[str]:
     out = []
     for (action, so, do, sn, dn), n in sorted(pop.counts.items(), key=lambda kv: -kv[1]):
-        def w(status: str, detail: str) -> str:
+        def w(status: str, detail: tuple[tuple[str, str], ...]) -> str:
             text = label("status", status, lang) if status != "absent" \
                 else say("impact.absent", lang)
-            return text + (paren(detail, lang) if detail else "")
+            return text + (paren(value_label(dict(detail), lang), lang) if detail else "")
         out.append(say("impact.count", lang, action=label("action", action, lang),
                        old=w(so, do), new=w(sn, dn), n=n))
     return out
 
 
-def population_lines(pop: PopulationImpact, lang: str) -> list[str]:
+def population_lines(pop: PopulationImpact, lang: str,
+                     titles: dict[str, str] | None = None) -> list[str]:
     out = [f"== {say('impact.population', lang)} ==",
            say("impact.records", lang, n=pop.records, source=pop.source, m=pop.evaluated),
            say("impact.affected", lang, n=len(pop.affected))]
@@ -208,15 +216,16 @@ def population_lines(pop: PopulationImpact, lang: str) -> list[str]:
         out.append(say("impact.missed", lang, n=len(pop.outside)))
     out += [f"- {line}" for line in count_lines(pop, lang)]
     for d in pop.affected[:SHOWN_PATIENTS]:
-        out += diff_lines(d, lang)
+        out += diff_lines(d, lang, titles)
     if len(pop.affected) > SHOWN_PATIENTS:
         out.append(say("impact.more", lang, n=len(pop.affected) - SHOWN_PATIENTS))
     return out
 
 
 # --- the three outputs ----------------------------------------------------------------------
-def as_text(region: Region, pop: PopulationImpact | None, lang: str = "ja") -> str:
-    """The terminal summary."""
+def as_text(region: Region, pop: PopulationImpact | None, lang: str = "ja",
+            titles: dict[str, str] | None = None) -> str:
+    """The terminal summary (`titles`: the rules' titles in `lang`, for the explanations)."""
     out = [f"{say('impact.title', lang)}{colon(lang)}{region.old_name} → {region.new_name}",
            say("impact.proves", lang),
            f"{say('impact.facts', lang)}{colon(lang)}"
@@ -232,7 +241,7 @@ def as_text(region: Region, pop: PopulationImpact | None, lang: str = "ja") -> s
         out.append(f"== {say('impact.boundaries', lang)} ==")
         out += [scenario(b) for b in region.boundaries]
     if pop is not None:
-        out += population_lines(pop, lang)
+        out += population_lines(pop, lang, titles)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -260,8 +269,8 @@ def as_json(region: Region, pop: PopulationImpact | None) -> str:
             "affected": len(pop.affected), "bad": [{"line": d.line, "problems": list(
                 d.problems)} for d in pop.bad],
             "outside_region": [d.line for d in pop.outside],
-            "counts": [{"action": a, "old": {"status": so, "detail": do},
-                        "new": {"status": sn, "detail": dn}, "items": n}
+            "counts": [{"action": a, "old": {"status": so, "detail": dict(do)},
+                        "new": {"status": sn, "detail": dict(dn)}, "items": n}
                        for (a, so, do, sn, dn), n in sorted(pop.counts.items())],
             "patients": [{"line": d.line, "id": d.patient_id,
                           "items": [i.as_json() for i in d.items]} for d in pop.affected]}
@@ -279,13 +288,14 @@ li.change {{ margin-bottom: 1.5mm; }}
 li.same {{ color: #355; }}
 .wrong {{ color: #b00; font-weight: bold; }}
 pre {{ background: #f6f6f6; border: 0.6pt solid #ccc; padding: 2mm; white-space: pre-wrap;
-      font-family: {FONTS}; font-size: 9pt; }}
+      font-family: "Noto Sans Mono CJK JP", monospace, {FONTS}; font-size: 9pt; }}
 table {{ border-collapse: collapse; }}
 td, th {{ border: 0.6pt solid #999; padding: 1mm 2mm; text-align: left; }}
 """
 
 
-def to_html(region: Region, pop: PopulationImpact | None, lang: str = "ja") -> str:
+def to_html(region: Region, pop: PopulationImpact | None, lang: str = "ja",
+            titles: dict[str, str] | None = None) -> str:
     """The report a doctor reads: the region, the boundary scenarios, the population."""
     h: list[str] = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
                     f"<title>{html(say('impact.title', lang))}</title><style>{_CSS}</style>"
@@ -320,7 +330,7 @@ def to_html(region: Region, pop: PopulationImpact | None, lang: str = "ja") -> s
         h.append("<ul>" + "".join(f"<li>{html(x)}</li>" for x in count_lines(pop, lang))
                  + "</ul>")
         for d in pop.affected[:SHOWN_PATIENTS]:
-            h.append(f"<pre>{html(chr(10).join(diff_lines(d, lang)))}</pre>")
+            h.append(f"<pre>{html(chr(10).join(diff_lines(d, lang, titles)))}</pre>")
         if len(pop.affected) > SHOWN_PATIENTS:
             h.append(f"<p>{html(say('impact.more', lang, n=len(pop.affected) - SHOWN_PATIENTS))}"
                      "</p>")
@@ -328,4 +338,12 @@ def to_html(region: Region, pop: PopulationImpact | None, lang: str = "ja") -> s
     return "\n".join(h) + "\n"
 
 
-__all__ = ["as_json", "as_text", "cell_words", "outcome_words", "scenario", "to_html"]
+def rule_titles(*books: Rulebook, lang: str = "ja") -> dict[str, str]:
+    """Every rule's title in `lang`, the later rule sets' over the earlier."""
+    from .words import rule_title
+
+    return {rid: rule_title(cr.rule, lang) for book in books for rid, cr in book.rules.items()}
+
+
+__all__ = ["as_json", "as_text", "cell_words", "outcome_words", "rule_titles", "scenario",
+           "to_html"]

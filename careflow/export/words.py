@@ -338,6 +338,10 @@ PHRASES: dict[str, tuple[str, str]] = {
                       "{n} 人は変化する範囲の外で計画が変わった：範囲の計算の誤り"),
     "impact.patient": ("patient {id} (line {line})", "患者 {id}（{line} 行目）"),
     "impact.rules_old": ("before only", "変更前のみ"),
+    "impact.decides": ("decides the item", "この項目を決定"),
+    "impact.claim": ("claims a weaker status", "別の判定（採用されず）"),
+    "impact.hold": ("holds the item", "保留の理由"),
+    "impact.annotate": ("adds a detail", "詳細・注記を追加"),
     "impact.rules_new": ("after only", "変更後のみ"),
     "impact.more": ("... and {n} more (all in the JSON)", "…ほか {n} 人（JSONにすべて）"),
     "impact.proves": ("Proven for every patient document the patient model accepts, with the "

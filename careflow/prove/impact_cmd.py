@@ -19,7 +19,7 @@ def run(old: Path, new: Path, population: Path | None, out: Path | None,
     """0 no patient's plan differs; 1 some do (or the solver and the engine disagree); 2 bad
     input (OLD/NEW missing, the population file unreadable or holding bad records, OUT not
     writable); 3 a rule set does not load."""
-    from ..export.impact_report import as_json, as_text, to_html
+    from ..export.impact_report import as_json, as_text, rule_titles, to_html
     from .impact import load_side, region
     from .population import run_population
 
@@ -47,12 +47,13 @@ def run(old: Path, new: Path, population: Path | None, out: Path | None,
         except InputError as exc:
             fail(BAD_INPUT, [f"{exc.source or population}: {p}" for p in exc.problems])
             return BAD_INPUT
-    echo(as_text(found, pop, lang))
+    titles = rule_titles(*books, lang=lang)
+    echo(as_text(found, pop, lang, titles))
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
             (out / "impact.json").write_text(as_json(found, pop), encoding="utf-8")
-            (out / "impact.html").write_text(to_html(found, pop, lang), encoding="utf-8")
+            (out / "impact.html").write_text(to_html(found, pop, lang, titles), encoding="utf-8")
         except OSError as exc:
             fail(BAD_INPUT, [f"{out}: cannot write ({exc.strerror})"])
             return BAD_INPUT

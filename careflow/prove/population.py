@@ -26,6 +26,8 @@ from .impact import Cell, Region
 
 Spec = tuple[str | None, str | None]
 """A rule set as the batch runner loads it: (rules folder, parameters file)."""
+Detail = tuple[tuple[str, str], ...]
+"""An item's string details, sorted (a count's key)."""
 Cover = tuple[tuple[str, str | None, tuple[tuple[Cell, ...], ...]], ...]
 """Per changed item (action, side), the cells where it can change."""
 
@@ -52,8 +54,9 @@ class ItemDiff:
     new_detail: dict[str, Any]
     old_rule: str | None
     new_rule: str | None
-    gone: tuple[str, ...]  # rules with a say under OLD only ("RULE (effect)")
-    came: tuple[str, ...]  # rules with a say under NEW only
+    gone: tuple[tuple[str, str], ...]  # (rule, effect) with a say under OLD only
+    came: tuple[tuple[str, str], ...]  # the same under NEW only; effect "decides" or
+    # another rule's claim, hold or annotate
 
     def as_json(self) -> dict[str, Any]:
         return {"action": self.action, "side": self.side,
@@ -61,7 +64,8 @@ class ItemDiff:
                         "rule": self.old_rule},
                 "new": {"status": self.new_status, "detail": self.new_detail,
                         "rule": self.new_rule},
-                "rules_only_old": list(self.gone), "rules_only_new": list(self.came)}
+                "rules_only_old": [{"rule": r, "effect": e} for r, e in self.gone],
+                "rules_only_new": [{"rule": r, "effect": e} for r, e in self.came]}
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,10 @@ class PatientDiff:
     outside: bool = False  # the plans differ although the patient is outside the region
 
 
-def _says(item: Item | None) -> set[str]:
+def _says(item: Item | None) -> set[tuple[str, str]]:
     if item is None:
         return set()
-    return {f"{item.rule} (decides)"} | {f"{c.rule} ({c.effect})" for c in item.other_rules}
+    return {(item.rule, "decides")} | {(c.rule, c.effect) for c in item.other_rules}
 
 
 def plan_diff(old: Plan, new: Plan) -> tuple[ItemDiff, ...]:
@@ -194,8 +198,8 @@ class PopulationImpact:
     bad: list[PatientDiff] = field(default_factory=list)
     affected: list[PatientDiff] = field(default_factory=list)
     outside: list[PatientDiff] = field(default_factory=list)  # check_all: region missed them
-    counts: Counter[tuple[str, str, str, str, str]] = field(default_factory=Counter)
-    # (action, old status, old detail words, new status, new detail words) -> items
+    counts: Counter[tuple[str, str, Detail, str, Detail]] = field(default_factory=Counter)
+    # (action, old status, old detail, new status, new detail) -> items
 
     def add(self, d: PatientDiff) -> None:
         self.records += 1
@@ -212,8 +216,8 @@ class PopulationImpact:
                          it.new_status, _detail_key(it.new_detail))] += 1
 
 
-def _detail_key(detail: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={detail[k]}" for k in sorted(detail) if isinstance(detail[k], str))
+def _detail_key(detail: dict[str, Any]) -> Detail:
+    return tuple((k, str(detail[k])) for k in sorted(detail) if isinstance(detail[k], str))
 
 
 def run_population(path: Path, old: Path, new: Path, region: Region, workers: int | None,

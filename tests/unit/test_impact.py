@@ -170,14 +170,13 @@ def test_a_small_populations_diff_by_hand(tmp_path: Path, params: Path, raised: 
         (item,) = d.items
         assert item.action == "compression_stockings"
         assert item.new_detail["pressure_mmhg"] == "<=20"
-        assert "VEIN_STOCKINGS_PRESSURE_REDUCED (annotate)" in item.came
-        assert any(r.startswith(("VEIN_STOCKINGS_PRESSURE_MILD", "VEIN_STOCKINGS_PRESSURE_STRONG"))
-                   for r in item.gone)
+        assert ("VEIN_STOCKINGS_PRESSURE_REDUCED", "annotate") in item.came
+        assert any(r in ("VEIN_STOCKINGS_PRESSURE_MILD", "VEIN_STOCKINGS_PRESSURE_STRONG")
+                   and e == "annotate" for r, e in item.gone)
+    mild, strong, reduced = ((("pressure_mmhg", p),) for p in ("20-30", "30-40", "<=20"))
     assert pop.counts == {
-        ("compression_stockings", "recommended", "pressure_mmhg=20-30", "recommended",
-         "pressure_mmhg=<=20"): 2,
-        ("compression_stockings", "recommended", "pressure_mmhg=30-40", "recommended",
-         "pressure_mmhg=<=20"): 1}
+        ("compression_stockings", "recommended", mild, "recommended", reduced): 2,
+        ("compression_stockings", "recommended", strong, "recommended", reduced): 1}
     every = run_population(path, default_rules_dir(), params, raised, 0, True, False)
     assert every.evaluated == 6 and _affected(every) == AFFECTED and every.outside == []
 
@@ -203,6 +202,8 @@ def test_the_command_writes_json_and_html_and_exits_1(tmp_path: Path, params: Pa
                                       "-w", "2", "--no-progress"])
     assert result.exit_code == 1, result.output
     assert "3 人の計画が変わる" in result.output
+    assert "pressure_mmhg" not in result.output and "annotate" not in result.output
+    assert "変更後のみ：VEIN_STOCKINGS_PRESSURE_REDUCED（詳細・注記を追加）：" in result.output
     data = json.loads((out / "impact.json").read_text(encoding="utf-8"))
     assert data["kind"] == "careflow-impact" and data["differs"] is True
     assert data["facts"] == ["abi"]
@@ -258,12 +259,16 @@ def test_the_html_report_reads_in_a_real_browser(tmp_path: Path, params: Path,
     path = _jsonl(tmp_path / "pop.jsonl", POPULATION)
     pop = run_population(path, default_rules_dir(), params, raised, 0, False, False)
     page = tmp_path / "impact.html"
-    page.write_text(to_html(raised, pop, "ja"), encoding="utf-8")
+    from careflow.export.impact_report import rule_titles
+
+    titles = rule_titles(default_rulebook(), load_side(params))
+    page.write_text(to_html(raised, pop, "ja", titles), encoding="utf-8")
     done = chromium.run(["--dump-dom"], page)
     assert done.returncode == 0, done.stderr[-1000:]
     dom = done.stdout
     assert "ルール変更の影響" in dom and "0.8以上0.9未満の右脚・左脚では" in dom
-    assert "P-085-C2" in dom and "VEIN_STOCKINGS_PRESSURE_REDUCED (annotate)" in dom
+    assert "P-085-C2" in dom and "VEIN_STOCKINGS_PRESSURE_REDUCED（詳細・注記を追加）" in dom
+    assert "pressure_mmhg" not in dom, "no field name in the Japanese report"
     assert "&lt;=20" in dom, "the text is escaped, not read as a tag"
     shot = tmp_path / "impact.png"
     done = chromium.run([f"--screenshot={shot}", "--window-size=900,1200"], page)
