@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RulebookError
+from .impact import load_side, region  # z3: the command's ImportError names the extra
+from .population import run_population
 
 NO_DIFFERENCE, DIFFERENCES, BAD_INPUT, RULES = 0, 1, 2, 3
 
@@ -20,8 +22,6 @@ def run(old: Path, new: Path, population: Path | None, out: Path | None,
     input (OLD/NEW missing, the population file unreadable or holding bad records, OUT not
     writable); 3 a rule set does not load."""
     from ..export.impact_report import as_json, as_text, rule_titles, to_html
-    from .impact import load_side, region
-    from .population import run_population
 
     for path in (old, new):
         if not path.exists():

@@ -332,3 +332,17 @@ def test_the_boundary_scenarios_run_with_the_feature_files_steps(tmp_path: Path,
     # pytest-bdd names a test after its scenario, dots dropped: ABI 0.8 -> _08, 0.89 -> _089
     assert len(failed) == 2 and all("_08の" in line or "_089の" in line for line in failed), \
         failed
+
+
+def test_without_z3_the_command_names_the_extra() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['z3'] = None\n"
+            "from typer.testing import CliRunner\nfrom careflow.cli import app\n"
+            "r = CliRunner().invoke(app, ['impact', 'rules', 'rules'])\n"
+            "print(r.exit_code, r.output)")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=root, check=True).stdout
+    assert out.startswith("2 ") and "careflow[prove]" in out
