@@ -170,7 +170,6 @@ class Region:
         return [c for it in self.items for c in it.changes]
 
 
-
 # --- loading ------------------------------------------------------------------------------
 def load_side(path: Path) -> Rulebook:
     """OLD or NEW: a rules folder, or a parameters file over the shipped rules (RulebookError
