@@ -124,7 +124,8 @@ def main() -> None:
         took = time.perf_counter() - start
         print(f"population of {pop.records} generated patients, {args.workers} workers"
               f"{' (every patient evaluated)' if args.check_all else ''}: {took:.1f} s; "
-              f"{pop.evaluated} evaluated under both rule sets, {len(pop.affected)} affected, "
+              f"{pop.evaluated} inside the region (evaluated under the old rules), {pop.both} "
+              f"of them also under the new ones, {len(pop.affected)} affected, "
               f"{len(pop.bad)} bad records, {len(pop.outside)} outside the region")
 
 

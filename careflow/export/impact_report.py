@@ -206,7 +206,8 @@ def count_lines(pop: PopulationImpact, lang: str) -> list[str]:
 def population_lines(pop: PopulationImpact, lang: str,
                      titles: dict[str, str] | None = None) -> list[str]:
     out = [f"== {say('impact.population', lang)} ==",
-           say("impact.records", lang, n=pop.records, source=pop.source, m=pop.evaluated),
+           say("impact.records", lang, n=pop.records, source=pop.source, m=pop.evaluated,
+               k=pop.both),
            say("impact.affected", lang, n=len(pop.affected))]
     if pop.bad:
         lines = ", ".join(str(d.line) for d in pop.bad[:10]) + (", ..." if len(pop.bad) > 10
@@ -266,6 +267,7 @@ def as_json(region: Region, pop: PopulationImpact | None) -> str:
     if pop is not None:
         data["population"] = {
             "source": pop.source, "records": pop.records, "evaluated": pop.evaluated,
+            "evaluated_new": pop.both,
             "affected": len(pop.affected), "bad": [{"line": d.line, "problems": list(
                 d.problems)} for d in pop.bad],
             "outside_region": [d.line for d in pop.outside],
@@ -320,7 +322,7 @@ def to_html(region: Region, pop: PopulationImpact | None, lang: str = "ja",
     if pop is not None:
         h.append(f"<h2>{html(say('impact.population', lang))}</h2>")
         records = say("impact.records", lang, n=pop.records, source=pop.source,
-                      m=pop.evaluated)
+                      m=pop.evaluated, k=pop.both)
         h.append(f"<p>{html(records)}</p>")
         h.append(f"<p><strong>{html(say('impact.affected', lang, n=len(pop.affected)))}"
                  "</strong></p>")

@@ -325,10 +325,12 @@ PHRASES: dict[str, tuple[str, str]] = {
     "impact.inside": ("inside the region", "変化する範囲の内側"),
     "impact.outside": ("just outside the region", "変化する範囲のすぐ外側"),
     "impact.population": ("Population", "対象集団"),
-    "impact.records": ("{n} patients in {source}; {m} evaluated under both rule sets (the others "
-                       "lie outside the region: proven unchanged)",
-                       "{source} の {n} 人のうち {m} 人を両方のルールで評価"
-                       "（残りは変化する範囲の外：計画が変わらないことが証明済み）"),
+    "impact.records": ("{n} patients in {source}; {m} inside the region, evaluated under the old "
+                       "rules, {k} of them also under the new ones (the others are proven "
+                       "unchanged: outside the region, or their old items start no change)",
+                       "{source} の {n} 人のうち {m} 人が変化する範囲内で変更前のルールで評価、"
+                       "うち {k} 人は変更後のルールでも評価（残りは範囲外か、変化の起点となる"
+                       "結果がないため、計画が変わらないことが証明済み）"),
     "impact.affected": ("{n} patients' plans change", "{n} 人の計画が変わる"),
     "impact.count": ("{action}: {old} -> {new}: {n} items",
                      "{action}：{old} → {new}：{n} 件"),

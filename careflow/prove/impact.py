@@ -129,6 +129,7 @@ class ItemImpact:
     side: str | None
     changes: list[Change] = field(default_factory=list)
     unchanged: list[tuple[Cell, ...]] = field(default_factory=list)  # cells of no change
+    details: list[str] = field(default_factory=list)  # the details that can differ
 
 
 def in_cell(patient: Patient, cell: Cell) -> bool:
@@ -523,7 +524,7 @@ def _item_region(pair: Pair, key: tuple[str, str | None], facts: tuple[str, ...]
                 combos = [(*c, cell) for c in combos for cell, _ in cells_of]
         else:
             combos = [(cell,) for cells_of in kept for cell, _ in cells_of]
-    impact = ItemImpact(action, side)
+    impact = ItemImpact(action, side, details=list(pair.relevant.get(key, [])))
     for combo in combos:
         where = [cell_formula(pair.domain, c) for c in combo]
         found = pair.transitions(key, *where)

@@ -22,14 +22,16 @@ from typing import Any
 from .. import batch
 from ..errors import EngineError, InputError
 from ..plan import Item, Plan
-from .impact import Cell, Region
+from .impact import Cell, Outcome, Region
 
 Spec = tuple[str | None, str | None]
 """A rule set as the batch runner loads it: (rules folder, parameters file)."""
 Detail = tuple[tuple[str, str], ...]
 """An item's string details, sorted (a count's key)."""
-Cover = tuple[tuple[str, str | None, tuple[tuple[Cell, ...], ...]], ...]
-"""Per changed item (action, side), the cells where it can change."""
+Cover = tuple[tuple[str, str | None, tuple[str, ...],
+                    tuple[tuple[tuple[Cell, ...], Outcome], ...]], ...]
+"""Per changed item (action, side, the details that can differ): each change's cells and the
+outcome it starts from."""
 
 
 def spec_of(path: Path) -> Spec:
@@ -38,7 +40,8 @@ def spec_of(path: Path) -> Spec:
 
 
 def cover_of(region: Region) -> Cover:
-    return tuple((it.action, it.side, tuple(c.cells for c in it.changes))
+    return tuple((it.action, it.side, tuple(it.details),
+                  tuple((c.cells, c.old) for c in it.changes))
                  for it in region.items if it.changes)
 
 
@@ -72,11 +75,12 @@ class ItemDiff:
 class PatientDiff:
     line: int
     patient_id: str | None
-    evaluated: bool  # inside the region (or check_all): evaluated under both rule sets
+    evaluated: bool  # inside the region (or check_all): evaluated under the old rules
     items: tuple[ItemDiff, ...] = ()
     error: str | None = None  # "input" | "engine"
     problems: tuple[str, ...] = ()
-    outside: bool = False  # the plans differ although the patient is outside the region
+    outside: bool = False  # the plans differ although the region would have skipped it
+    both: bool = False  # evaluated under the new rules too
 
 
 def _says(item: Item | None) -> set[tuple[str, str]]:
@@ -105,18 +109,38 @@ def plan_diff(old: Plan, new: Plan) -> tuple[ItemDiff, ...]:
 
 
 def inside(cover: Cover, patient: Any) -> bool:
+    """The patient lies in a cell where some item can change."""
+    return bool(_starts(cover, patient))
+
+
+def _starts(cover: Cover, patient: Any) -> list[tuple[str, str | None, tuple[str, ...],
+                                                       Outcome]]:
+    """(action, side, details, old outcome) of every change whose cells hold the patient."""
     from .impact import in_cell
 
-    for _action, side, regions in cover:
+    out = []
+    for action, side, details, changes in cover:
         if side is not None and patient.leg(side) is None:
             continue
-        if any(all(in_cell(patient, c) for c in cells) for cells in regions):
-            return True
-    return False
+        out += [(action, side, details, old) for cells, old in changes
+                if all(in_cell(patient, c) for c in cells)]
+    return out
+
+
+def may_change(cover: Cover, patient: Any, old_plan: Plan) -> bool:
+    """Whether the old plan has an item as some change whose cells hold the patient starts
+    from. The solver listed every (old -> new) outcome of each cell, so a patient whose old
+    items start none of them gets the same plan from the new rules."""
+    from .impact import item_outcome
+
+    return any(item_outcome(old_plan, action, side, list(details)) == old
+               for action, side, details, old in _starts(cover, patient))
 
 
 def _one(line: int, record: Any, old: Any, new: Any, cover: Cover | None,
          source: str) -> PatientDiff:
+    """The patient's diff: not evaluated outside the cover; evaluated under the old rules
+    only when its old items start no change; else under both."""
     from ..evaluate import evaluate
 
     where = f"{source}:{line}" if source else f"record {line}"
@@ -125,15 +149,17 @@ def _one(line: int, record: Any, old: Any, new: Any, cover: Cover | None,
     except InputError as exc:
         return PatientDiff(line, batch._guess_id(record), False, error="input",
                            problems=tuple(exc.problems))
-    within = cover is None or inside(cover, patient)
-    if not within and cover is not None:
+    if cover is not None and not inside(cover, patient):
         return PatientDiff(line, patient.id, False)
     try:
-        items = plan_diff(evaluate(patient, old), evaluate(patient, new))
+        before = evaluate(patient, old)
+        if cover is not None and not may_change(cover, patient, before):
+            return PatientDiff(line, patient.id, True)
+        items = plan_diff(before, evaluate(patient, new))
     except EngineError as exc:
         return PatientDiff(line, patient.id, True, error="engine",
                            problems=(f"engine error: {exc}",))
-    return PatientDiff(line, patient.id, True, items)
+    return PatientDiff(line, patient.id, True, items, both=True)
 
 
 def _work(chunk: list[batch.Numbered], old: Spec, new: Spec, cover: Cover | None,
@@ -141,13 +167,17 @@ def _work(chunk: list[batch.Numbered], old: Spec, new: Spec, cover: Cover | None
     a, b = batch._rulebook(*old), batch._rulebook(*new)
     if not check_all:
         return [_one(line, rec, a, b, cover, source) for line, rec in chunk]
+    from ..evaluate import evaluate
+
     out = []
     for line, rec in chunk:
         got = _one(line, rec, a, b, None, source)
-        if got.items and cover is not None:
+        if got.items and cover is not None:  # would the cover have skipped this patient?
             patient = batch._patient(rec, source)
-            if not inside(cover, patient):
-                got = PatientDiff(got.line, got.patient_id, True, got.items, outside=True)
+            if not inside(cover, patient) or not may_change(cover, patient,
+                                                            evaluate(patient, a)):
+                got = PatientDiff(got.line, got.patient_id, True, got.items, both=True,
+                                  outside=True)
         out.append(got)
     return out
 
@@ -194,7 +224,8 @@ def diff_lines(pairs: Iterable[batch.Numbered], old: Spec, new: Spec, cover: Cov
 class PopulationImpact:
     source: str
     records: int = 0
-    evaluated: int = 0
+    evaluated: int = 0  # under the old rules (inside the region)
+    both: int = 0  # under the new rules too (their old items start a change)
     bad: list[PatientDiff] = field(default_factory=list)
     affected: list[PatientDiff] = field(default_factory=list)
     outside: list[PatientDiff] = field(default_factory=list)  # check_all: region missed them
@@ -204,6 +235,7 @@ class PopulationImpact:
     def add(self, d: PatientDiff) -> None:
         self.records += 1
         self.evaluated += d.evaluated
+        self.both += d.both
         if d.error:
             self.bad.append(d)
             return

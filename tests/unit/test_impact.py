@@ -67,6 +67,7 @@ POPULATION = [
     _patient("P-075", _leg("right", 0.75)),                # <=20 before and after
     _patient("P-UNKNOWN", _leg("right", None)),            # ABI unknown: no change
     _patient("P-TWO", _leg("right", 0.89), _leg("left", 1.0)),  # the right leg only
+    _patient("P-085-NO-VEINS", {"side": "right", "abi": 0.85}),  # no stockings either way
 ]
 AFFECTED = {"P-085-C2": [("right", "20-30")], "P-080-C3": [("left", "30-40")],
             "P-TWO": [("right", "20-30")]}
@@ -163,8 +164,9 @@ def _affected(pop: PopulationImpact) -> dict[str | None, list[tuple[str | None, 
 def test_a_small_populations_diff_by_hand(tmp_path: Path, params: Path, raised: Region) -> None:
     path = _jsonl(tmp_path / "pop.jsonl", POPULATION)
     pop = run_population(path, default_rules_dir(), params, raised, 0, False, False)
-    assert pop.records == 6 and pop.bad == []
-    assert pop.evaluated == 3, "only the patients with a leg in the band are evaluated"
+    assert pop.records == 7 and pop.bad == []
+    assert pop.evaluated == 4, "only the patients with a leg in the band are evaluated"
+    assert pop.both == 3, "the one without stockings under the old rules starts no change"
     assert _affected(pop) == AFFECTED
     for d in pop.affected:
         (item,) = d.items
@@ -178,7 +180,8 @@ def test_a_small_populations_diff_by_hand(tmp_path: Path, params: Path, raised: 
         ("compression_stockings", "recommended", mild, "recommended", reduced): 2,
         ("compression_stockings", "recommended", strong, "recommended", reduced): 1}
     every = run_population(path, default_rules_dir(), params, raised, 0, True, False)
-    assert every.evaluated == 6 and _affected(every) == AFFECTED and every.outside == []
+    assert every.evaluated == every.both == 7
+    assert _affected(every) == AFFECTED and every.outside == []
 
 
 def test_a_csv_population_reads_like_the_batch_runner(tmp_path: Path, params: Path,
