@@ -361,6 +361,38 @@ def prove(
                          sys.stdout.write, _fail))
 
 
+@app.command()
+def impact(
+    old: Annotated[Path, typer.Argument(
+        metavar="OLD", help="the rules before: a rules folder, or a parameters file over the "
+                            "shipped rules")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="the rules after (the same)")],
+    population: Annotated[Path | None, typer.Option(
+        "--population", help="patients (JSON Lines or CSV, as careflow batch reads them): "
+                             "who is affected, and why")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="folder for impact.json and impact.html")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", min=0, help="worker processes (default: one per CPU)")] = None,
+    check_all: Annotated[bool, typer.Option(
+        "--check-all", help="evaluate every patient, not only those inside the region")
+    ] = False,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)")
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.ja,
+) -> None:
+    """Where two rule sets give different plans, for every patient (docs/impact.md); exit 1
+    when some plan differs, 0 when none does."""
+    try:
+        from .prove.impact_cmd import run
+    except ImportError as exc:
+        _fail(2, [str(MissingExtra("prove", exc))])
+        return
+    raise typer.Exit(run(old, new, population, out, workers, check_all, progress, lang.value,
+                         sys.stdout.write, _fail))
+
+
 class SchemaName(str, Enum):
     patient = "patient"
     plan = "plan"

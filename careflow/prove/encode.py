@@ -120,10 +120,15 @@ class Item:
 class Encoding:
     """The whole rule set for one patient: fact variables, rule firings, the plan."""
 
-    def __init__(self, book: Rulebook) -> None:
+    def __init__(self, book: Rulebook, domain: Domain | None = None, tag: str = "") -> None:
+        """`domain`: patient variables shared with another encoding (careflow impact encodes
+        two rule sets over one patient); `tag` prefixes this encoding's own variables so that
+        two encodings in one solver never share a derived fact, a firing or a status."""
         self.book = book
+        self.tag = tag
         program = book.program
-        self.domain = Domain(program.facts | COMPLAINT, real_scale(book))
+        self.domain = domain if domain is not None else Domain(
+            program.facts | COMPLAINT, real_scale(book))
         self.definitions: list[Any] = []
         self.entities: list[Entity] = [None, *SIDES]
         self._node: dict[tuple[Node, Entity], Any] = {}
@@ -162,7 +167,7 @@ class Encoding:
         if key not in self._held:
             parts = [self.present(e)] + [self.test(t, e) for t in p.tests]
             parts += [self.use(node, place, e) for node, place in p.uses]
-            var = z3.Bool(f"p{p.index}@{e or 'patient'}")
+            var = z3.Bool(f"{self.tag}p{p.index}@{e or 'patient'}")
             self.definitions.append(var == z3.And(*parts))
             self._held[key] = var
         return self._held[key]
@@ -188,7 +193,7 @@ class Encoding:
         """A derived fact holds on entity e: some production emitting it holds."""
         key = (node, e)
         if key not in self._node:
-            var = z3.Bool(f"{node.kind}:{node.name}:{node.level}:{node.truth}:"
+            var = z3.Bool(f"{self.tag}{node.kind}:{node.name}:{node.level}:{node.truth}:"
                           f"{node.partial}@{e or 'patient'}")
             self._node[key] = var
             parts = []
@@ -247,7 +252,7 @@ class Encoding:
                 item.status[s] = item.winner[s]
         item.status["absent"] = z3.Not(exists)
         for s, formula in list(item.status.items()):  # named: a model answers at once
-            var = z3.Bool(f"status:{item.action}:{item.side or 'patient'}:{s}")
+            var = z3.Bool(f"{self.tag}status:{item.action}:{item.side or 'patient'}:{s}")
             self.definitions.append(var == formula)
             item.status[s] = var
         # the decider: the first hold (headline, priority, rule) when held, else the first
@@ -362,7 +367,7 @@ class Knowledge:
             from .. import logic
 
             cr = self.book.rules[rid]
-            var = z3.Bool(f"false:{rid}@{e or 'patient'}")
+            var = z3.Bool(f"{self.enc.tag}false:{rid}@{e or 'patient'}")
             self._false[key] = var
             try:
                 branches = logic.negative(cr.when)
@@ -379,7 +384,7 @@ class Knowledge:
         key = (rid, e)
         if key not in self._clean:
             cr = self.book.rules[rid]
-            var = z3.Bool(f"clean:{rid}@{e or 'patient'}")
+            var = z3.Bool(f"{self.enc.tag}clean:{rid}@{e or 'patient'}")
             self._clean[key] = var
             parts = []
             for p in self.book.program.by_rule(rid, "fire"):
