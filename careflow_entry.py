@@ -9,18 +9,25 @@ careflow.cli is imported, Python's handler is back and careflow.cli.main handles
 itself (docs/engine.md#interrupts).
 """
 
-import signal
+from __future__ import annotations
+
+# `_signal` is built into the interpreter: importing it runs no Python code, so no Ctrl-C can
+# land inside it (the `signal` module builds its enums in Python, long enough to be hit)
+import _signal  # type: ignore[import-not-found]  # a built-in module typeshed has no stub for
 import sys
-from types import FrameType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C adds no second line
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)  # a second Ctrl-C adds no second line
     sys.stderr.write("careflow: interrupted\n")
     raise SystemExit(130)
 
 
-signal.signal(signal.SIGINT, _interrupted)
+_signal.signal(_signal.SIGINT, _interrupted)
 
 
 def main() -> None:
@@ -28,7 +35,7 @@ def main() -> None:
     from careflow.cli import main as run
 
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         run()
     except KeyboardInterrupt:  # between restoring the handler and cli.main's own one
         sys.stderr.write("careflow: interrupted\n")
