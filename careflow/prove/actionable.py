@@ -28,7 +28,8 @@ from .. import vocabulary as v
 from ..errors import Diagnostic, RulebookError
 from ..facts import FACTS
 from ..rulebook.parse import suggest
-from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_rule_yaml
+from ..yamlsrc import Marked, MarkedList
+from .special import read_special
 
 FILE = "actionable.yaml"
 CHANGES = ("continues", "becomes_known", "falls")
@@ -183,19 +184,8 @@ def load_actionable(path: Path, shown: str | None = None) -> list[Actionable]:
     (RulebookError)."""
     file = shown or path.name
     reader = _Reader(file)
-    try:
-        data = load_rule_yaml(path.read_bytes())
-    except OSError as exc:
-        raise RulebookError([Diagnostic(file, 0, 0, "CF001", f"cannot read the actionable "
-                                                             f"facts ({exc.strerror})")]) from None
-    except YamlSourceError as exc:
-        raise RulebookError([Diagnostic(file, exc.line, exc.column, "CF001",
-                                        str(exc).split(": ", 1)[-1])]) from None
-    body = data.get("actionable") if isinstance(data, Marked) else None
-    if not isinstance(body, list):
-        raise RulebookError([Diagnostic(file, 1, 1, "CF702",
-                                        "an actionable-facts file has an 'actionable' list")])
-    assert isinstance(data, Marked)
+    data, body = read_special(path, file, "actionable", "CF702", what="the actionable facts",
+                              missing="an actionable-facts file has an 'actionable' list")
     for key in data:
         if key not in ("actionable", "title"):
             reader.problem(data, "CF703", f"unknown key '{key}' in {FILE}", key)

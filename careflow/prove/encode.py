@@ -40,6 +40,20 @@ STATUS_ORDER: tuple[str, ...] = tuple(sorted(
 Entity = str | None  # None: the patient; a side: that leg
 
 
+def rule_constants(*books: Rulebook) -> dict[str, set[Fraction]]:
+    """Per fact, every number the rule sets' compiled tests compare it with (parameters
+    folded in): where the plan can change as the fact moves."""
+    constants: dict[str, set[Fraction]] = {}
+    for book in books:
+        for p in book.program.productions:
+            for t in p.tests:
+                values = t.value if isinstance(t.value, tuple) else (t.value,)
+                constants.setdefault(t.fact, set()).update(
+                    Fraction(str(x)) for x in values
+                    if isinstance(x, (int, float)) and not isinstance(x, bool))
+    return constants
+
+
 def _frac(value: Any) -> Fraction:
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 

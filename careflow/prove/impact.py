@@ -35,7 +35,7 @@ from ..model import Patient, parse_patient
 from ..plan import Plan
 from ..rulebook import Rulebook
 from .domain import SIDES, Domain, Var
-from .encode import ITEM_SIDES, Encoding, Item, real_scale
+from .encode import ITEM_SIDES, Encoding, Item, real_scale, rule_constants
 
 STATUS_OR_ABSENT = ("contraindicated", "not_recommended", "deferred", "recommended", "option",
                     "next_step", "absent")
@@ -202,14 +202,7 @@ class Pair:
         self._details: dict[tuple[str, tuple[str, str | None], str], list[tuple[Any, str]]] = {}
         self._differs: dict[tuple[str, str | None], Any] = {}
         self._plain: dict[str | None, list[Any]] = {}
-        self.constants: dict[str, set[Fraction]] = {}  # per fact, both rule sets' numbers
-        for book in (old, new):
-            for p in book.program.productions:
-                for t in p.tests:
-                    values = t.value if isinstance(t.value, tuple) else (t.value,)
-                    self.constants.setdefault(t.fact, set()).update(
-                        Fraction(str(x)) for x in values
-                        if isinstance(x, (int, float)) and not isinstance(x, bool))
+        self.constants = rule_constants(old, new)  # per fact, both rule sets' numbers
 
     def changed_keys(self) -> list[tuple[str, str | None]]:
         """The items some patient's plans differ on: one model at a time, each naming every

@@ -39,7 +39,8 @@ from .. import vocabulary as v
 from ..errors import Diagnostic, RulebookError
 from ..facts import FACTS
 from ..rulebook.parse import suggest
-from ..yamlsrc import Marked, MarkedList, YamlSourceError, load_rule_yaml, plain
+from ..yamlsrc import Marked, MarkedList, plain
+from .special import read_special
 
 PROPERTY_KEYS = ("id", "ja", "en", "for_each", "assert", "note")
 SIDE_WORDS = ("this", "other", "patient")
@@ -304,22 +305,11 @@ def load_properties(path: Path, parameters: dict[str, Any], reasons: set[str],
     """Read and check a properties file; every problem is a Diagnostic (RulebookError)."""
     file = shown or path.name
     reader = _Reader(file, parameters, reasons)
-    try:
-        data = load_rule_yaml(path.read_bytes())
-    except OSError as exc:
-        raise RulebookError([Diagnostic(file, 0, 0, "CF001",
-                                        f"cannot read the properties ({exc.strerror})")]) from None
-    except YamlSourceError as exc:
-        raise RulebookError([Diagnostic(file, exc.line, exc.column, "CF001",
-                                        str(exc).split(": ", 1)[-1])]) from None
-    props = data.get("properties") if isinstance(data, Marked) else None
-    if not isinstance(props, list):
-        raise RulebookError([Diagnostic(file, 1, 1, "CF502",
-                                        "a properties file has a 'properties' list")])
-    if isinstance(data, Marked):
-        for key in data:
-            if key not in ("properties", "title"):
-                reader.problem(data, "CF503", f"unknown key '{key}' in a properties file", key)
+    data, props = read_special(path, file, "properties", "CF502", what="the properties",
+                               missing="a properties file has a 'properties' list")
+    for key in data:
+        if key not in ("properties", "title"):
+            reader.problem(data, "CF503", f"unknown key '{key}' in a properties file", key)
     seen: dict[str, int] = {}
     out = [p for p in (reader.property(node, seen) for node in props) if p is not None]
     if reader.problems:

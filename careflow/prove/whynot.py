@@ -33,7 +33,7 @@ from ..rulebook import Rulebook, default_rulebook, default_rules_dir
 from .actionable import Actionable, default_actionable_file, load_actionable
 from .change import changed, continue_course, set_bmi, set_fact
 from .domain import SIDES, Var
-from .encode import Encoding
+from .encode import Encoding, rule_constants
 
 GOAL = ("recommended", "option")
 MAX_CHANGES = 4
@@ -121,13 +121,7 @@ class WhyNot:
         self.enc = Encoding(book)
         self.solver = z3.Solver()
         self.solver.add(*self.enc.constraints)
-        self.constants: dict[str, set[Fraction]] = {}
-        for p in book.program.productions:
-            for t in p.tests:
-                values = t.value if isinstance(t.value, tuple) else (t.value,)
-                self.constants.setdefault(t.fact, set()).update(
-                    Fraction(str(x)) for x in values
-                    if isinstance(x, (int, float)) and not isinstance(x, bool))
+        self.constants = rule_constants(book)
 
     # -- the question ----------------------------------------------------------------------
     def answer(self, patient: Patient, action: str, side: str | None = None,
