@@ -25,6 +25,8 @@ from careflow.export.impact_report import as_json, as_text, to_html
 from careflow.prove.impact import Cell, Outcome, Region, load_side, region
 from careflow.prove.population import PopulationImpact, run_population
 
+from .helpers import run_pasted_scenarios
+
 needs_chromium = pytest.mark.skipif(
     shutil.which("chromium") is None and shutil.which("chromium-browser") is None,
     reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -305,30 +307,10 @@ def test_the_boundary_scenarios_run_with_the_feature_files_steps(tmp_path: Path,
     """Pasted into a feature file and run on the shipped (old) rules with the feature files'
     own steps, the scenarios inside the band fail (they pin the change down) and those just
     outside it pass."""
-    import subprocess
-    import sys
-
     from careflow.export.impact_report import scenario
 
-    root = Path(__file__).resolve().parents[2]
-    run = tmp_path / "paste"
-    (run / "features").mkdir(parents=True)
-    text = "".join(scenario(b) for b in raised.boundaries)
-    (run / "features" / "edges.feature").write_text(
-        "# language: ja\n機能: 境界\n\n  ルール: 境界\n\n" + text, encoding="utf-8")
-    (run / "pytest.ini").write_text(f"[pytest]\nbdd_features_base_dir = {run / 'features'}\n",
-                                    encoding="utf-8")
-    (run / "conftest.py").write_text(
-        "from tests.bdd.conftest import *  # noqa: F403\n"
-        "from tests.bdd.conftest import pytest_bdd_after_scenario  # noqa: F401\n",
-        encoding="utf-8")
-    (run / "test_edges.py").write_text(
-        "from pytest_bdd import scenarios\n\nscenarios('edges.feature')\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
-         str(run / "pytest.ini"), str(run / "test_edges.py"), "-rA"],
-        capture_output=True, text=True, cwd=root, check=False,
-        env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    result = run_pasted_scenarios(tmp_path / "paste",
+                                  "".join(scenario(b) for b in raised.boundaries))
     out = result.stdout
     assert "2 failed, 2 passed" in out, out[-3000:] + result.stderr[-2000:]
     failed = [line for line in out.splitlines() if line.startswith("FAILED")]

@@ -29,6 +29,7 @@ from careflow.prove.scenario import scenario
 from tests.bdd import glossary as g
 
 from .gen_patients import as_yaml, examples, patients, require_slow
+from .helpers import run_pasted_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFERED = ("recommended", "option", "next_step")
@@ -491,23 +492,7 @@ def test_a_pasted_counterexample_runs_as_a_feature_scenario(tmp_path: Path) -> N
     ce = outcome.counterexample
     assert ce is not None and ce.confirmed
     text = scenario(outcome.prop, ce.document, ce.view, ce.side, ce.rules)
-    run = tmp_path / "paste"
-    (run / "features").mkdir(parents=True)
-    (run / "features" / "paste.feature").write_text(
-        "# language: ja\n機能: 反例\n\n  ルール: 反例\n\n" + text, encoding="utf-8")
-    (run / "pytest.ini").write_text(f"[pytest]\nbdd_features_base_dir = {run / 'features'}\n",
-                                    encoding="utf-8")
-    (run / "conftest.py").write_text(
-        "from tests.bdd.conftest import *  # noqa: F403\n"
-        "from tests.bdd.conftest import pytest_bdd_after_scenario  # noqa: F401\n",
-        encoding="utf-8")
-    (run / "test_paste.py").write_text(
-        "from pytest_bdd import scenarios\n\nscenarios('paste.feature')\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
-         str(run / "pytest.ini"), str(run / "test_paste.py")],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    result = run_pasted_scenarios(tmp_path / "paste", text)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
 
