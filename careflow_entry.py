@@ -9,9 +9,8 @@ careflow.cli is imported, Python's handler is back and careflow.cli.main handles
 itself (docs/engine.md#interrupts).
 """
 
-from __future__ import annotations
-
-# `_signal` is built into the interpreter: importing it runs no Python code, so no Ctrl-C can
+# No `from __future__ import`: it imports the __future__ module, Python code a Ctrl-C can land
+# in. `_signal` is built into the interpreter: importing it runs no Python code, so no Ctrl-C can
 # land inside it (the `signal` module builds its enums in Python, long enough to be hit)
 import _signal  # type: ignore[import-not-found]  # a built-in module typeshed has no stub for
 import sys
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
 
-def _interrupted(signum: int, frame: FrameType | None) -> None:
+def _interrupted(signum: int, frame: "FrameType | None") -> None:
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)  # a second Ctrl-C adds no second line
     sys.stderr.write("careflow: interrupted\n")
     raise SystemExit(130)

@@ -7,7 +7,8 @@ What no module can change is Python's own start-up, before the console script's
 `from careflow_entry import main` line runs: a SIGINT before the interpreter installs its
 handler kills the process with the signal (a shell reports 130), and one during the
 interpreter's site import (with the .pth files of site-packages) or the generated script's
-`import re` is Python's own KeyboardInterrupt. The test accepts those two outcomes, a
+`import re` is Python's own KeyboardInterrupt, and so is one while the import machinery loads
+careflow_entry itself, before its first statement. The test accepts those outcomes, a
 traceback only when it is Python's start-up and holds no line of careflow.
 """
 
@@ -46,10 +47,17 @@ def _python_start_up(stderr: str) -> bool:
     stdlib = sysconfig.get_paths()["stdlib"]
     frames = [(name, int(line)) for name, line in FRAME.findall(stderr)]
     script = [line for name, line in frames if name == str(COMMAND)]
-    if not frames or any(line >= _entry_line() for line in script) or any(
+    if not frames or any(
             Path(name).name == "careflow_entry.py" or name.startswith(str(ROOT / "careflow"))
             for name, _ in frames):
         return False
+    if any(line > _entry_line() for line in script):
+        return False
+    if any(line == _entry_line() for line in script):
+        # on the import line itself: only while the interpreter's import machinery loads
+        # careflow_entry, before its first statement (no frame of it yet)
+        after = frames[[name for name, _ in frames].index(str(COMMAND)) + 1:]
+        return bool(after) and all(name.startswith("<frozen importlib") for name, _ in after)
     return any(name == "<frozen site>" for name, _ in frames) or all(
         name.startswith(("<frozen ", stdlib)) or name == str(COMMAND) for name, _ in frames)
 
