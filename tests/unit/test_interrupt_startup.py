@@ -54,10 +54,11 @@ def _python_start_up(stderr: str) -> bool:
     if any(line > _entry_line() for line in script):
         return False
     if any(line == _entry_line() for line in script):
-        # on the import line itself: only while the interpreter's import machinery loads
-        # careflow_entry, before its first statement (no frame of it yet)
+        # on the import line itself: only while the interpreter's import machinery finds,
+        # reads or compiles careflow_entry, before its first statement (no frame of it yet;
+        # a compile in C shows no frame at all)
         after = frames[[name for name, _ in frames].index(str(COMMAND)) + 1:]
-        return bool(after) and all(name.startswith("<frozen importlib") for name, _ in after)
+        return all(name.startswith("<frozen importlib") for name, _ in after)
     return any(name == "<frozen site>" for name, _ in frames) or all(
         name.startswith(("<frozen ", stdlib)) or name == str(COMMAND) for name, _ in frames)
 
@@ -109,6 +110,16 @@ def test_the_judge_refuses_a_traceback_through_careflow() -> None:
     start_up = ('Traceback (most recent call last):\n  File "<frozen site>", line 73, in '
                 '<module>\nKeyboardInterrupt\n')
     assert judge(1, "", start_up) == "python start-up"
+    line = _entry_line()
+    loading = ('Traceback (most recent call last):\n'
+               f'  File "{COMMAND}", line {line}, in <module>\n'
+               '  File "<frozen importlib._bootstrap>", line 1176, in _find_and_load\n'
+               'KeyboardInterrupt\n')
+    assert judge(1, "", loading) == "python start-up"  # careflow_entry not yet running
+    running = loading.replace('KeyboardInterrupt', f'  File "{ROOT}/careflow_entry.py", line 20, '
+                              'in <module>\nKeyboardInterrupt')
+    with pytest.raises(AssertionError, match="a traceback through careflow"):
+        judge(1, "", running)
 
 
 def test_the_entry_installs_its_handler_before_importing_careflow() -> None:
