@@ -569,16 +569,11 @@ def reason_label(fact: str, lang: str = "en") -> str:
     """The label of a plan reason's `fact`: a patient-document path (`legs.right.veins.ceap_c`,
     `conditions.sepsis`, `history[0]`), a finding name, or a claim (`action status`)."""
     i = lang_index(lang)
-    if fact in FINDINGS:
-        return FINDINGS[fact][i]
-    derived = _derived_form(fact, lang)
+    derived = _derived_name(fact, lang)
+    if derived is None:
+        derived = _derived_form(fact, lang)
     if derived is not None:
         return derived
-    if " " in fact:
-        action, _, status = fact.partition(" ")
-        if action in ACTIONS and status in STATUSES:
-            sep = ": " if lang == "en" else "："
-            return ACTIONS[action][i] + sep + STATUSES[status][i]
     if fact.startswith("history[") and fact.endswith("]"):
         n = fact[len("history["):-1]
         if n.isdigit():

@@ -30,7 +30,7 @@ from .words import (
     considered_line,
     coverage_tag,
     detail_text,
-    evidence_words,
+    evidence_line,
     heading,
     items,
     other_rule,
@@ -93,10 +93,8 @@ def _item_tree(item: Item, lang: str) -> Tree:
         node.add(Text(f"{say('tell', lang)}{c}" + items(
             (label("disclosure", d, lang) for d in item.disclosures), lang), "magenta"))
     for e in item.evidence:
-        name, detail = evidence_words(e, lang)
         style = "dim" if e.verification == "V" else "dim yellow"
-        node.add(Text(f"{say('evidence', lang)} [{e.verification}] {name}"
-                      + (f" {detail}" if detail else ""), style))
+        node.add(Text(f"{say('evidence', lang)} {evidence_line(e, lang)}", style))
     return node
 
 

@@ -12,7 +12,7 @@ from .words import (
     considered_line,
     coverage_tag,
     detail_text,
-    evidence_words,
+    evidence_line,
     heading,
     items,
     mapping_lines,
@@ -51,9 +51,7 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
         lines.append(f"    {say('tell', lang)}{c}"
                      + items((label("disclosure", d, lang) for d in item.disclosures), lang))
     for e in item.evidence:
-        name, detail = evidence_words(e, lang)
-        lines.append(f"    {say('evidence', lang)} [{e.verification}] {name}"
-                     + (f" {detail}" if detail else ""))
+        lines.append(f"    {say('evidence', lang)} {evidence_line(e, lang)}")
     return lines
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "considered_line",
     "coverage_tag",
     "detail_text",
+    "evidence_line",
     "evidence_words",
     "fact_name",
     "heading",
@@ -471,6 +472,17 @@ def rule_title(rule: Rule, lang: str = "en") -> str:
     return rule.title_ja if lang == "ja" and rule.title_ja else rule.title
 
 
+def _shipped() -> Rulebook | None:
+    """The shipped rule set, where the words of a plan's rule ids and evidence are looked up;
+    None when it does not load (the plan's own English words are shown then)."""
+    from ..rulebook import default_rulebook
+
+    try:
+        return default_rulebook()
+    except RulebookError:
+        return None
+
+
 def item_title(item: Item, lang: str = "en", rulebook: Rulebook | None = None) -> str:
     """The title of the rule that decided a plan item, for `lang`.
 
@@ -481,17 +493,20 @@ def item_title(item: Item, lang: str = "en", rulebook: Rulebook | None = None) -
     """
     if lang != "ja":
         return item.title
+    rulebook = _shipped() if rulebook is None else rulebook
     if rulebook is None:
-        from ..rulebook import default_rulebook
-
-        try:
-            rulebook = default_rulebook()
-        except RulebookError:
-            return item.title
+        return item.title
     compiled = rulebook.rules.get(item.rule)
     if compiled is None or (item.title and compiled.rule.title != item.title):
         return item.title
     return rule_title(compiled.rule, lang) or item.title
+
+
+def evidence_line(e: Evidence, lang: str = "en") -> str:
+    """`[V] source (grade) - note` (English) or `[V] 日本語の要約` (Japanese): one evidence
+    entry as the text and terminal plans print it."""
+    name, detail = evidence_words(e, lang)
+    return f"[{e.verification}] {name}" + (f" {detail}" if detail else "")
 
 
 def evidence_words(e: Evidence, lang: str = "en",
@@ -505,13 +520,9 @@ def evidence_words(e: Evidence, lang: str = "en",
     english = (e.source, f"({e.grade})" + (f" - {e.note}" if e.note else ""))
     if lang != "ja":
         return english
+    rulebook = _shipped() if rulebook is None else rulebook
     if rulebook is None:
-        from ..rulebook import default_rulebook
-
-        try:
-            rulebook = default_rulebook()
-        except RulebookError:
-            return english
+        return english
     for entry in rulebook.evidence.values():
         if entry.source == e.source and entry.grade == e.grade and entry.summary_ja:
             return entry.summary_ja, ""
@@ -635,13 +646,9 @@ def _change_name(fact: str, side: str | None, lang: str) -> str:
 
 def _rule_words(rule_id: str, lang: str, rulebook: Rulebook | None = None) -> str:
     """A rule's title in `lang` (the shipped rule set's unless one is given), else its id."""
+    rulebook = _shipped() if rulebook is None else rulebook
     if rulebook is None:
-        from ..rulebook import default_rulebook
-
-        try:
-            rulebook = default_rulebook()
-        except RulebookError:
-            return rule_id
+        return rule_id
     compiled = rulebook.rules.get(rule_id)
     return rule_title(compiled.rule, lang) if compiled else rule_id
 
