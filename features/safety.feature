@@ -198,7 +198,7 @@
       かつ 右脚では血管内焼灼術が推奨となる
       かつ 注意事項に深部静脈の確認が含まれる
 
-    @VEIN_ANTICOAGULATION_RENAL @VEIN_ANTICOAGULATION_BLEEDING_RISK @SAFETY_DVT
+    @review @VEIN_ANTICOAGULATION_RENAL @VEIN_ANTICOAGULATION_BLEEDING_RISK @SAFETY_DVT
     シナリオ: 腎機能の低下と出血性疾患は、抗凝固療法を止めずに計画に加える
       前提 78歳の男性
       かつ 出血性疾患がある
@@ -296,7 +296,7 @@
       かつ 右脚では創傷ケアが推奨となる
       かつ 右脚では弾性ストッキングがABI 0.6未満のため禁忌となる
 
-    @SAFETY_CLTI_ABI_URGENT @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
+    @review @SAFETY_CLTI_ABI_URGENT @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
     シナリオ: 安静時痛がありABI未測定なら、至急ABIを測定し、それまで圧迫を保留にする
       前提 58歳の女性
       かつ 右脚の所見は次のとおり
@@ -413,6 +413,7 @@
     圧痛、90度まで曲げられない）があれば骨折の可能性とする。所見が未評価なら、ないとはみな
     さない（Stiell, JAMA 1996）。
 
+    @review
     シナリオアウトライン: 膝の外傷で骨折を疑うのはオタワ膝ルールによる
       前提 <年齢>歳の男性
       かつ 右脚の所見は次のとおり

@@ -426,7 +426,7 @@
         | 距離 | 抗凝固療法     |
         | 3.1  | は提示されない |
 
-    @VEIN_SVT_NEAR_JUNCTION @FINDING_SVT_ACUTE
+    @review @VEIN_SVT_NEAR_JUNCTION @FINDING_SVT_ACUTE
     シナリオ: 接合部近くの表在静脈血栓症の抗凝固療法は至急、治療量とする
       前提 55歳の男性
       かつ 右脚の所見は次のとおり

@@ -312,6 +312,8 @@ _ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ("予防量を45日間", {"regimen": "prophylactic_45_days"}),
     ("治療量", {"regimen": "therapeutic"}),
     ("搬送の手配中にヘパリン投与", {"regimen": "heparin_while_arranging_transfer"}),
+    ("住宅改修（要介護認定があれば）", {"care_insurance": "housing_adaptation_if_certified"}),
+    ("特殊寝台の貸与（要介護2以上）", {"care_insurance": "care_bed_from_care_level_2"}),
     ("保険診療", {"coverage": "insurance"}),
     ("自費診療", {"coverage": "self_pay"}),
     ("自費診療の費用", {"disclosure": "self_pay_cost"}),

@@ -338,6 +338,14 @@ def regimen(world: World, regimen: str) -> None:
         f"regimen is {item.detail.get('regimen')}")
 
 
+@then(parsers.re(r"介護保険で(?P<help>.+)を案内する"))
+def care_insurance(world: World, help: str) -> None:
+    """「介護保険で住宅改修（要介護認定があれば）を案内する」: the help the insurance gives."""
+    item = _named(world)
+    assert item.detail.get("long_term_care_insurance") == g.term(help, "care_insurance"), (
+        f"long-term-care insurance help is {item.detail.get('long_term_care_insurance')}")
+
+
 @then(parsers.re(r"禁忌の確認として(?P<what>.+)が示される"))
 def checked_shows(world: World, what: str) -> None:
     """「禁忌の確認としてABI 1.05が示される」: `checked` lists that fact and value."""
