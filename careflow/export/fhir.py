@@ -61,11 +61,12 @@ from .words import (
     reason_text,
     say,
     status_word,
+    unchecked_line,
     what,
 )
 
 SYSTEM = "urn:careflow:codesystem:"  # + action | status | kind | reason | coverage
-EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code
+EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code | careflow-version
 PATIENT_ID_SYSTEM = "urn:careflow:patient-id"
 ACTION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/action-type"
 
@@ -195,6 +196,8 @@ def _service_request(item: Item, n: int, plan: Plan, lang: str) -> ServiceReques
             (label("precaution", d, lang) for d in item.precautions), lang))
     if checked_line(item, lang):
         notes.append(f"{heading('checked_long', lang)}{c}{checked_line(item, lang)}")
+    if item.unchecked:
+        notes.append(f"{say('unchecked', lang)}{c}{unchecked_line(item, lang)}")
     if notes:
         sr["note"] = [{"text": t} for t in notes]
     return ServiceRequest.model_validate(sr)
@@ -261,6 +264,7 @@ def to_fhir(plan: Plan, lang: str = "en") -> CarePlan:
     end = plan.assessed_on + dt.timedelta(weeks=plan.review_after_weeks)
     care_plan = CarePlan.model_validate({
         "id": "careplan",
+        "extension": [{"url": EXTENSION + "careflow-version", "valueString": protocol.careflow}],
         "language": lang,
         "text": _narrative(plan, lang),
         "contained": [group, *requests],
