@@ -53,7 +53,7 @@ def _whole(value: Any) -> Any:
 def _asked(value: Any) -> Any:
     # an omitted list is "not asked"; an explicit null is refused rather than guessed at
     if value is None:
-        raise ValueError("must be a list (leave it out when the question was not asked)")
+        raise ValueError("must be a list (leave it out when the question was not asked) (got null)")
     return value
 
 
