@@ -1,9 +1,8 @@
 """The resolver (architecture step 3): claims -> one item per (action, side).
 
-The strongest status wins (contraindicated > not_recommended > deferred > recommended / option
-> next_step);
-holds turn an item that would be recommended, an option or a next step into deferred;
-annotations add detail to an item that could be offered. Nothing here creates an item
+The strongest status wins (contraindicated > not_recommended > deferred > recommended /
+option > next_step); holds turn an item that would be recommended, an option or a next step
+into deferred; annotations add detail to an item that could be offered. Nothing here creates an item
 without a claim, and every losing say stays visible.
 """
 

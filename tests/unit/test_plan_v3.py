@@ -129,3 +129,19 @@ def test_plan_item_needs_the_leg_for_a_leg_item() -> None:
         plan.item("compression_stockings")
     assert plan.item("elevate_legs") is not None  # a whole-patient item needs no side
     assert plan.item("medical_diet") is None  # not in the plan at all: None
+
+
+def test_every_format_shows_the_unchecked_the_urgency_and_careflows_version() -> None:
+    # conditions not asked: the stocking's heart-failure check cannot be made; a Wells score
+    # of 2 without a duplex gives an urgent duplex
+    plan = evaluate(patient(conditions=None, legs=[
+        {"side": "right", "abi": 1.05, "wells_score": 2, "veins": {"ceap_c": 3}}]))
+    stockings = plan.item("compression_stockings", "right")
+    duplex = plan.item("duplex_ultrasound", "right")
+    assert stockings is not None and stockings.unchecked
+    assert duplex is not None and duplex.urgency == "urgent"
+    for lang, words in (("en", ("not checked", "urgent")), ("ja", ("未確認", "至急"))):
+        for name, shown in _all_formats(plan, lang).items():
+            for word in words:
+                assert word in shown, f"{name} ({lang}) does not show {word!r}"
+            assert plan.protocol.careflow in shown, f"{name} ({lang}) has no careflow version"
