@@ -127,7 +127,7 @@ def detail(item: Item, plan: Plan, lang: str = "en") -> str:
         out += _section("evidence", lines, lang)
     p = plan.protocol
     out.append(f"_{heading('protocol', lang)}{c}{md(p.name)} {md(p.version)} "
-               f"({p.digest[:19]})_")
+               f"({p.digest[:19]}), careflow {md(p.careflow)}_")
     return "\n".join(out)
 
 

@@ -61,7 +61,8 @@ def render(plan: Plan, lang: str = "en") -> str:
     p = plan.protocol
     out = [say("plan_heading", lang, id=plan.patient_id, date=plan.assessed_on),
            say("review", lang, weeks=plan.review_after_weeks),
-           f"{heading('protocol', lang)}: {p.name} {p.version} ({p.digest[:19]})",
+           f"{heading('protocol', lang)}: {p.name} {p.version} ({p.digest[:19]}), careflow "
+           f"{p.careflow}",
            ""]
     if plan.questions_open:
         out[3:3] = [f"!! {questions_line(plan, lang)}", ""]
