@@ -83,3 +83,17 @@ def test_verified_entries_say_what_was_read() -> None:
     abstract_only = [eid for eid, e in ev.items() if e.verification == "V"
                      and re.search(r"\b(only|just) (the )?(abstract|summary)", e.note, re.I)]
     assert not abstract_only, f"abstract-only reads are S: {abstract_only}"
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_the_japanese_book_has_every_grade_and_parameter_source_in_japanese() -> None:
+    """A grade or a parameter source written in English has its Japanese (`grade_ja`,
+    `source_ja`), which the Japanese book prints."""
+    book = default_rulebook()
+    grades = [eid for eid, e in book.evidence.items()
+              if LATIN_WORD.search(e.grade) and not e.grade_ja]
+    sources = [n for n, p in book.parameter_sources.items()
+               if LATIN_WORD.search(p.source) and not p.source_ja]
+    assert not grades and not sources, (grades, sources)
