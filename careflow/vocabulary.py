@@ -153,7 +153,7 @@ ACTIONS: dict[str, Action] = {
                invasive=True),
         Action("steroid_injection", "treatment", "knee", "conservative", "insurance",
                invasive=True),
-        # Japan reimburses garments only for venous ulcers (clinical-reference §0, [V]).
+        # Japan reimburses garments only for venous ulcers (docs/protocol.md#stockings).
         Action("compression_stockings", "treatment", "vein", "conservative", "self_pay"),
         Action("wound_care", "treatment", "vein", "conservative", "insurance"),
         Action("haemostasis", "treatment", "vein", "conservative", "insurance"),

@@ -945,7 +945,8 @@ def build_book(rulebook: Rulebook | None = None, features: str | Path | None = N
             default = with_unit(p.value, p.unit, lang)
             shown += f" ({_t('default', lang)} {default})" if en else \
                 f"（{_t('default', lang)} {default}）"
-        rows.append([[Code(f"${name}")], [shown], [meaning(p, lang)], [p.source],
+        rows.append([[Code(f"${name}")], [shown], [meaning(p, lang)],
+                     [p.source if en else p.source_ja or p.source],
                      [f"[{p.verification}] {label('verification', p.verification, lang)}"]])
     blocks.append(Heading(2, _t("param_table", lang), "parameters"))
     if not en:
@@ -973,7 +974,7 @@ def build_book(rulebook: Rulebook | None = None, features: str | Path | None = N
     erows: list[list[Inline]] = []
     for eid, e in book.evidence.items():
         check: Inline = [f"[{e.verification}] {label('verification', e.verification, lang)}"]
-        grade: Inline = [e.grade]
+        grade: Inline = [e.grade if en else e.grade_ja or e.grade]
         anchor: Inline = [_anchor_span(f"evidence-{eid}"), Code(eid)]
         if en:
             src: Inline = [Link(e.source, e.url)] if e.url else [e.source]
@@ -1081,7 +1082,8 @@ def _rule_blocks(rule: Rule, book: Rulebook, by_rule: dict[str, list[Scenario]],
             else:  # the meaning first, the source as a citation under it
                 kids.append(ListItem([Link(f"${n}", f"#param-{n}"), f" ＝ {value}",
                                       f"：{what}" if what else "", f" [{p.verification}]"],
-                                     [ListItem([f"{_t('source', lang)}：{p.source}"])]))
+                                     [ListItem([f"{_t('source', lang)}："
+                                                f"{p.source_ja or p.source}"])]))
         items.append(ListItem([Bold(_t("parameters", lang)), colon], kids))
     if rule.evidence:
         kids = []
@@ -1099,7 +1101,7 @@ def _rule_blocks(rule: Rule, book: Rulebook, by_rule: dict[str, list[Scenario]],
                     [f"[{e.verification}] {_evidence_summary(e, lang)}（",
                      Link(eid, f"#evidence-{eid}"), "）"],
                     [ListItem([f"{_t('evidence_ref', lang)}：", *_reference(e, lang)]),
-                     ListItem([f"{_t('grade', lang)}：{e.grade}"])]))
+                     ListItem([f"{_t('grade', lang)}：{e.grade_ja or e.grade}"])]))
         items.append(ListItem([Bold(_t("evidence", lang)), colon], kids))
     scen = by_rule.get(rule.id, [])
     if scen:

@@ -70,7 +70,7 @@ EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code
 PATIENT_ID_SYSTEM = "urn:careflow:patient-id"
 ACTION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/action-type"
 
-# Verified standard codes ([V] in clinical-reference.md 9.3), by action.
+# Verified standard codes, by action (docs/formats.md: the fee-schedule section K617-4).
 # The fee schedule's section numbers have no FHIR code system URI of their own that the
 # reference verifies, so the system below is careflow's name for it; the code is verified.
 JP_FEE_SCHEDULE_SYSTEM = "urn:careflow:codesystem:jp-fee-schedule-section"

@@ -273,15 +273,15 @@ PHRASES: dict[str, tuple[str, str]] = {
     "book.param_table": ("Parameters", "パラメータ"),
     "book.param_text": ("Numbers (thresholds) the clinic may change; sources are quoted as "
                              "written.",
-                             "施設で変更できる数値（閾値）です。出典は原文のまま記載します。"),
+                             "施設で変更できる数値（閾値）です。出典は日本語で記載し、文献名などは原文のまま示します。"),
     "book.name": ("name", "名前"),
     "book.value": ("value", "値"),
     "book.meaning": ("meaning", "意味"),
     "book.source": ("source", "出典"),
-    "book.param_source": ("source", "出典（原文）"),
+    "book.param_source": ("source", "出典"),
     "book.checked": ("checked", "確認"),
     "book.grade": ("grade", "推奨度・エビデンスレベル"),
-    "book.grade_as_written": ("grade", "推奨度・エビデンスレベル（原文）"),
+    "book.grade_as_written": ("grade", "推奨度・エビデンスレベル"),
     "book.cited_by": ("cited by", "引用ルール"),
     "book.evidence_id": ("id", "ID"),
     "book.evidence_summary": ("summary", "内容"),
@@ -289,7 +289,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "book.evidence_text": ("Each evidence source, summarised, with its reference; grades are "
                                 "written as the source writes them.",
                                 "各エビデンスの内容（日本語の要約）と文献です。推奨度・エビデンス"
-                                "レベルは出典の表記のまま記載します。"),
+                                "レベルは日本語で記載し、GRADEやクラスなどの記号は出典の表記のまま"
+                                "示します。"),
     "book.no_reference": ("none", "なし"),
     "book.scenario_section": ("Scenarios", "シナリオ"),
     "book.scenario_text": ("The feature files are the clinic's documented protocol: each scenario "

@@ -501,7 +501,7 @@ def read_parameters(node: Any, reader: Reader, rs: RuleSet) -> None:
             reader.problem(here, "CF301", f"parameter '{name}' needs a value and a source")
             continue
         reader.keys(spec, ("value", "source", "verification", "unit", "text", "text_ja",
-                           "type", "minimum", "maximum"), f"parameter '{name}'")
+                           "source_ja", "type", "minimum", "maximum"), f"parameter '{name}'")
         value = plain(spec["value"])
         kind = spec.get("type", _type_of(value))
         if kind not in PARAMETER_TYPES:
@@ -522,7 +522,8 @@ def read_parameters(node: Any, reader: Reader, rs: RuleSet) -> None:
                                         str(spec.get("verification", "U")),
                                         str(spec.get("unit", "")), str(spec.get("text", "")),
                                         kind, bounds[0], bounds[1], reader.at(spec, "value"),
-                                        str(spec.get("text_ja", "")))
+                                        str(spec.get("text_ja", "")),
+                                        str(spec.get("source_ja", "")))
 
 
 PARAMETER_TYPES = ("integer", "number", "text", "boolean")
@@ -576,7 +577,7 @@ def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:
             reader.problem(here, "CF004", f"evidence '{eid}' needs a source and a grade")
             continue
         reader.keys(spec, ("source", "citation", "doi", "pmid", "url", "grade", "verification",
-                           "note", "summary_ja"), f"evidence '{eid}'")
+                           "note", "summary_ja", "grade_ja"), f"evidence '{eid}'")
         ver = spec.get("verification", "U")
         if ver not in ("V", "S", "U"):
             reader.problem(reader.at(spec, "verification"), "CF107",
@@ -595,7 +596,8 @@ def read_evidence(node: Any, reader: Reader, rs: RuleSet) -> None:
         rs.evidence[eid] = EvidenceRef(eid, str(spec["source"]), str(spec["grade"]),
                                        url, str(ver), str(spec.get("note", "")),
                                        text("citation"), text("doi"), text("pmid"),
-                                       str(spec.get("summary_ja", "")))
+                                       str(spec.get("summary_ja", "")),
+                                       str(spec.get("grade_ja", "")))
 
 
 def read_criteria(node: Marked, reader: Reader) -> None:

@@ -68,6 +68,7 @@ class EvidenceRef:
     doi: str | None = None
     pmid: str | None = None
     summary_ja: str = ""  # what the source says, in Japanese (the Japanese book)
+    grade_ja: str = ""  # the grade in Japanese where it is the project's words (the Japanese book)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Parameter:
     maximum: float | None = None
     where: Where | None = None
     text_ja: str = ""  # what it means, in Japanese (the Japanese book)
+    source_ja: str = ""  # its source, in Japanese (the Japanese book)
 
 
 @dataclass

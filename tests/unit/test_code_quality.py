@@ -69,7 +69,8 @@ def test_the_engine_words_test_can_fail() -> None:
         assert ENGINE_WORDS.search(line), line
 
 
-OUTSIDE = re.compile(r"\.\./shared|shared/(design|protocol|seeds)|\bcontract (section )?[0-9]")
+OUTSIDE = re.compile(r"\.\./shared|shared/(design|protocol|seeds)|\bcontract (section )?[0-9]"
+                     r"|(?i:clinical[- ]reference)|\bcontract\.md")
 CITED = re.compile(r"docs/([a-z0-9_-]+\.md)(?:#([a-z0-9-]+))?")
 
 

@@ -227,15 +227,12 @@ DEVELOPERS = "開発者向け注記"  # the marked appendix of English notes the
 
 
 def _quoted(book: Rulebook) -> list[str]:
-    """What the book quotes as written, longest first: the evidence's citations, DOIs, PMIDs,
-    URLs and grades (the source's own vocabulary), the parameters' sources (citations, shown as
-    they are, each `;` part too) and the rule set's name."""
+    """What the book quotes as written, longest first: the evidence's citations, DOIs, PMIDs
+    and URLs, and the rule set's name. Grades and parameter sources are not quoted: where they
+    are the project's words the Japanese book prints `grade_ja` and `source_ja`."""
     out = {book.name}
     for e in book.evidence.values():
-        out.update(x for x in (e.citation, e.doi, e.pmid, e.url, e.grade) if x)
-    for p in book.parameter_sources.values():
-        out.add(p.source)
-        out.update(part.strip() for part in p.source.split(";") if part.strip())
+        out.update(x for x in (e.citation, e.doi, e.pmid, e.url) if x)
     return sorted(out, key=len, reverse=True)
 
 
@@ -301,15 +298,21 @@ def test_japanese_book_is_japanese_prose() -> None:
 
 def test_the_latin_measure_sees_english() -> None:
     """The measure is not blind: English sentences count, identifiers, units and citations
-    do not; the English book's own words (before its Japanese scenarios) are Latin."""
+    do not; a parameter source or a grade in the project's English counts (the Japanese book
+    prints `source_ja` and `grade_ja`); the English book's own words (before its Japanese
+    scenarios) are Latin."""
     book = default_rulebook()
     quoted = _quoted(book)
     assert LATIN_CHAR.search(prose("- [$x](#param-x) ＝ 2：two-level Wells score at which "
                                    "DVT is likely \\[V\\]", quoted))
+    wells = book.parameter_sources["wells_dvt_likely"]
+    assert LATIN_CHAR.search(prose(f"    - 出典：{wells.source}", quoted))
+    assert LATIN_CHAR.search(prose(book.evidence["ESVS_2020_ALI"].grade, quoted))
     for line in ("- Wellsスコアが[$wells\\_dvt\\_likely](#param-wells_dvt_likely)（2）以上",
                  "#### SAFETY\\_SUSPECTED\\_DVT - ", "`rules/safety.yaml:28` DOI: 10.1056/x",
                  "ABI 1.4超、eGFR 45 mL/min/1.73 m2、CEAP C6、DVT、NSAIDs",
-                 f"    - 出典：{book.parameter_sources['wells_dvt_likely'].source}"):
+                 f"    - 出典：{wells.source_ja}",
+                 f"    - 推奨度・エビデンスレベル：{book.evidence['ESVS_2020_ALI'].grade_ja}"):
         assert not LATIN_CHAR.search(prose(line, quoted)), line
     en = shipped("en").markdown.split("\n## Scenarios\n")[0]
     latin, total = latin_prose(en, book)

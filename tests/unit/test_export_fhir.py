@@ -107,7 +107,7 @@ def test_status_mapping_covers_every_status_with_valid_fhir_codes() -> None:
 
 
 def test_only_verified_codes_are_used() -> None:
-    """clinical-reference.md 9.3 verifies K617-4 (下肢静脈瘤血管内焼灼術); nothing else of
+    """Only K617-4 (下肢静脈瘤血管内焼灼術) is a verified code (docs/formats.md); nothing else of
     these actions has a verified code, so no other standard code appears."""
     assert fhir.VERIFIED_CODES == {"endovenous_thermal_ablation": [
         {"system": fhir.JP_FEE_SCHEDULE_SYSTEM, "code": "K617-4",
