@@ -1,7 +1,8 @@
 """Safety invariants over generated valid patients (issue 4, item 3).
 
-Each invariant is computed from the patient document and the contract's numbers, NOT from the
-rules, so a rule that drifts from the contract fails here. A failure prints the violations
+Each invariant is computed from the patient document and the protocol's numbers as
+docs/protocol.md states them, NOT from the rules, so a rule that drifts from the protocol fails
+here. A failure prints the violations
 and the patient as YAML (hypothesis shrinks it first).
 
 By default each property sees CAREFLOW_EXAMPLES patients (300); the `slow` run sees
@@ -57,7 +58,7 @@ def arterial_status_unknown(leg: Leg) -> bool:
 
 
 def leg_flags(p: Patient, leg: Leg) -> set[str]:
-    """Contract 4.0, from the document: the red flags of one leg."""
+    """The red flags of one leg (docs/protocol.md#safety), read from the document."""
     flags = set()
     duplex = leg.veins.duplex if leg.veins else None
     age = days_since(p, duplex.performed_on) if duplex else None
