@@ -1,6 +1,8 @@
 """The worked examples in examples/: each plan must read exactly as its reviewed summary in
-examples/expected/ (one line per item: side, action, status, why, detail). After a deliberate
-protocol change, regenerate with CAREFLOW_UPDATE_EXAMPLES=1 and review the diff."""
+examples/expected/ (one line per item: side, action, status, why, urgency, detail, with its
+precautions, disclosures, checked and unchecked; the questions not asked; the treatments
+considered). After a deliberate protocol change, regenerate with CAREFLOW_UPDATE_EXAMPLES=1 and
+review the diff."""
 
 from __future__ import annotations
 
@@ -16,11 +18,30 @@ CASES = sorted(EXAMPLES.glob("*.yaml"))
 
 
 def summary(plan: Plan) -> str:
+    """One line per item (side, action, status, why, urgency, detail), with its precautions,
+    disclosures, the contraindication rules checked and the facts not checked under it; the
+    questions not asked at the top and the treatments considered at the end."""
     lines = [f"# {plan.patient_id}: review after {plan.review_after_weeks} weeks"]
+    if plan.questions_open:
+        lines.append(f"# questions not asked: {', '.join(plan.questions_open)}")
     for i in plan.items:
-        why = f" ({i.reason_code}{', ' + i.urgency if i.urgency else ''})" if i.reason_code else ""
+        why = f" ({i.reason_code})" if i.reason_code else ""
+        urgency = f" [{i.urgency}]" if i.urgency else ""
         detail = "".join(f" {k}={v}" for k, v in i.detail.items())
-        lines.append(f"{i.side or 'patient'}: {i.action} {i.status}{why}{detail}")
+        lines.append(f"{i.side or 'patient'}: {i.action} {i.status}{why}{urgency}{detail}")
+        if i.precautions:
+            lines.append(f"    precautions: {', '.join(i.precautions)}")
+        if i.disclosures:
+            lines.append(f"    disclosures: {', '.join(i.disclosures)}")
+        if i.checked:
+            lines.append(f"    checked: {', '.join(dict.fromkeys(c.rule for c in i.checked))}")
+        if i.unchecked:
+            lines.append("    unchecked: " + ", ".join(dict.fromkeys(
+                f"{c.rule} ({c.fact})" for c in i.unchecked)))
+    for c in plan.considered:
+        missing = [f"{u.fact} {u.needs}" for u in c.unmet] + [f"{f} unknown" for f in c.unknown]
+        lines.append(f"considered {c.side or 'patient'}: {c.action} ({c.rule}): "
+                     + "; ".join(missing))
     return "\n".join(lines) + "\n"
 
 
