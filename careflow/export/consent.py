@@ -23,7 +23,7 @@ from ..plan import Item, Plan
 from ..rulebook import Rulebook
 from ..yamlsrc import YamlSourceError, load_yaml, plain
 from .page import FONTS
-from .words import html, say
+from .words import html, paren, say
 
 
 class ConsentError(CareflowError):
@@ -103,15 +103,22 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     sections.append(("self_pay_cost", html(_t("yen", lang).format(price=entry["price"]))
                      + (f"（{html(str(entry['note']))}）" if entry.get("note") else "")))
     sections.append(("main_risks", html(text("main_risks"))))
-    tried = [f"{label('action', h.treatment, lang)}"
-             f"（{_t('weeks', lang).format(n=h.weeks, r=label('response', h.response, lang))}）"
-             if lang == "ja" else f"{label('action', h.treatment, lang)} ("
-             f"{_t('weeks', lang).format(n=h.weeks, r=label('response', h.response, lang))})"
-             for h in history if h.side in (None, item.side)
+    # a leg's item: the insured care of that leg (and of the whole patient); a whole-patient
+    # item (the medical diet): the insured care of every leg, each entry naming its leg
+    whole = item.side is None
+
+    def entry_of(action: str, side: str | None, *more: str) -> str:
+        said = [label("side", side, lang)] if whole and side is not None else []
+        said += more
+        return label("action", action, lang) + (paren(sep.join(said), lang) if said else "")
+
+    tried = [entry_of(h.treatment, h.side, _t("weeks", lang).format(
+                 n=h.weeks, r=label("response", h.response, lang)))
+             for h in history if (whole or h.side in (None, item.side))
              and v.ACTIONS[h.treatment].coverage == "insurance"]
-    remaining = [label("action", i.action, lang) for i in plan.items
-                 if i.side == item.side and i.coverage == "insurance" and i.kind == "treatment"
-                 and i.status in v.OFFERED]
+    remaining = [entry_of(i.action, i.side) for i in plan.items
+                 if (whole or i.side == item.side) and i.coverage == "insurance"
+                 and i.kind == "treatment" and i.status in v.OFFERED]
     sections.append(("insured_alternatives", html(text("insured_alternatives"))
                      + f"<br>{_t('tried', lang)}：" + html(sep.join(tried) or _t("none", lang))
                      + f"<br>{_t('remaining', lang)}："

@@ -5,9 +5,11 @@ item the plan does not offer, without the price list, or without a price for the
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -70,6 +72,60 @@ def test_the_form_lists_the_insured_care_tried_and_says_how_to_withdraw() -> Non
     assert "少なくとも7日間" in shown and "患者署名" in shown and "説明した医師の署名" in shown
     assert "効果についての研究結果は一致していません" in shown
     assert "not established" not in shown
+
+
+def _two_knees() -> dict[str, Any]:
+    """The self-pay-ready man with the same left knee, whose own insured care was exercise
+    and a steroid injection: the knee items are offered on both legs."""
+    doc: dict[str, Any] = yaml.safe_load(READY.read_text(encoding="utf-8"))
+    doc["legs"].append({**copy.deepcopy(doc["legs"][0]), "side": "left"})
+    doc["history"] += [
+        {"treatment": "exercise_therapy", "side": "left", "weeks": 12, "response": "none"},
+        {"treatment": "steroid_injection", "side": "left", "weeks": 12, "response": "none"}]
+    return doc
+
+
+TRIED = {"ja": "これまでに受けた保険診療", "en": "Insured care you have had"}
+NOW = {"ja": "現在の計画にある保険診療", "en": "Insured care in your plan now"}
+
+
+def _listed(html: str, head: str) -> str:
+    """The list after `head` on the form (to the line break)."""
+    shown = visible(re.sub(r"<br>|</p>", "\n", html))
+    return shown.split(head, 1)[1].split("\n", 1)[0].lstrip(":：").strip()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_whole_patient_item_lists_the_insured_care_of_every_leg(lang: str) -> None:
+    """The medical diet has no side: it listed 「これまでに受けた保険診療：なし」 although the
+    patient had exercise and hyaluronic acid; now every leg's care, each naming its leg."""
+    patient = parse_patient(_two_knees())
+    plan = evaluate(patient)
+    shown = to_html(plan, default_rulebook(), "medical_diet", read_prices(PRICES), lang, None,
+                    patient.history)
+    tried, now = _listed(shown, TRIED[lang]), _listed(shown, NOW[lang])
+    if lang == "ja":
+        assert tried == "、".join((
+            "運動療法（右脚、16週間、一部改善）", "ヒアルロン酸注射（右脚、16週間、効果なし）",
+            "運動療法（左脚、12週間、効果なし）", "ステロイド注射（左脚、12週間、効果なし）"))
+        assert "運動療法（右脚）" in now and "ヒアルロン酸注射（左脚）" in now
+        assert "ステロイド注射（右脚）" in now and "ステロイド注射（左脚）" not in now
+    else:
+        assert tried.startswith("exercise therapy (right leg, 16 weeks, a partial response), ")
+        assert "steroid injection (left leg, 12 weeks, no response)" in tried
+        assert "hyaluronic acid injection (left leg)" in now
+
+
+def test_a_leg_item_lists_the_insured_care_of_that_leg_only() -> None:
+    patient = parse_patient(_two_knees())
+    plan = evaluate(patient)
+    for side, had, other in (
+            ("right", "ヒアルロン酸注射（16週間、効果なし）", "ステロイド注射（12週間"),
+            ("left", "ステロイド注射（12週間、効果なし）", "ヒアルロン酸注射（16週間")):
+        shown = to_html(plan, default_rulebook(), "intra_arterial_injection",
+                        read_prices(PRICES), "ja", side, patient.history)
+        tried = _listed(shown, TRIED["ja"])
+        assert had in tried and other not in tried and "脚、" not in tried, (side, tried)
 
 
 def test_no_consent_for_an_item_the_plan_does_not_offer() -> None:
