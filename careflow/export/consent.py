@@ -23,7 +23,7 @@ from ..plan import Item, Plan
 from ..rulebook import Rulebook
 from ..yamlsrc import YamlSourceError, load_yaml, plain
 from .page import FONTS
-from .words import html, paren, say
+from .words import colon, html, paren, say
 
 
 class ConsentError(CareflowError):
@@ -101,7 +101,7 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     sessions = sep.join(str(x) for x in (entry.get("sessions"), entry.get("period")) if x)
     sections.append(("sessions_and_period", html(sessions or _t("none", lang))))
     sections.append(("self_pay_cost", html(_t("yen", lang).format(price=entry["price"]))
-                     + (f"（{html(str(entry['note']))}）" if entry.get("note") else "")))
+                     + (html(paren(str(entry["note"]), lang)) if entry.get("note") else "")))
     sections.append(("main_risks", html(text("main_risks"))))
     # a leg's item: the insured care of that leg (and of the whole patient); a whole-patient
     # item (the medical diet): the insured care of every leg, each entry naming its leg
@@ -120,14 +120,16 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
                  if (whole or i.side == item.side) and i.coverage == "insurance"
                  and i.kind == "treatment" and i.status in v.OFFERED]
     sections.append(("insured_alternatives", html(text("insured_alternatives"))
-                     + f"<br>{_t('tried', lang)}：" + html(sep.join(tried) or _t("none", lang))
-                     + f"<br>{_t('remaining', lang)}："
+                     + f"<br>{_t('tried', lang)}{colon(lang)}"
+                     + html(sep.join(tried) or _t("none", lang))
+                     + f"<br>{_t('remaining', lang)}{colon(lang)}"
                      + html(sep.join(dict.fromkeys(remaining)) or _t("none", lang))))
     for code in ("separate_from_insured_care", *v.DISCLOSURES[6:]):
         if code in item.disclosures or code == "separate_from_insured_care":
             sections.append((code, html(text(code))))
     # the patient's facts and wishes that led here (the history is listed above)
-    facts = sep.join(dict.fromkeys(f"{reason_label(r.fact, lang)}: {value_label(r.value, lang)}"
+    facts = sep.join(dict.fromkeys(reason_label(r.fact, lang) + colon(lang)
+                                   + value_label(r.value, lang)
                                    for r in item.reasons if r.kind == "input"
                                    and r.value not in (False, None)
                                    and not r.fact.startswith("history")))
@@ -136,18 +138,19 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     form = consent["form"]
     withdrawal = str((form.get("withdrawal") or {}).get(lang, ""))
     sections.append(("withdrawal", html(withdrawal.format(days=form.get("reflection_days")))))
-    what = f"{label('action', action, lang)}（{label('side', item.side, lang)}）" if lang == "ja" \
-        else f"{label('action', action, lang)} ({label('side', item.side, lang)})"
+    what = label("action", action, lang) + paren(label("side", item.side, lang), lang)
     body = [f"<h1>{_t('title', lang)}</h1>",
-            f'<p class="meta"><span>{_t("patient", lang)}: {html(plan.patient_id)}</span>'
-            f"<span>{_t('date', lang)}: {plan.assessed_on.isoformat()}</span>"
-            f"<span>{_t('item', lang)}: {html(what)}</span></p>"]
+            '<p class="meta">' + "".join(
+                f"<span>{_t(key, lang)}{colon(lang)}{html(value)}</span>"
+                for key, value in (("patient", plan.patient_id),
+                                   ("date", plan.assessed_on.isoformat()), ("item", what)))
+            + "</p>"]
     body += [f'<h2 data-part="{code}">{_t(code, lang)}</h2><p>{content}</p>'
              for code, content in sections]
     body.append(f"<p><strong>{_t('agree', lang)}</strong></p>")
     body.append('<div class="sign">' + "".join(
-        f"<div>{_t(k, lang)}：</div>" for k in ("patient_sign", "signed_on", "doctor_sign",
-                                                "signed_on")) + "</div>")
+        f"<div>{_t(k, lang)}{colon(lang).rstrip()}</div>"
+        for k in ("patient_sign", "signed_on", "doctor_sign", "signed_on")) + "</div>")
     p = plan.protocol
     body.append("<footer>" + html(_t("footer", lang).format(
         form=form.get("version"), name=p.name, version=p.version, digest=p.digest[:19],

@@ -85,14 +85,14 @@ def _two_knees() -> dict[str, Any]:
     return doc
 
 
-TRIED = {"ja": "これまでに受けた保険診療", "en": "Insured care you have had"}
-NOW = {"ja": "現在の計画にある保険診療", "en": "Insured care in your plan now"}
+TRIED = {"ja": "これまでに受けた保険診療：", "en": "Insured care you have had: "}
+NOW = {"ja": "現在の計画にある保険診療：", "en": "Insured care in your plan now: "}
 
 
 def _listed(html: str, head: str) -> str:
     """The list after `head` on the form (to the line break)."""
     shown = visible(re.sub(r"<br>|</p>", "\n", html))
-    return shown.split(head, 1)[1].split("\n", 1)[0].lstrip(":：").strip()
+    return shown.split(head, 1)[1].split("\n", 1)[0].strip()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -126,6 +126,24 @@ def test_a_leg_item_lists_the_insured_care_of_that_leg_only() -> None:
                         read_prices(PRICES), "ja", side, patient.history)
         tried = _listed(shown, TRIED["ja"])
         assert had in tried and other not in tried and "脚、" not in tried, (side, tried)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("action", v.ACTION_GROUPS["self_pay"])
+def test_the_form_uses_its_language_s_colon(action: str, lang: str) -> None:
+    """「患者ID: P-0003」 and 「KL分類: 2」 had an ASCII colon in Japanese, and
+    "Patient's signature：" a full-width one in English."""
+    patient, plan = _plan_offering(action)
+    shown = visible(to_html(plan, default_rulebook(), action, read_prices(PRICES), lang, None,
+                            patient.history))
+    if lang == "ja":
+        assert not re.search(r":\s", shown), re.findall(r".{12}:\s.{6}", shown)
+        assert "患者ID：P-0004" in shown and "患者署名：" in shown
+        if action != "medical_diet":
+            assert "KL分類：2" in shown
+    else:
+        assert "：" not in shown, re.findall(r".{12}：.{6}", shown)
+        assert "Patient: P-0004" in shown and "Patient's signature:" in shown
 
 
 def test_no_consent_for_an_item_the_plan_does_not_offer() -> None:
