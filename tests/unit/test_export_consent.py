@@ -63,6 +63,34 @@ def test_every_required_disclosure_is_printed(action: str, lang: str) -> None:
     assert not re.search(r"(src|href)=|https?://", html)
 
 
+OFF_LABEL = ("off_label_use", "procurement_route", "domestic_approved_alternatives",
+             "foreign_safety_information", "relief_system_not_covered")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("glp1", [True, False], ids=["with GLP-1", "without GLP-1"])
+def test_the_medical_diet_says_the_off_label_statements_when_it_uses_glp1(
+        glp1: bool, lang: str) -> None:
+    """A programme that adds a GLP-1 drug is off-label for weight loss (contract 3.3, 4.6):
+    its consent prints the five statements, in both languages; without the drug, none."""
+    book = load_rulebook(overrides={"medical_diet_uses_glp1": glp1})
+    patient = parse_patient(yaml.safe_load(READY.read_text(encoding="utf-8")))
+    plan = evaluate(patient, book)
+    item = next(i for i in plan.items if i.action == "medical_diet")
+    assert item.status == "option"
+    html = to_html(plan, book, "medical_diet", read_prices(PRICES), lang, None,
+                   patient.history)
+    parts = set(re.findall(r'data-part="(\w+)"', html))
+    assert book.source is not None and book.source.consent is not None
+    texts = book.source.consent["actions"]["medical_diet"]
+    shown = visible(html)
+    for code in OFF_LABEL:
+        assert (code in item.disclosures) is glp1, code
+        assert (code in parts) is glp1, code
+        assert (texts[code][lang] in shown) is glp1, code
+    assert (("GLP-1製剤" if lang == "ja" else "GLP-1 drug") in shown) is glp1
+
+
 def test_the_form_lists_the_insured_care_tried_and_says_how_to_withdraw() -> None:
     patient, plan = _plan_offering("intra_arterial_injection")
     shown = visible(to_html(plan, default_rulebook(), "intra_arterial_injection",
