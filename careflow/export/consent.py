@@ -27,7 +27,15 @@ from .words import colon, html, paren, say
 
 
 class ConsentError(CareflowError):
-    """A consent form that must not be printed (the message says why)."""
+    """A consent form that must not be printed: the message says why, naming the item, the
+    field and the value received; made by `ConsentError.said(key, ...)`, so that
+    careflow.export.problems_ja says it in Japanese too."""
+
+
+def _got(value: object) -> str:
+    """A value received, as a refusal shows it (repr: control characters escaped; short)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:36] + "..."
 
 
 _CSS = f"""
@@ -52,12 +60,13 @@ def read_prices(path: Path) -> dict[str, Any]:
     try:
         data = plain(load_yaml(Path(path).read_bytes()))
     except OSError as exc:
-        raise ConsentError(f"{path}: cannot read the price list ({exc.strerror})") from None
+        raise ConsentError.said("prices.unreadable", path=str(path),
+                                reason=exc.strerror or type(exc).__name__) from None
     except YamlSourceError as exc:
-        raise ConsentError(f"{path}: {exc}") from None
+        raise ConsentError.said("prices.not_yaml", path=str(path), problem=str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
-        raise ConsentError(f"{path}: a price list is a mapping with 'items' "
-                           "({action: {price, sessions, period}})")
+        got = data.get("items") if isinstance(data, dict) else data
+        raise ConsentError.said("prices.not_a_mapping", path=str(path), got=_got(got))
     return data
 
 
@@ -66,9 +75,9 @@ def _offered(plan: Plan, action: str, side: str | None) -> Item:
                and i.status in ("recommended", "option")
                and (side is None or i.side == side)]
     if not offered:
-        where = "" if side is None else f" on the {side} leg"
-        raise ConsentError(f"the plan does not offer {action}{where} (only an item that is "
-                           "recommended or an option can be consented to)")
+        if side is None:
+            raise ConsentError.said("consent.not_offered", action=action)
+        raise ConsentError.said("consent.not_offered_on", action=action, side=side)
     return offered[0]
 
 
@@ -79,16 +88,15 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     patient's treatment history (the insured care tried on that leg is listed)."""
     lang_index(lang)
     if action not in v.ACTIONS or v.ACTIONS[action].phase != "self_pay":
-        raise ConsentError(f"{action!r} is not a self-pay treatment; choose one of "
-                           + ", ".join(v.ACTION_GROUPS["self_pay"]))
+        raise ConsentError.said("consent.not_self_pay", action=action,
+                                choices=tuple(v.ACTION_GROUPS["self_pay"]))
     consent = book.source.consent if book.source is not None else None
     if not consent or action not in consent["actions"]:
-        raise ConsentError(f"the rule set has no consent texts for {action} (consent.yaml)")
+        raise ConsentError.said("consent.no_texts", action=action)
     entry = prices["items"].get(action)
     if not isinstance(entry, dict) or not isinstance(entry.get("price"), int) \
             or isinstance(entry.get("price"), bool):
-        raise ConsentError(f"the price list has no whole-number price for {action}: the form "
-                           "is not printed without it")
+        raise ConsentError.said("prices.no_price", action=action)
     item = _offered(plan, action, side)
     texts: dict[str, Any] = consent["actions"][action]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import copy
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
@@ -203,7 +204,7 @@ def test_cli_refuses_without_the_price_list_and_writes_the_form(tmp_path: Path) 
     assert "自由診療 説明書・同意書" in out.read_text(encoding="utf-8")
     not_offered = runner.invoke(app, ["consent", str(ROOT / "examples" / "two-legs.yaml"),
                                       "--item", "exosome_injection", "--prices", str(PRICES)])
-    assert not_offered.exit_code == 2 and "does not offer" in not_offered.output
+    assert not_offered.exit_code == 2 and "を提示していません" in not_offered.output  # ja default
 
 
 def test_check_refuses_consent_texts_that_miss_a_disclosure(tmp_path: Path) -> None:
@@ -227,3 +228,150 @@ def test_the_consent_prints_to_pdf(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert out.read_bytes().startswith(b"%PDF-") and pdf_pages(out.read_bytes()) >= 1
     assert (ROOT / "docs" / "images" / "consent-intra-arterial.ja.png").is_file()
+
+
+# --- every refusal, in both languages, through the command line ---------------------------
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+ENGLISH = re.compile(r"\b(the|does|not|offer|must|give|needs|cannot|has no|is a|got)\b")
+CONSENT = ["consent", str(READY), "--prices", str(PRICES)]
+MINIMAL_RULES = {  # a rule set that offers no self-pay care and has no consent.yaml
+    "test.yaml": "area: test\ntitle: No self-pay care\nrules:\n  - id: TEST_EXERCISE\n"
+                 "    title: Exercise therapy for a painful knee\n"
+                 "    when: {knee.pain_nrs: {gte: 4}}\n"
+                 "    claim: {action: exercise_therapy, status: recommended}\n"
+                 "    evidence: [TEST_SOURCE]\n",
+    "evidence.yaml": "evidence:\n  TEST_SOURCE: {source: a test source, grade: none, "
+                     "verification: U}\n"}
+
+
+def _prices(tmp: Path, text: str) -> str:
+    path = tmp / "prices.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _rules(tmp: Path) -> str:
+    folder = tmp / "minimal"
+    folder.mkdir(exist_ok=True)
+    for name, text in MINIMAL_RULES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return str(folder)
+
+
+class Refusal(NamedTuple):
+    argv: Callable[[Path], list[str]]
+    english: str
+    japanese: str
+    kept: tuple[str, ...] = ()  # codes, paths and values both languages show as they are
+
+
+REFUSALS: dict[str, Refusal] = {
+    "no price list": Refusal(
+        lambda t: ["consent", str(READY), "--item", "medical_diet"],
+        "a consent needs the clinic's price list: give --prices PRICES.yaml",
+        "同意書には当院の料金表が必要です：--prices PRICES.yaml を指定してください", ("--prices",)),
+    "not offered": Refusal(
+        lambda t: ["consent", str(ROOT / "examples" / "two-legs.yaml"), "--item",
+                   "exosome_injection", "--prices", str(PRICES)],
+        "the plan does not offer exosome_injection (only an item that is recommended or an "
+        "option can be consented to)",
+        "この計画はエクソソーム注射（exosome_injection）を提示していません",
+        ("exosome_injection",)),
+    "not offered on that leg": Refusal(
+        lambda t: [*CONSENT, "--item", "intra_arterial_injection", "--side", "left"],
+        "the plan does not offer intra_arterial_injection on the left leg",
+        "この計画は左脚（left）に動注治療（intra_arterial_injection）を提示していません",
+        ("intra_arterial_injection", "left")),
+    "no consent texts": Refusal(
+        lambda t: [*CONSENT, "--item", "exosome_injection", "--rules", _rules(t)],
+        "the rule set has no consent texts for exosome_injection (consent.yaml)",
+        "ルールセットにエクソソーム注射（exosome_injection）の同意書の文面がありません",
+        ("consent.yaml",)),
+    "price list unreadable": Refusal(
+        lambda t: ["consent", str(READY), "--item", "medical_diet", "--prices",
+                   str(t / "missing.yaml")],
+        "missing.yaml: cannot read the price list (No such file or directory)",
+        "missing.yaml：料金表を読めません（No such file or directory）", ("missing.yaml",)),
+    "price list not YAML": Refusal(
+        lambda t: ["consent", str(READY), "--item", "medical_diet", "--prices",
+                   _prices(t, "items: [\n")],
+        "prices.yaml: line 2: not valid YAML:", "prices.yaml：2 行目：YAML として読めません",
+        ("prices.yaml",)),
+    "price list with a duplicate key": Refusal(
+        lambda t: ["consent", str(READY), "--item", "medical_diet", "--prices",
+                   _prices(t, "items: {}\nitems: {}\n")],
+        "prices.yaml: line 2: duplicate key 'items'",
+        "prices.yaml：2 行目：キー 'items' が重複しています", ("'items'",)),
+    "price list not a mapping": Refusal(
+        lambda t: ["consent", str(READY), "--item", "medical_diet", "--prices",
+                   _prices(t, "- a list\n")],
+        "prices.yaml: a price list is a mapping with 'items' ({action: {price, sessions, "
+        "period}}) (got ['a list'])",
+        "prices.yaml：料金表は 'items' を持つマッピングにしてください", ("['a list']",)),
+    "a PDF without --out": Refusal(
+        lambda t: ["plan", str(ROOT / "examples" / "two-legs.yaml"), "--format", "pdf"],
+        "--format pdf writes a file: give --out PLAN.pdf",
+        "--format pdf はファイルに書き出します：--out PLAN.pdf を指定してください",
+        ("--out PLAN.pdf",)),
+}
+
+
+def _run(argv: list[str], lang: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [*argv, "--lang", lang])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=list(REFUSALS))
+def test_every_refusal_in_both_languages(case: str, tmp_path: Path) -> None:
+    """Each refusal exits 2 in both languages, in English by default for --lang en and in
+    Japanese for --lang ja (the consent's default), around the same codes, paths and values."""
+    refusal = REFUSALS[case]
+    code_en, english = _run(refusal.argv(tmp_path), "en")
+    code_ja, japanese = _run(refusal.argv(tmp_path), "ja")
+    assert code_en == code_ja == 2, (english, japanese)
+    assert "Traceback" not in english + japanese
+    assert refusal.english in english, english
+    assert refusal.japanese in japanese, japanese
+    for kept in refusal.kept:
+        assert kept in english and kept in japanese, kept
+    assert JAPANESE.search(japanese) and not JAPANESE.search(english.replace(str(ROOT), ""))
+    outside = re.sub(r"（[^（）]*）|\([^()]*\)|'[^']*'|--\w+ [\w.]+", "", japanese)
+    assert not ENGLISH.search(outside), japanese
+    if refusal.argv(tmp_path)[0] == "consent":  # the consent speaks Japanese by default
+        default = CliRunner().invoke(app, refusal.argv(tmp_path))
+        assert default.exit_code == 2 and default.output == japanese
+
+
+PDF_COMMANDS = {
+    "consent": lambda t: [*CONSENT, "--item", "medical_diet", "--out", str(t / "c.pdf")],
+    "plan": lambda t: ["plan", str(READY), "--format", "pdf", "--out", str(t / "p.pdf")]}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("command", PDF_COMMANDS)
+def test_no_chromium_is_a_refusal_in_both_languages(command: str, lang: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    code, said = _run(PDF_COMMANDS[command](tmp_path), lang)
+    assert code == 2 and "Traceback" not in said
+    assert "apt-get install chromium fonts-noto-cjk" in said
+    assert ("PDF の作成にはヘッドレス Chromium が必要です" if lang == "ja"
+            else "a PDF needs headless Chromium") in said
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_chromium_failing_is_a_refusal_in_both_languages(lang: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from careflow.export import chromium
+
+    monkeypatch.setattr(chromium, "run", lambda args, page: subprocess.CompletedProcess(
+        args, 1, "", "the renderer crashed"))
+    code, said = _run(PDF_COMMANDS["consent"](tmp_path), lang)
+    assert code == 2 and "the renderer crashed" in said
+    assert ("Chromium で PDF を印刷できませんでした（the renderer crashed）" if lang == "ja"
+            else "Chromium could not print the PDF: the renderer crashed") in said
