@@ -31,8 +31,22 @@ REFUSALS: Mapping[str, str] = MappingProxyType({
     "prices.not_yaml": "{path}: {problem}",
     "prices.not_a_mapping": "{path}: a price list is a mapping with 'items' ({{action: "
                             "{{price, sessions, period}}}}) (got {got})",
-    "prices.no_price": "the price list has no whole-number price for {action}: the form is "
-                       "not printed without it",
+    "prices.currency": "the price list's currency must be JPY, or left out: the form states "
+                       "the cost in yen (got {got})",
+    "prices.items": "the price list's items must be a mapping ({{action: {{price, sessions, "
+                    "period}}}}) (got {got})",
+    "prices.no_entry": "the price list has no entry for {action} (items.{action}: price, "
+                       "sessions, period): the form is not printed without it",
+    "prices.entry_not_mapping": "the price list's items.{action} must be a mapping of price, "
+                                "sessions and period (got {got})",
+    "prices.no_price": "the price list has no whole-number price for {action} "
+                       "(items.{action}.price): the form is not printed without it",
+    "prices.price": "the price list's items.{action}.price must be a whole number of yen above "
+                    "0 (got {got})",
+    "prices.field_missing": "the price list has no {field} for {action} "
+                            "(items.{action}.{field}): the form is not printed without it",
+    "prices.text": "the price list's items.{action}.{field} must be text, not blank, as the "
+                   "clinic states it (got {got})",
     # the command line (careflow/cli.py) and the PDF (careflow/export/chromium.py)
     "cli.no_prices": "a consent needs the clinic's price list: give --prices PRICES.yaml",
     "cli.pdf_needs_out": "--format pdf writes a file: give --out PLAN.pdf",

@@ -6,7 +6,8 @@ remaining, the patient's own reasons, the evidence in plain words, the right to 
 reflection period, signature and date lines, and the protocol digest and form version.
 
 It refuses (ConsentError) when the plan does not offer the item (recommended or an option) on
-any leg, when there is no price list or it has no entry for the item, and when the rule set
+any leg, when there is no price list or its entry for the item is not whole (a price in whole
+yen above 0, the sessions and the period as text, the currency JPY), and when the rule set
 has no consent texts.
 """
 
@@ -70,6 +71,36 @@ def read_prices(path: Path) -> dict[str, Any]:
     return data
 
 
+def _priced(prices: dict[str, Any], action: str) -> dict[str, Any]:
+    """The price list's entry for `action`, whole: the currency JPY (or left out), a price in
+    whole yen above 0, the sessions and the period as text the clinic writes (and a note, if
+    any, as text). The form states each as it is, so none may be missing or odd."""
+    if "currency" in prices and prices["currency"] != "JPY":
+        raise ConsentError.said("prices.currency", got=_got(prices["currency"]))
+    items = prices.get("items")
+    if not isinstance(items, dict):
+        raise ConsentError.said("prices.items", got=_got(items))
+    if action not in items:
+        raise ConsentError.said("prices.no_entry", action=action)
+    entry = items[action]
+    if not isinstance(entry, dict):
+        raise ConsentError.said("prices.entry_not_mapping", action=action, got=_got(entry))
+    if "price" not in entry:
+        raise ConsentError.said("prices.no_price", action=action)
+    price = entry["price"]
+    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
+        raise ConsentError.said("prices.price", action=action, got=_got(price))
+    for field in ("sessions", "period", "note"):
+        if field not in entry:
+            if field == "note":
+                continue
+            raise ConsentError.said("prices.field_missing", action=action, field=field)
+        if not isinstance(entry[field], str) or not entry[field].strip():
+            raise ConsentError.said("prices.text", action=action, field=field,
+                                    got=_got(entry[field]))
+    return entry
+
+
 def _offered(plan: Plan, action: str, side: str | None) -> Item:
     offered = [i for i in plan.items if i.action == action
                and i.status in ("recommended", "option")
@@ -93,10 +124,7 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     consent = book.source.consent if book.source is not None else None
     if not consent or action not in consent["actions"]:
         raise ConsentError.said("consent.no_texts", action=action)
-    entry = prices["items"].get(action)
-    if not isinstance(entry, dict) or not isinstance(entry.get("price"), int) \
-            or isinstance(entry.get("price"), bool):
-        raise ConsentError.said("prices.no_price", action=action)
+    entry = _priced(prices, action)
     item = _offered(plan, action, side)
     texts: dict[str, Any] = consent["actions"][action]
 
@@ -106,8 +134,7 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
 
     sep = "、" if lang == "ja" else ", "
     sections: list[tuple[str, str]] = [("treatment_content", html(text("treatment_content")))]
-    sessions = sep.join(str(x) for x in (entry.get("sessions"), entry.get("period")) if x)
-    sections.append(("sessions_and_period", html(sessions or _t("none", lang))))
+    sections.append(("sessions_and_period", html(entry["sessions"] + sep + entry["period"])))
     sections.append(("self_pay_cost", html(_t("yen", lang).format(price=entry["price"]))
                      + (html(paren(str(entry["note"]), lang)) if entry.get("note") else "")))
     sections.append(("main_risks", html(text("main_risks"))))

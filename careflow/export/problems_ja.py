@@ -135,8 +135,22 @@ REFUSALS_JA: dict[str, str] = {
     "prices.not_yaml": "{path}：{problem}",
     "prices.not_a_mapping": "{path}：料金表は 'items' を持つマッピングにしてください"
                             "（{{action: {{price, sessions, period}}}}）（入力値 {got}）",
-    "prices.no_price": "料金表に{label}（{action}）の整数の料金がありません：料金がなければ同意書は"
-                       "印刷しません",
+    "prices.currency": "料金表の currency は JPY にするか、省いてください："
+                       "同意書は費用を円で示します（入力値 {got}）",
+    "prices.items": "料金表の items は項目と値の組（マッピング）にしてください"
+                    "（{{action: {{price, sessions, period}}}}）（入力値 {got}）",
+    "prices.no_entry": "料金表に{label}（{action}）の項目がありません（items.{action}：price、"
+                       "sessions、period）：これがなければ同意書は印刷しません",
+    "prices.entry_not_mapping": "料金表の items.{action}：{label}の price、sessions、period を"
+                                "項目と値の組（マッピング）で記入してください（入力値 {got}）",
+    "prices.no_price": "料金表に{label}（{action}）の料金がありません（items.{action}.price）："
+                       "料金がなければ同意書は印刷しません",
+    "prices.price": "料金表の items.{action}.price：{label}の料金を 0 より大きい整数（円）で"
+                    "記入してください（入力値 {got}）",
+    "prices.field_missing": "料金表に{label}（{action}）の{field_label}がありません"
+                            "（items.{action}.{field}）：これがなければ同意書は印刷しません",
+    "prices.text": "料金表の items.{action}.{field}：{label}の{field_label}を、空白だけでない"
+                   "文字で記入してください（入力値 {got}）",
     "cli.no_prices": "同意書には当院の料金表が必要です：--prices PRICES.yaml を指定してください",
     "cli.pdf_needs_out": "--format pdf はファイルに書き出します：--out PLAN.pdf を指定してください",
     "pdf.no_chromium": "PDF の作成にはヘッドレス Chromium が必要です：Debian の chromium と "
@@ -145,8 +159,9 @@ REFUSALS_JA: dict[str, str] = {
     "pdf.failed": "Chromium で PDF を印刷できませんでした（{detail}）",
 }
 """The Japanese of every refusal in careflow.errors.REFUSALS, with the same fields, plus the
-words derived from them: `label` (the action's Japanese label), `side_label`, and a problem
-of the file (`problem`) in Japanese."""
+words derived from them: `label` (the action's Japanese label), `side_label`, `field_label`
+(a price list field's name), and a problem of the file (`problem`) in Japanese."""
+_PRICE_FIELDS = {"price": "料金", "sessions": "回数", "period": "期間", "note": "備考"}
 
 
 def refusal_ja(key: str, fields: dict[str, object]) -> str:
@@ -156,6 +171,8 @@ def refusal_ja(key: str, fields: dict[str, object]) -> str:
         words["label"] = label("action", str(fields["action"]), "ja")
     if isinstance(fields.get("side"), str):
         words["side_label"] = label("side", str(fields["side"]), "ja")
+    if isinstance(fields.get("field"), str):
+        words["field_label"] = _PRICE_FIELDS.get(str(fields["field"]), str(fields["field"]))
     if isinstance(fields.get("problem"), str):
         words["problem"] = problem_ja(str(fields["problem"]))
     return REFUSALS_JA[key].format(**words)

@@ -185,8 +185,15 @@ def test_no_consent_without_a_price(tmp_path: Path) -> None:
     _patient, plan = _plan_offering("exosome_injection")
     cheap = tmp_path / "prices.yaml"
     cheap.write_text("items:\n  intra_arterial_injection: {price: 1}\n", encoding="utf-8")
-    with pytest.raises(ConsentError, match="no whole-number price for exosome_injection"):
+    with pytest.raises(ConsentError, match=r"no entry for exosome_injection \(items\."):
         to_html(plan, default_rulebook(), "exosome_injection", read_prices(cheap))
+    for prices, key in (({"items": ["exosome_injection"]}, "prices.items"),
+                        ({"currency": "EUR", "items": {}}, "prices.currency"),
+                        ({"items": {"exosome_injection": {"price": 1, "sessions": "1回"}}},
+                         "prices.field_missing")):
+        with pytest.raises(ConsentError) as refused:  # a mapping given by a program
+            to_html(plan, default_rulebook(), "exosome_injection", prices)
+        assert refused.value.key == key
     bad = tmp_path / "bad.yaml"
     bad.write_text("- a list\n", encoding="utf-8")
     with pytest.raises(ConsentError, match="a price list is a mapping"):
@@ -314,6 +321,86 @@ REFUSALS: dict[str, Refusal] = {
         "--format pdf はファイルに書き出します：--out PLAN.pdf を指定してください",
         ("--out PLAN.pdf",)),
 }
+
+
+def _diet_prices(change: Callable[[dict[str, Any]], object]) -> Callable[[Path], list[str]]:
+    """The consent for the medical diet with the example price list changed: `change` gets
+    the whole list (its diet entry at ["items"]["medical_diet"])."""
+    def argv(tmp: Path) -> list[str]:
+        doc = yaml.safe_load(PRICES.read_text(encoding="utf-8"))
+        change(doc)
+        return ["consent", str(READY), "--item", "medical_diet", "--prices",
+                _prices(tmp, yaml.safe_dump(doc, allow_unicode=True))]
+    return argv
+
+
+def _diet(**entry: object) -> Callable[[dict[str, Any]], object]:
+    def change(doc: dict[str, Any]) -> None:
+        diet = doc["items"]["medical_diet"]
+        for key, value in entry.items():
+            if value is MISSING:
+                del diet[key]
+            else:
+                diet[key] = value
+    return change
+
+
+MISSING = object()
+for name, change, english, japanese, kept in (
+        ("no entry for the item", lambda d: d["items"].pop("medical_diet"),
+         "the price list has no entry for medical_diet (items.medical_diet: price, sessions, "
+         "period): the form is not printed without it",
+         "料金表にメディカルダイエット（medical_diet）の項目がありません", ("items.medical_diet",)),
+        ("an entry that is not a mapping", lambda d: d["items"].update(medical_diet=165000),
+         "the price list's items.medical_diet must be a mapping of price, sessions and period "
+         "(got 165000)",
+         "料金表の items.medical_diet：メディカルダイエットの price、sessions、period を",
+         ("165000",)),
+        ("items not a mapping", lambda d: d.update(items=["medical_diet"]),
+         "a price list is a mapping with 'items'",
+         "料金表は 'items' を持つマッピングにしてください",
+         ("['medical_diet']",)),
+        ("no price", _diet(price=MISSING),
+         "the price list has no whole-number price for medical_diet (items.medical_diet.price)",
+         "料金表にメディカルダイエット（medical_diet）の料金がありません",
+         ("items.medical_diet.price",)),
+        ("a negative price", _diet(price=-165000),
+         "items.medical_diet.price must be a whole number of yen above 0 (got -165000)",
+         "メディカルダイエットの料金を 0 より大きい整数（円）で記入してください（入力値 -165000）",
+         ("items.medical_diet.price",)),
+        ("a zero price", _diet(price=0), "above 0 (got 0)", "（入力値 0）",
+         ("items.medical_diet.price",)),
+        ("a fractional price", _diet(price=165000.5), "(got 165000.5)", "（入力値 165000.5）",
+         ("items.medical_diet.price",)),
+        ("a price as text", _diet(price="165,000"), "(got '165,000')", "（入力値 '165,000'）",
+         ("items.medical_diet.price",)),
+        ("a price of true", _diet(price=True), "(got True)", "（入力値 True）",
+         ("items.medical_diet.price",)),
+        ("no sessions", _diet(sessions=MISSING),
+         "the price list has no sessions for medical_diet (items.medical_diet.sessions): the "
+         "form is not printed without it",
+         "料金表にメディカルダイエット（medical_diet）の回数がありません（items.medical_diet.sessions）",
+         ("items.medical_diet.sessions",)),
+        ("no period", _diet(period=MISSING),
+         "the price list has no period for medical_diet (items.medical_diet.period)",
+         "料金表にメディカルダイエット（medical_diet）の期間がありません",
+         ("items.medical_diet.period",)),
+        ("blank sessions", _diet(sessions=" "),
+         "the price list's items.medical_diet.sessions must be text, not blank, as the clinic "
+         "states it (got ' ')",
+         "メディカルダイエットの回数を、空白だけでない文字で記入してください（入力値 ' '）",
+         ("items.medical_diet.sessions",)),
+        ("sessions as a number", _diet(sessions=6), "(got 6)", "（入力値 6）",
+         ("items.medical_diet.sessions",)),
+        ("an empty period", _diet(period=None), "items.medical_diet.period must be text",
+         "メディカルダイエットの期間を", ("None",)),
+        ("a note that is not text", _diet(note=[10]), "items.medical_diet.note must be text",
+         "メディカルダイエットの備考を", ("[10]",)),
+        ("another currency", lambda d: d.update(currency="USD"),
+         "the price list's currency must be JPY, or left out: the form states the cost in yen "
+         "(got 'USD')", "料金表の currency は JPY にするか、省いてください", ("'USD'",)),
+):
+    REFUSALS[f"price list: {name}"] = Refusal(_diet_prices(change), english, japanese, kept)
 
 
 def _run(argv: list[str], lang: str) -> tuple[int, str]:

@@ -72,7 +72,7 @@ def _fields(template: str) -> set[str]:
     return {name.split("!")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-DERIVED = {"label", "side_label"}  # the Japanese words made from the `action` and `side` codes
+DERIVED = {"label", "side_label", "field_label"}  # Japanese words made from codes
 
 
 @pytest.mark.parametrize("key", sorted(REFUSALS))
@@ -84,6 +84,8 @@ def test_every_refusal_has_its_japanese_with_the_same_fields(key: str) -> None:
         assert "action" in english
     if "side_label" in japanese:
         assert "side" in english
+    if "field_label" in japanese:
+        assert "field" in english
     if "problem" not in japanese:  # a file's own problem is said by problem_ja
         assert JAPANESE.search(REFUSALS_JA[key])
     assert not ENGLISH.search(re.sub(r"（[^（）]*）|\{[^{}]*\}", "", REFUSALS_JA[key]))
