@@ -26,6 +26,10 @@ REFUSALS: Mapping[str, str] = MappingProxyType({
                            "recommended or an option can be consented to)",
     "consent.not_offered_on": "the plan does not offer {action} on the {side} leg (only an "
                               "item that is recommended or an option can be consented to)",
+    "consent.both_sides": "the plan offers {action} on both legs ({sides}): a consent is for "
+                          "one leg, give --side right or --side left",
+    "consent.whole_patient_side": "{action} is an item of the whole patient, not of a leg: give "
+                                  "no --side (got --side {side})",
     # the clinic's price list (careflow/export/consent.py)
     "prices.unreadable": "{path}: cannot read the price list ({reason})",
     "prices.not_yaml": "{path}: {problem}",

@@ -102,13 +102,20 @@ def _priced(prices: dict[str, Any], action: str) -> dict[str, Any]:
 
 
 def _offered(plan: Plan, action: str, side: str | None) -> Item:
-    offered = [i for i in plan.items if i.action == action
-               and i.status in ("recommended", "option")
-               and (side is None or i.side == side)]
+    """The one item the consent is for: offered (recommended or an option) on `side`; with no
+    side, on the one leg that has it (a consent is for one leg: both legs need a side)."""
+    anywhere = [i for i in plan.items if i.action == action
+                and i.status in ("recommended", "option")]
+    if side is not None and anywhere and all(i.side is None for i in anywhere):
+        raise ConsentError.said("consent.whole_patient_side", action=action, side=side)
+    offered = [i for i in anywhere if side is None or i.side == side]
     if not offered:
         if side is None:
             raise ConsentError.said("consent.not_offered", action=action)
         raise ConsentError.said("consent.not_offered_on", action=action, side=side)
+    if len(offered) > 1:
+        raise ConsentError.said("consent.both_sides", action=action,
+                                sides=tuple(str(i.side) for i in offered))
     return offered[0]
 
 

@@ -131,6 +131,10 @@ REFUSALS_JA: dict[str, str] = {
     "consent.not_offered": "この計画は{label}（{action}）を提示していません" + _NOT_OFFERED,
     "consent.not_offered_on": "この計画は{side_label}（{side}）に{label}（{action}）を提示して"
                               "いません" + _NOT_OFFERED,
+    "consent.both_sides": "{label}（{action}）は両脚（{sides}）に提示されています：同意書は片脚ずつ"
+                          "作成します。--side right か --side left で脚を指定してください",
+    "consent.whole_patient_side": "{label}（{action}）は脚ではなく全身の項目です："
+                                  "--side を付けないでください（入力値 --side {side}）",
     "prices.unreadable": "{path}：料金表を読めません（{reason}）",
     "prices.not_yaml": "{path}：{problem}",
     "prices.not_a_mapping": "{path}：料金表は 'items' を持つマッピングにしてください"

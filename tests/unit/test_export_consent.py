@@ -323,6 +323,39 @@ REFUSALS: dict[str, Refusal] = {
 }
 
 
+def _both_knees(tmp: Path) -> str:
+    path = tmp / "two-knees.yaml"
+    path.write_text(yaml.safe_dump(_two_knees(), allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+REFUSALS["offered on both legs, no --side"] = Refusal(
+    lambda t: ["consent", _both_knees(t), "--item", "intra_arterial_injection", "--prices",
+               str(PRICES)],
+    "the plan offers intra_arterial_injection on both legs (right, left): a consent is for one "
+    "leg, give --side right or --side left",
+    "動注治療（intra_arterial_injection）は両脚（right、left）に提示されています：同意書は片脚ずつ"
+    "作成します。--side right か --side left で脚を指定してください", ("--side right",))
+REFUSALS["a side for a whole-patient item"] = Refusal(
+    lambda t: [*CONSENT, "--item", "medical_diet", "--side", "left"],
+    "medical_diet is an item of the whole patient, not of a leg: give no --side (got --side "
+    "left)", "メディカルダイエット（medical_diet）は脚ではなく全身の項目です", ("--side left",))
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_knee_offered_on_both_legs_is_consented_with_its_side(side: str,
+                                                                tmp_path: Path) -> None:
+    """Offered on both knees, `--side` omitted, the form took the right knee silently; now
+    it is refused (above), and with --side each knee has its own form."""
+    out = tmp_path / "consent.html"
+    done = CliRunner().invoke(app, ["consent", _both_knees(tmp_path), "--item",
+                                    "intra_arterial_injection", "--prices", str(PRICES),
+                                    "--side", side, "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert f"動注治療（{'右脚' if side == 'right' else '左脚'}）" in visible(
+        out.read_text(encoding="utf-8"))
+
+
 def _diet_prices(change: Callable[[dict[str, Any]], object]) -> Callable[[Path], list[str]]:
     """The consent for the medical diet with the example price list changed: `change` gets
     the whole list (its diet entry at ["items"]["medical_diet"])."""
