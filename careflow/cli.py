@@ -273,6 +273,7 @@ def consent(
     refusal exits 2 and is said in the --lang language."""
     from .export.consent import ConsentError, read_prices, to_html
     from .export.problems_ja import refuse, said_in
+    from .export.words import colon
 
     if prices is None:
         _fail(2, [refuse("cli.no_prices", lang.value)])
@@ -284,7 +285,7 @@ def consent(
     except ConsentError as exc:
         said = said_in(exc, lang.value)
         if (exc.key or "").startswith("prices.") and "path" not in exc.fields:
-            said = f"{prices}{': ' if lang is Lang.en else '：'}{said}"  # which price list
+            said = f"{prices}{colon(lang.value)}{said}"  # which price list
         _fail(2, [said])
         return
     if out is not None and out.suffix.lower() == ".pdf":

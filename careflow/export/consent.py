@@ -90,12 +90,11 @@ def _priced(prices: dict[str, Any], action: str) -> dict[str, Any]:
     price = entry["price"]
     if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
         raise ConsentError.said("prices.price", action=action, got=_got(price))
-    for field in ("sessions", "period", "note"):
+    for field in ("sessions", "period"):
         if field not in entry:
-            if field == "note":
-                continue
             raise ConsentError.said("prices.field_missing", action=action, field=field)
-        if not isinstance(entry[field], str) or not entry[field].strip():
+    for field in ("sessions", "period", "note"):  # the note is optional
+        if field in entry and (not isinstance(entry[field], str) or not entry[field].strip()):
             raise ConsentError.said("prices.text", action=action, field=field,
                                     got=_got(entry[field]))
     return entry
@@ -123,7 +122,8 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
             lang: str = "ja", side: str | None = None,
             history: tuple[HistoryEntry, ...] = ()) -> str:
     """The explanation and consent form for one offered self-pay item; `history` is the
-    patient's treatment history (the insured care tried on that leg is listed)."""
+    patient's treatment history (the insured care tried on that leg is listed; for an item of
+    the whole patient, on every leg). `side` is needed when the plan offers it on both legs."""
     lang_index(lang)
     if action not in v.ACTIONS or v.ACTIONS[action].phase != "self_pay":
         raise ConsentError.said("consent.not_self_pay", action=action,
@@ -149,10 +149,10 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     # item (the medical diet): the insured care of every leg, each entry naming its leg
     whole = item.side is None
 
-    def entry_of(action: str, side: str | None, *more: str) -> str:
+    def entry_of(code: str, side: str | None, *more: str) -> str:
         said = [label("side", side, lang)] if whole and side is not None else []
         said += more
-        return label("action", action, lang) + (paren(sep.join(said), lang) if said else "")
+        return label("action", code, lang) + (paren(sep.join(said), lang) if said else "")
 
     tried = [entry_of(h.treatment, h.side, _t("weeks", lang).format(
                  n=h.weeks, r=label("response", h.response, lang)))
