@@ -9,6 +9,10 @@
     ├── EngineError           the rule engine failed; no plan is returned (fail closed)
     └── MissingExtra          a part that needs an optional extra not installed; also an
                               ImportError (names the extra: pip install 'careflow[fhir]')
+
+A refusal a person reads at the command line (the consent's, the price list's, the PDF's) is
+made by key, `ConsentError.said("consent.not_offered", action=...)`: REFUSALS below holds the
+English, careflow/export/problems_ja.py the Japanese (`--lang ja`).
 """
 
 from __future__ import annotations
