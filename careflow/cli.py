@@ -136,7 +136,9 @@ def plan(
 ) -> None:
     """Print the justified plan for one patient (html and pdf: the doctor's one-page plan)."""
     if format is Format.pdf and out is None:
-        _fail(2, ["--format pdf writes a file: give --out PLAN.pdf"])
+        from .export.problems_ja import refuse
+
+        _fail(2, [refuse("cli.pdf_needs_out", lang.value)])
         return
     if why_not is None and side is not None:
         _fail(2, ["--side names the leg of a --why-not item: give --why-not ACTION"])
@@ -159,11 +161,12 @@ def plan(
         from .errors import UsageError
         from .export.chromium import html_to_pdf
         from .export.page import to_html
+        from .export.problems_ja import said_in
 
         try:
             data = html_to_pdf(to_html(result, lang.value))
         except UsageError as exc:
-            _fail(2, [str(exc)])
+            _fail(2, [said_in(exc, lang.value)])
             return
         assert out is not None
         out.write_bytes(data)
@@ -266,18 +269,24 @@ def consent(
     rules: RulesOpt = None,
     params: ParamsOpt = None,
 ) -> None:
-    """The self-pay explanation and consent (自由診療 説明書・同意書) for an offered item."""
+    """The self-pay explanation and consent (自由診療 説明書・同意書) for an offered item; every
+    refusal exits 2 and is said in the --lang language."""
     from .export.consent import ConsentError, read_prices, to_html
+    from .export.problems_ja import refuse, said_in
+    from .export.words import colon
 
     if prices is None:
-        _fail(2, ["a consent needs the clinic's price list: give --prices PRICES.yaml"])
+        _fail(2, [refuse("cli.no_prices", lang.value)])
         return
     patient, book, result = _evaluate(file, rules, params, lang=lang.value)
     try:
         html = to_html(result, book, item.value, read_prices(prices), lang.value,
                        side.value if side else None, patient.history)
     except ConsentError as exc:
-        _fail(2, [str(exc)])
+        said = said_in(exc, lang.value)
+        if (exc.key or "").startswith("prices.") and "path" not in exc.fields:
+            said = f"{prices}{colon(lang.value)}{said}"  # which price list
+        _fail(2, [said])
         return
     if out is not None and out.suffix.lower() == ".pdf":
         from .errors import UsageError
@@ -286,7 +295,7 @@ def consent(
         try:
             out.write_bytes(html_to_pdf(html))
         except UsageError as exc:
-            _fail(2, [str(exc)])
+            _fail(2, [said_in(exc, lang.value)])
         return
     if out is not None:
         out.write_text(html, encoding="utf-8")

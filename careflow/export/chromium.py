@@ -22,8 +22,7 @@ def binary() -> str:
     """The Chromium executable, or a UsageError that says what to install."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        raise UsageError("a PDF needs headless Chromium: install Debian's chromium and "
-                         "fonts-noto-cjk (apt-get install chromium fonts-noto-cjk)")
+        raise UsageError.said("pdf.no_chromium")
     return found
 
 
@@ -46,5 +45,5 @@ def html_to_pdf(html: str) -> bytes:
         page.write_text(html, encoding="utf-8")
         done = run([f"--print-to-pdf={out}", "--no-pdf-header-footer"], page)
         if done.returncode != 0 or not out.is_file():
-            raise UsageError(f"Chromium could not print the PDF: {done.stderr.strip()[-400:]}")
+            raise UsageError.said("pdf.failed", detail=done.stderr.strip()[-400:])
         return out.read_bytes()

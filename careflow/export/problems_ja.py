@@ -5,11 +5,22 @@ Japanese. A message no pattern knows is shown in English, never dropped.
 
     >>> problem_ja("legs[0].knee.pain_nrs: must be <= 10 (got 12)")
     'legs[0].knee.pain_nrs：10 以下の値にしてください（入力値 12）'
+
+A refusal careflow says by key (careflow.errors.REFUSALS: the consent, the price list, the
+command line, the PDF) has its Japanese sentence here, by the same key, with the same fields;
+an item is named by its Japanese label, its code beside it.
+
+    >>> from careflow.export.consent import ConsentError
+    >>> said_in(ConsentError.said("consent.no_texts", action="medical_diet"), "ja")
+    'ルールセットにメディカルダイエット（medical_diet）の同意書の文面がありません（consent.yaml）'
 """
 
 from __future__ import annotations
 
 import re
+
+from ..errors import CareflowError
+from ..labels import label
 
 _N = r"(-?[0-9][0-9.]*)"
 _GOT = re.compile(r" \(got (.*)\)$")
@@ -111,4 +122,77 @@ def problems_in(problems: list[str], lang: str) -> list[str]:
     return [problem_ja(p) for p in problems] if lang == "ja" else list(problems)
 
 
-__all__ = ["problem_ja", "problems_in"]
+_NOT_OFFERED = "（同意書を作成できるのは、推奨または選択肢の治療だけです）"
+REFUSALS_JA: dict[str, str] = {
+    "consent.not_self_pay": "{action!r} は自由診療の治療ではありません："
+                            "次のいずれかを選んでください：{choices}",
+    "consent.no_texts": "ルールセットに{label}（{action}）の同意書の文面がありません"
+                        "（consent.yaml）",
+    "consent.not_offered": "この計画は{label}（{action}）を提示していません" + _NOT_OFFERED,
+    "consent.not_offered_on": "この計画は{side_label}（{side}）に{label}（{action}）を提示して"
+                              "いません" + _NOT_OFFERED,
+    "consent.both_sides": "{label}（{action}）は両脚（{sides}）に提示されています：同意書は片脚ずつ"
+                          "作成します。--side right か --side left で脚を指定してください",
+    "consent.whole_patient_side": "{label}（{action}）は脚ではなく全身の項目です："
+                                  "--side を付けないでください（入力値 --side {side}）",
+    "prices.unreadable": "{path}：料金表を読めません（{reason}）",
+    "prices.not_yaml": "{path}：{problem}",
+    "prices.not_a_mapping": "{path}：料金表は 'items' を持つマッピングにしてください"
+                            "（{{action: {{price, sessions, period}}}}）（入力値 {got}）",
+    "prices.currency": "料金表の currency は JPY にするか、省いてください："
+                       "同意書は費用を円で示します（入力値 {got}）",
+    "prices.items": "料金表の items は項目と値の組（マッピング）にしてください"
+                    "（{{action: {{price, sessions, period}}}}）（入力値 {got}）",
+    "prices.no_entry": "料金表に{label}（{action}）の項目がありません（items.{action}：price、"
+                       "sessions、period）：これがなければ同意書は印刷しません",
+    "prices.entry_not_mapping": "料金表の items.{action}：{label}の price、sessions、period を"
+                                "項目と値の組（マッピング）で記入してください（入力値 {got}）",
+    "prices.no_price": "料金表に{label}（{action}）の料金がありません（items.{action}.price）："
+                       "料金がなければ同意書は印刷しません",
+    "prices.price": "料金表の items.{action}.price：{label}の料金を 0 より大きい整数（円）で"
+                    "記入してください（入力値 {got}）",
+    "prices.field_missing": "料金表に{label}（{action}）の{field_label}がありません"
+                            "（items.{action}.{field}）：これがなければ同意書は印刷しません",
+    "prices.text": "料金表の items.{action}.{field}：{label}の{field_label}を、空白だけでない"
+                   "文字で記入してください（入力値 {got}）",
+    "cli.no_prices": "同意書には当院の料金表が必要です：--prices PRICES.yaml を指定してください",
+    "cli.pdf_needs_out": "--format pdf はファイルに書き出します：--out PLAN.pdf を指定してください",
+    "pdf.no_chromium": "PDF の作成にはヘッドレス Chromium が必要です：Debian の chromium と "
+                       "fonts-noto-cjk をインストールしてください（apt-get install chromium "
+                       "fonts-noto-cjk）",
+    "pdf.failed": "Chromium で PDF を印刷できませんでした（{detail}）",
+}
+"""The Japanese of every refusal in careflow.errors.REFUSALS, with the same fields, plus the
+words derived from them: `label` (the action's Japanese label), `side_label`, `field_label`
+(a price list field's name), and a problem of the file (`problem`) in Japanese."""
+_PRICE_FIELDS = {"price": "料金", "sessions": "回数", "period": "期間", "note": "備考"}
+
+
+def refusal_ja(key: str, fields: dict[str, object]) -> str:
+    """The refusal `key` in Japanese (a tuple field is listed with 、)."""
+    words = {k: "、".join(map(str, x)) if isinstance(x, tuple) else x for k, x in fields.items()}
+    if isinstance(fields.get("action"), str):
+        words["label"] = label("action", str(fields["action"]), "ja")
+    if isinstance(fields.get("side"), str):
+        words["side_label"] = label("side", str(fields["side"]), "ja")
+    if isinstance(fields.get("field"), str):
+        words["field_label"] = _PRICE_FIELDS.get(str(fields["field"]), str(fields["field"]))
+    if isinstance(fields.get("problem"), str):
+        words["problem"] = problem_ja(str(fields["problem"]))
+    return REFUSALS_JA[key].format(**words)
+
+
+def said_in(exc: CareflowError, lang: str) -> str:
+    """An error as its reader reads it: a refusal said by key in Japanese for "ja"; otherwise
+    (English, or an error with no key) its message as it is."""
+    if lang == "ja" and exc.key in REFUSALS_JA:
+        return refusal_ja(exc.key, dict(exc.fields))
+    return str(exc)
+
+
+def refuse(key: str, lang: str, **fields: object) -> str:
+    """A refusal the command line makes itself (careflow.errors.REFUSALS), in `lang`."""
+    return said_in(CareflowError.said(key, **fields), lang)
+
+
+__all__ = ["REFUSALS_JA", "problem_ja", "problems_in", "refusal_ja", "refuse", "said_in"]

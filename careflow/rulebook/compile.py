@@ -410,6 +410,13 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
         blockers={k: tuple(bs) for k, bs in blockers.items()}, source=rs)
 
 
+def _self_pay_outputs(rules: list[Rule]) -> list[tuple[Rule, Output]]:
+    """The claims and annotations of self-pay actions: each needs the action's consent."""
+    return [(rule, o) for rule in rules for o in rule.outputs
+            if o.action and v.ACTIONS[o.action].phase == "self_pay"
+            and o.effect in ("claim", "annotate")]
+
+
 def consent_needs(rules: list[Rule]) -> dict[str, tuple[str, ...]]:
     """What each self-pay action's consent must say: the disclosures its items carry (the
     action's own and those rules add), bar the ones the price list gives, and the evidence in
@@ -417,32 +424,43 @@ def consent_needs(rules: list[Rule]) -> dict[str, tuple[str, ...]]:
     from .parse import CONSENT_TEXTS, FROM_PRICE_LIST
 
     needs: dict[str, set[str]] = {}
-    for rule in rules:
-        for o in rule.outputs:
-            if o.action and v.ACTIONS[o.action].phase == "self_pay" and o.effect in (
-                    "claim", "annotate"):
-                needs.setdefault(o.action, set(v.ACTIONS[o.action].disclosures)).update(
-                    o.disclosures)
+    for _rule, o in _self_pay_outputs(rules):
+        assert o.action is not None
+        needs.setdefault(o.action, set(v.ACTIONS[o.action].disclosures)).update(o.disclosures)
     return {a: tuple(c for c in v.DISCLOSURES + CONSENT_TEXTS
                      if (c in codes or c in CONSENT_TEXTS) and c not in FROM_PRICE_LIST)
             for a, codes in needs.items()}
 
 
 def _check_consent(rs: RuleSet, problems: list[Diagnostic]) -> None:
-    """With a consent.yaml, every self-pay action the rules offer has every text its consent
-    needs, in Japanese and in English (CF120)."""
+    """Every self-pay action the rules offer has every text its consent needs, in Japanese
+    and in English (CF120); without a consent.yaml, each such action is reported once, at
+    the first rule that offers it (the form could not be printed). The form's own version,
+    reflection days and withdrawal text are checked where consent.yaml is read."""
     if rs.consent is None:
+        if "consent.yaml" in rs.files:  # there, but unreadable: reported where it was read
+            return
+        seen: set[str] = set()
+        for rule, o in _self_pay_outputs(rs.rules):
+            assert o.action is not None
+            if o.action not in seen:
+                seen.add(o.action)
+                problems.append(Diagnostic(
+                    o.where.file, o.where.line, o.where.column, "CF120",
+                    f"the self-pay action {o.action!r} is offered but the rule set has no "
+                    "consent.yaml: its explanation and consent cannot be printed "
+                    "(write consent.yaml with its texts, docs/rule-language.md#consent-texts)",
+                    rule.id))
         return
     for action, codes in consent_needs(rs.rules).items():
         texts = rs.consent["actions"].get(action, {})
-        where = rs.consent_lines.get(action, Where("consent.yaml", 1, 1))
+        where = rs.consent_lines[action]  # its texts, or the file's `actions:` without them
         for code in codes:
             entry = texts.get(code) if isinstance(texts, dict) else None
             for lang in ("ja", "en"):
                 if not isinstance(entry, dict) or not str(entry.get(lang) or "").strip():
                     problems.append(Diagnostic(
-                        where.file if where.file != "consent.yaml" else "consent.yaml",
-                        where.line, where.column, "CF120",
+                        where.file, where.line, where.column, "CF120",
                         f"the consent for {action!r} has no {lang} text for {code!r}"))
 
 

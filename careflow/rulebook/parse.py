@@ -11,7 +11,10 @@ Diagnostic codes (stable; tests and `careflow check` rely on them):
     CF109 malformed rule id                CF110 unknown evidence id
     CF111 treatment claim without evidence CF112 rule that produces nothing
     CF113 unknown criterion (a `criterion:` no `define:` names)
-    CF120 a self-pay action's consent text missing (consent.yaml), in either language
+    CF120 a self-pay consent that cannot be printed whole: a rule offers a self-pay action and
+          there is no consent.yaml, or a text it needs is missing in either language, or the
+          form's version, reflection days (a whole number above 0) or withdrawal text is
+          missing
     CF207 a rule set the engine cannot run (too many rules, too long a chain of findings, a
           condition reading too many facts, an engine-name hash collision)
     CF130 a text with a control character  CF131 an evidence url that is not http(s)
@@ -30,6 +33,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import string
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -663,6 +667,48 @@ FROM_PRICE_LIST = ("sessions_and_period", "self_pay_cost")
 """Disclosures the clinic's price list gives, never the rule set."""
 
 
+def _check_form(form: Marked, reader: Reader, where: Where) -> None:
+    """The form prints its version, the reflection period in days and the withdrawal text in
+    both languages, the period where `{days}` stands (CF120: the form cannot be printed
+    without them)."""
+
+    def at(key: str) -> Where:
+        return reader.at(form, key) if key in form else where
+
+    def got(key: str) -> str:
+        if key not in form:
+            return ""
+        text = repr(plain(form[key]))  # repr: control characters escaped
+        return f" (got {text if len(text) <= 40 else text[:36] + '...'})"
+
+    version = form.get("version")
+    if not isinstance(version, (str, int)) or isinstance(version, bool) \
+            or not str(version).strip():
+        reader.problem(at("version"), "CF120", "the consent form needs a 'version', printed "
+                       f"on every form{got('version')}")
+    days = form.get("reflection_days")
+    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+        reader.problem(at("reflection_days"), "CF120", "the consent form needs "
+                       "'reflection_days', the days to think it over: a whole number above 0"
+                       f"{got('reflection_days')}")
+    texts = form.get("withdrawal")
+    for lang in ("ja", "en"):
+        text = texts.get(lang) if isinstance(texts, Marked) else None
+        if not isinstance(text, str) or not text.strip():
+            reader.problem(at("withdrawal"), "CF120",
+                           f"the consent form has no {lang} text for 'withdrawal'")
+            continue
+        try:
+            names = sorted({f for _, f, _, _ in string.Formatter().parse(text) if f is not None})
+        except ValueError as exc:
+            names = [str(exc)]
+        if names != ["days"]:
+            reader.problem(at("withdrawal"), "CF120",
+                           f"the consent form's {lang} 'withdrawal' text says the reflection "
+                           "period as {days} and names no other {field} (got "
+                           + (", ".join(map(repr, names)) or "no {days}") + ")")
+
+
 def read_consent(node: Any, reader: Reader, rs: RuleSet) -> None:
     """consent.yaml: the form's version, reflection days and withdrawal text, and per self-pay
     action one text per disclosure in Japanese and English (checked against the rules when
@@ -678,7 +724,10 @@ def read_consent(node: Any, reader: Reader, rs: RuleSet) -> None:
         reader.problem(where, "CF002", "consent.yaml needs a 'form' and an 'actions' mapping")
         return
     reader.keys(form, ("version", "reflection_days", "withdrawal"), "consent 'form'")
+    _check_form(form, reader, reader.at(node, "form"))
     out: dict[str, Any] = {"form": plain(form), "actions": {}}
+    for action in v.ACTION_GROUPS["self_pay"]:  # an action without texts: at `actions:`
+        rs.consent_lines[action] = reader.at(node, "actions")
     for action, texts in actions.items():
         here = reader.at(actions, action)
         if reader.action(action, here) is None:

@@ -12,13 +12,17 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from careflow import RulebookError, load_rulebook
 from careflow.cli import app
+from careflow.errors import Diagnostic
 from careflow.rulebook.parse import __doc__ as PARSE_DOC
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_rules"
@@ -159,3 +163,92 @@ def test_real_rules_with_unparseable_yaml(real: Path) -> None:
     found = _only(real)
     assert [(c, f) for c, f, _ in found] == [("CF001", "rules/knee.yaml")]
     assert found[0][2] >= 4
+
+
+def test_real_rules_without_consent_yaml(real: Path) -> None:
+    """No consent.yaml while the rules offer self-pay care: each self-pay action once, at the
+    first rule that offers it (it passed before: the form could not have been printed)."""
+    (real / "consent.yaml").unlink()
+    found = _only(real)
+    assert {code for code, _, _ in found} == {"CF120"}
+    assert {file for _, file, _ in found} == {"rules/self_pay.yaml"}
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(real)
+    said = str(caught.value)
+    for action in ("intra_arterial_injection", "exosome_injection", "medical_diet"):
+        assert said.count(f"the self-pay action '{action}' is offered but the rule set has no "
+                          "consent.yaml") == 1
+
+
+def _edit_form(folder: Path, change: Callable[[dict[str, Any]], object]) -> int:
+    path = folder / "consent.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc["form"])
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return _line_of(path, "form:")
+
+
+FORM_EDITS: dict[str, tuple[Callable[[dict[str, Any]], object], list[str]]] = {
+    "no version": (lambda f: f.pop("version"), ["needs a 'version'"]),
+    "blank version": (lambda f: f.update(version=" "), ["needs a 'version'"]),
+    "no reflection days": (lambda f: f.pop("reflection_days"), ["needs 'reflection_days'"]),
+    "zero reflection days": (lambda f: f.update(reflection_days=0),
+                             ["'reflection_days'", "(got 0)"]),
+    "reflection days as text": (lambda f: f.update(reflection_days="7"),
+                                ["'reflection_days'", "(got '7')"]),
+    "reflection days as a fraction": (lambda f: f.update(reflection_days=7.5),
+                                      ["'reflection_days'", "(got 7.5)"]),
+    "reflection days true": (lambda f: f.update(reflection_days=True),
+                             ["'reflection_days'", "(got True)"]),
+    "no English withdrawal": (lambda f: f["withdrawal"].pop("en"),
+                              ["has no en text for 'withdrawal'"]),
+    "blank Japanese withdrawal": (lambda f: f["withdrawal"].update(ja=" "),
+                                  ["has no ja text for 'withdrawal'"]),
+    "no withdrawal": (lambda f: f.pop("withdrawal"), ["has no ja text for 'withdrawal'",
+                                                      "has no en text for 'withdrawal'"]),
+    "withdrawal without the days": (lambda f: f["withdrawal"].update(en="You may withdraw."),
+                                    ["en 'withdrawal' text says the reflection period as "
+                                     "{days}", "(got no {days})"]),
+    "withdrawal with another field": (
+        lambda f: f["withdrawal"].update(ja=f["withdrawal"]["ja"] + "{name}"),
+        ["ja 'withdrawal' text", "(got 'days', 'name')"]),
+    "withdrawal with a lone brace": (
+        lambda f: f["withdrawal"].update(en=f["withdrawal"]["en"] + " {"),
+        ["en 'withdrawal' text"]),
+}
+
+
+@pytest.mark.parametrize("edit", FORM_EDITS, ids=list(FORM_EDITS))
+def test_real_rules_with_an_incomplete_consent_form(real: Path, edit: str) -> None:
+    """The form's own version, reflection period and withdrawal texts are checked (CF120):
+    without them the form printed 「少なくともNone日間」 or an empty withdrawal section."""
+    change, fragments = FORM_EDITS[edit]
+    form_line = _edit_form(real, change)
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(real)
+    found = caught.value.diagnostics
+    assert {(d.code, d.file) for d in found} == {("CF120", "rules/consent.yaml")}, found
+    assert all(d.line >= form_line for d in found)
+    said = "\n".join(d.message for d in found)
+    for fragment in fragments:
+        assert fragment in said, said
+    result = CliRunner().invoke(app, ["check", str(real)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_real_rules_missing_two_form_texts_report_both(real: Path) -> None:
+    """The audit's case: no English withdrawal text and no reflection days, two problems."""
+    def change(form: dict[str, Any]) -> None:
+        del form["withdrawal"]["en"], form["reflection_days"]
+
+    _edit_form(real, change)
+    messages = sorted(d.message for d in _diagnostics(real))
+    assert len(messages) == 2
+    assert "has no en text for 'withdrawal'" in messages[0]
+    assert "needs 'reflection_days'" in messages[1]
+
+
+def _diagnostics(folder: Path) -> list[Diagnostic]:
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(folder)
+    return caught.value.diagnostics
