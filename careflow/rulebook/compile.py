@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 from .. import logic
@@ -29,6 +30,7 @@ from .schema import (
     All,
     Any_,
     Cond,
+    EvidenceRef,
     Flag,
     Leaf,
     Not,
@@ -154,21 +156,24 @@ _FACT_KIND = (("pregnant", "pregnancy"), ("allergy.", "allergy"), ("allergies.",
               ("condition.", "condition"), ("conditions.", "condition"), ("history.", "history"))
 
 
-def headline_kind(rule: Rule) -> str:
+def headline_kind(rule: Rule, evidence: Mapping[str, EvidenceRef]) -> str:
     """What kind of reason a rule gives, for the headline precedence (vocabulary.HEADLINE):
-    from its own reason codes, the facts its condition reads itself (not through findings)
-    and whether it rests on the clinic's own policy alone (every evidence entry is policy)."""
+    from its own reason codes and the facts its condition reads itself (not through
+    findings); the clinic's own policy only for a rule that reads none of those kinds and
+    whose every evidence entry is clinic policy (EvidenceRef.clinic_policy). A rule that reads
+    the history ("tried without benefit") gives a history reason, whatever it cites."""
     codes = {o.reason_code for o in rule.outputs}
     if codes & set(v.RED_FLAGS + v.URGENT_CARE):  # a red flag, or urgent care in house
         return "red_flag"
-    if rule.evidence and all("CLINIC" in e or "LOCAL_POLICY" in e for e in rule.evidence):
-        return "clinic_policy"
     facts = [leaf.fact for leaf in _leaves(rule.when)]
     for prefix, kind in _FACT_KIND:
         if any(f == prefix or f.startswith(prefix) for f in facts):
             return kind
     if any(FACTS[f].type == "number" for f in facts):
         return "measurement"
+    if rule.evidence and all(e in evidence and evidence[e].clinic_policy
+                             for e in rule.evidence):
+        return "clinic_policy"
     return "other"
 
 
@@ -386,7 +391,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
         when = comp.resolve(rule.when, rule)
         outputs = tuple(comp.detail(o, rule) for o in rule.outputs)
         compiled = Rule(**{**rule.__dict__, "outputs": outputs})
-        rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled)))
+        rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled, rs.evidence)))
     _check_consent(rs, problems)
     if problems:
         return None
