@@ -449,18 +449,21 @@
   @ASSESS_ARTERIAL_STATUS_FOR_STOCKINGS @VEIN_STOCKINGS @FINDING_VENOUS_DISEASE_CEAP
   ルール: 潰瘍のある脚は、年齢やリスクにかかわらず圧迫の前にABIを測定する
     治癒した潰瘍（C5）と活動性の潰瘍（C6）、動脈性の潰瘍では、ABIが分かるまで弾性ストッキングを
-    保留にする。創傷ケアは待たない。
+    保留にする。創傷ケアは待たない。活動性の潰瘍でABIが未測定なら、下肢を脅かす虚血を否定
+    できないため至急測定し、結果が出るまで包括的高度慢性下肢虚血として扱う（安全確認を参照）。
 
-    @review @ASSESS_ABI_ULCER @VEIN_WOUND_CARE_ULCER
+    @review @ASSESS_ABI_ULCER @SAFETY_CLTI_ABI_URGENT @VEIN_WOUND_CARE_ULCER
     シナリオ: 50歳の活動性潰瘍でも、ABIを測定するまで圧迫しない
       前提 50歳の男性
       かつ 右脚の所見は次のとおり
         | CEAP分類 | C6 |
       もし 治療計画を立てる
-      ならば 右脚ではABI測定が推奨となる
-      かつ 右脚では弾性ストッキングがABI測定待ちのため保留となる
+      ならば 右脚ではABI測定が包括的高度慢性下肢虚血のため推奨となる
+      かつ 緊急度は至急とする
+      かつ 右脚では弾性ストッキングが包括的高度慢性下肢虚血のため保留となる
       かつ 圧迫圧は指定されない
       かつ 右脚では創傷ケアが推奨となる
+      かつ 1週後に再評価する
 
     @ASSESS_ABI_ULCER
     シナリオ: 治癒した潰瘍（C5）でもABIを測定する

@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 from .. import logic
@@ -29,6 +30,7 @@ from .schema import (
     All,
     Any_,
     Cond,
+    EvidenceRef,
     Flag,
     Leaf,
     Not,
@@ -42,6 +44,18 @@ from .schema import (
 
 EXCLUDING = ("contraindicated",)
 """Claim statuses whose rules are also traced when definitely FALSE (`checked`)."""
+
+
+def excludes(output: Output) -> bool:
+    """Is this output an exclusion of its item, listed in the item's `checked` when definitely
+    FALSE and in `unchecked` when undecided? A contraindicated claim (the whole item is
+    blocked), and an annotation with a reason_code: a restriction, where a part of the item
+    is contraindicated and the annotation says what is done instead (an oral NSAID blocked,
+    acetaminophen only; imipenem blocked, microspheres)."""
+    if not output.action:
+        return False
+    return (output.effect == "claim" and output.status in EXCLUDING) or (
+        output.effect == "annotate" and output.reason_code is not None)
 
 
 @dataclass
@@ -71,7 +85,7 @@ class Rulebook:
     program: Program
     order: dict[str, int]  # rule id -> position (priority, then file order): the plan's order
     makers: dict[tuple[str, str, str], tuple[str, ...]]  # (kind, name, level) -> rule ids
-    blockers: dict[str, tuple[tuple[str, Output], ...]]  # action -> contraindication rules
+    blockers: dict[str, tuple[tuple[str, Output], ...]]  # action -> its exclusions (excludes)
     source: RuleSet = field(repr=False, default=None)  # type: ignore[assignment]
 
     @cached_property
@@ -82,6 +96,13 @@ class Rulebook:
             o.effect == "claim" and o.status in ("recommended", "option") and o.action
             and v.ACTIONS[o.action].kind == "treatment" for o in cr.rule.outputs)),
             key=self.order.__getitem__))
+
+
+def can_fire(cr: CompiledRule) -> bool:
+    """Can the rule fire for some patient? Not when a switch turns it off (`parameter:` with
+    another value than the parameter's, resolved to false when the rules load): such a rule is
+    no part of this protocol, so it is neither `checked` nor `unchecked` on any item."""
+    return bool(logic.positive(cr.when))
 
 
 def _table(value: Any) -> Any:
@@ -135,21 +156,24 @@ _FACT_KIND = (("pregnant", "pregnancy"), ("allergy.", "allergy"), ("allergies.",
               ("condition.", "condition"), ("conditions.", "condition"), ("history.", "history"))
 
 
-def headline_kind(rule: Rule) -> str:
+def headline_kind(rule: Rule, evidence: Mapping[str, EvidenceRef]) -> str:
     """What kind of reason a rule gives, for the headline precedence (vocabulary.HEADLINE):
-    from its own reason codes, the facts its condition reads itself (not through findings)
-    and whether it rests on the clinic's own policy alone (every evidence entry is policy)."""
+    from its own reason codes and the facts its condition reads itself (not through
+    findings); the clinic's own policy only for a rule that reads none of those kinds and
+    whose every evidence entry is clinic policy (EvidenceRef.clinic_policy). A rule that reads
+    the history ("tried without benefit") gives a history reason, whatever it cites."""
     codes = {o.reason_code for o in rule.outputs}
     if codes & set(v.RED_FLAGS + v.URGENT_CARE):  # a red flag, or urgent care in house
         return "red_flag"
-    if rule.evidence and all("CLINIC" in e or "LOCAL_POLICY" in e for e in rule.evidence):
-        return "clinic_policy"
     facts = [leaf.fact for leaf in _leaves(rule.when)]
     for prefix, kind in _FACT_KIND:
         if any(f == prefix or f.startswith(prefix) for f in facts):
             return kind
     if any(FACTS[f].type == "number" for f in facts):
         return "measurement"
+    if rule.evidence and all(e in evidence and evidence[e].clinic_policy
+                             for e in rule.evidence):
+        return "clinic_policy"
     return "other"
 
 
@@ -367,7 +391,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
         when = comp.resolve(rule.when, rule)
         outputs = tuple(comp.detail(o, rule) for o in rule.outputs)
         compiled = Rule(**{**rule.__dict__, "outputs": outputs})
-        rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled)))
+        rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled, rs.evidence)))
     _check_consent(rs, problems)
     if problems:
         return None
@@ -389,8 +413,8 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
                 key = (made[0], made[1], output_level(rules[rid].rule, o))
                 if rid not in makers.setdefault(key, []):
                     makers[key].append(rid)
-            if o.effect == "claim" and o.status == "contraindicated" and o.action:
-                blockers.setdefault(o.action, []).append((rid, o))
+            if excludes(o) and can_fire(rules[rid]):
+                blockers.setdefault(o.action or "", []).append((rid, o))
     program = _Builder(rules, order, scopes, makers, comp).build("careflow_" + hexdigest[:16])
     if not problems:
         from .. import _engine  # its limits, not its engine: nothing is registered here
@@ -598,7 +622,7 @@ class _Builder:
         offered (the item's `checked`). None: everywhere (a rule with more than one such
         item); False: nowhere. (The plan's `considered` needs no refutations: it is read
         off the fire branches and the facts, careflow.evaluate._WhyNot.)"""
-        outs = [o for o in cr.rule.outputs if o.effect == "claim" and o.status in EXCLUDING]
+        outs = [o for o in cr.rule.outputs if excludes(o)] if can_fire(cr) else []
         if outs:
             if len({o.action for o in outs}) > 1:
                 return None

@@ -62,7 +62,8 @@ from .schema import (
 RULE_KEYS = ("id", "title", "title_ja", "scope", "priority", "when", "derive", "claim", "claims",
              "hold", "annotate", "evidence", "note")
 CLAIM_KEYS = ("action", "status", "detail", "reason_code", "urgency", "coverage", "scope")
-ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "precautions", "scope")
+ANNOTATE_KEYS = ("action", "detail", "coverage", "disclosures", "precautions", "scope",
+                 "reason_code")
 HOLD_KEYS = ("reason_code", "targets")
 TARGET_KEYS = ("kinds", "actions", "groups", "scope")
 SCOPES = {"leg": "this", "patient": "patient", "any": "any"}
@@ -349,6 +350,7 @@ class Reader:
             coverage=self.code(node.get("coverage"), v.COVERAGES, self.at(node, "coverage"),
                                "coverage"),
             disclosures=codes["disclosures"], precautions=codes["precautions"],
+            reason_code=self.reason(node.get("reason_code"), self.at(node, "reason_code")),
         )
 
     def hold(self, node: Any, where: Where) -> list[Output]:

@@ -70,6 +70,12 @@ class EvidenceRef:
     summary_ja: str = ""  # what the source says, in Japanese (the Japanese book)
     grade_ja: str = ""  # the grade in Japanese where it is the project's words (the Japanese book)
 
+    @property
+    def clinic_policy(self) -> bool:
+        """Is this entry the clinic's own choice (当院方針: its policy, heuristic, convention
+        or advice)? Its `source` says so by starting with the word "clinic"."""
+        return self.source.split(" ", 1)[0].lower() == "clinic"
+
 
 @dataclass(frozen=True)
 class Parameter:

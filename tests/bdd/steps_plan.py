@@ -366,12 +366,45 @@ def checked_shows(world: World, what: str) -> None:
 def unchecked_shows(world: World, what: str) -> None:
     """「未確認の禁忌として既往歴・併存疾患が示される」: `unchecked` names an unknown fact."""
     item = _named(world)
+    assert _unchecked(item, what), (
+        f"{item.action}: unchecked is {[(c.rule, c.fact) for c in item.unchecked]}")
+
+
+def _unchecked(item: Item, what: str) -> bool:
+    """Does `unchecked` name the unasked list or the unknown value `what` (「eGFR」)?"""
     roles = g.GLOSSARY.get(what.strip(), {})
     if "question" in roles:
-        ok = any(c.fact == roles["question"] or c.fact.startswith(roles["question"] + ".")
-                 for c in item.unchecked)
-    else:
-        meaning = g.said(what)
-        fact = meaning.name
-        ok = any(c.fact.endswith(fact.split(".", 1)[-1]) for c in item.unchecked)
-    assert ok, f"{item.action}: unchecked is {[(c.rule, c.fact) for c in item.unchecked]}"
+        return any(c.fact == roles["question"] or c.fact.startswith(roles["question"] + ".")
+                   for c in item.unchecked)
+    value = roles.get("patient") or roles.get("leg")
+    fact = value[0] if value else g.said(what).name
+    return any(c.fact.endswith(fact.split(".", 1)[-1]) for c in item.unchecked)
+
+
+@then(parsers.re(r"未確認の禁忌として(?P<what>.+)は示されない"))
+def unchecked_not_shown(world: World, what: str) -> None:
+    """「未確認の禁忌としてeGFRは示されない」: `unchecked` does not name that value."""
+    item = _named(world)
+    assert not _unchecked(item, what), (
+        f"{item.action}: unchecked is {[(c.rule, c.fact) for c in item.unchecked]}")
+
+
+@then(parsers.re(r"(?P<what>.+?)は禁忌の確認にも未確認の禁忌にも示されない"))
+def exclusion_not_listed(world: World, what: str) -> None:
+    """「膵炎の既往は禁忌の確認にも未確認の禁忌にも示されない」: neither list reads it."""
+    item = _named(world)
+    meaning = g.said(what)
+    name = meaning.name.split(".", 1)[-1]
+    listed = [(c.rule, c.fact) for c in item.checked + item.unchecked
+              if c.fact.split(".", 1)[-1] == name or c.fact.endswith("." + name)]
+    assert not listed, f"{item.action}: {what} is listed: {listed}"
+
+
+@then(parsers.re(r"末梢動脈疾患の管理に監視下歩行運動を(?P<answer>含める|含めない)"))
+def supervised_walking(world: World, answer: str) -> None:
+    """「末梢動脈疾患の管理に監視下歩行運動を含める」: PAD care's walking training is given, or
+    not (false, or not said: never prescribed without a rule that says so)."""
+    items = [i for i in world.plan.items if i.action == "pad_management"]
+    assert items, "no PAD care in the plan"
+    walking = items[0].detail.get("supervised_walking")
+    assert (walking is True) == (answer == "含める"), f"supervised walking is {walking!r}"

@@ -147,6 +147,55 @@ def test_the_headline_reason_follows_the_declared_precedence_not_the_alphabet(
     assert headline(acute_ischemia_signs=True) == "acute_limb_ischemia"
 
 
+def test_a_history_reason_heads_a_clinic_policy_reason(tmp_path: Path) -> None:
+    """Clinic policy is the last reason in the headline precedence, and it is read exactly: a
+    rule that reads the treatment history ("tried without benefit") gives a history reason
+    even when its evidence is clinic policy (the repeat-injection policy), and an evidence id
+    that merely contains "CLINIC" is not clinic policy; only an entry whose source says so
+    is (EvidenceRef.clinic_policy)."""
+    from careflow import evaluate, load_rulebook, parse_patient
+    from careflow.rulebook.compile import headline_kind
+
+    from .helpers import write_rules
+
+    evidence = {
+        "CLINIC_REPEAT": {"source": "clinic policy - the clinic's own choice", "grade": "local",
+                   "verification": "U"},
+        "CLINICAL_TRIAL": {"source": "a clinical trial", "grade": "RCT", "verification": "U"},
+    }
+    nsaid = {"action": "topical_nsaid", "status": "not_recommended"}
+    book = load_rulebook(write_rules(tmp_path / "r", [
+        {"id": "TEST_NSAID", "title": "t", "when": {"knee.pain_nrs": {"gte": 1}},
+         "claim": {"action": "topical_nsaid", "status": "recommended"},
+         "evidence": ["CLINICAL_TRIAL"]},
+        {"id": "TEST_A_POLICY", "title": "t", "when": {"knee.painful": True},
+         "claim": {**nsaid, "reason_code": "clinic_choice"}, "evidence": ["CLINIC_REPEAT"]},
+        {"id": "TEST_B_TRIED", "title": "t",
+         "when": {"history.topical_nsaid.weeks_no_response": {"gte": 12}},
+         "claim": {**nsaid, "reason_code": "tried_without_benefit"}, "evidence": ["CLINIC_REPEAT"]},
+        {"id": "TEST_C_TRIAL", "title": "t", "when": {"knee.pain_pattern.at_rest": True},
+         "claim": {**nsaid, "reason_code": "trial_exclusion"}, "evidence": ["CLINICAL_TRIAL"]},
+    ], evidence=evidence))
+    kinds = {rid: headline_kind(cr.rule, book.evidence) for rid, cr in book.rules.items()}
+    assert kinds["TEST_A_POLICY"] == "clinic_policy"
+    assert kinds["TEST_B_TRIED"] == "history"
+    assert kinds["TEST_C_TRIAL"] == "other"  # "CLINICAL_TRIAL" contains CLINIC, and is not
+
+    def headline(pattern: list[str], weeks: int) -> str | None:
+        plan = evaluate(parse_patient({
+            "id": "P-H", "assessed_on": "2026-11-20", "age": 60, "sex": "male",
+            "history": [{"treatment": "topical_nsaid", "weeks": weeks, "response": "none"}],
+            "legs": [{"side": "right", "knee": {"pain_nrs": 5, "pain_pattern": pattern}}]}),
+            book)
+        item = plan.item("topical_nsaid", "right")
+        assert item is not None and item.status == "not_recommended"
+        return item.reason_code
+
+    assert headline([], 16) == "tried_without_benefit"  # history heads clinic policy
+    assert headline(["at_rest"], 4) == "trial_exclusion"  # anything else heads it too
+    assert headline([], 4) == "clinic_choice"
+
+
 def test_the_plan_names_careflow_and_the_version_comes_from_the_metadata() -> None:
     from importlib import metadata
 

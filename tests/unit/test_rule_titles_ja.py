@@ -51,12 +51,28 @@ def test_every_shipped_rule_has_a_japanese_title(rule: Rule) -> None:
     assert not missing, f"{rule.id}: {sorted(missing)} not in {rule.title_ja!r}"
 
 
-def test_every_clinic_policy_rule_says_so_in_japanese() -> None:
-    """A rule that rests on the clinic's own choice (evidence CLINIC_POLICY) is labelled
-    当院方針 where a doctor reads it."""
-    unlabelled = [r.id for r in _rules() if "CLINIC_POLICY" in r.evidence
-                  and "当院方針" not in r.title_ja]
+def test_every_clinic_policy_rule_cites_it_and_says_so_in_japanese() -> None:
+    """A rule that rests on the clinic's own choice (any evidence entry that is clinic policy:
+    CLINIC_POLICY, the repeat-injection policy, the vascular-pain heuristic, the lifestyle
+    advice, the exosome exclusions, the KL staging convention) cites CLINIC_POLICY and is
+    labelled 当院方針 where a doctor reads it."""
+    evidence = default_rulebook().evidence
+    policy = [r for r in _rules() if any(evidence[e].clinic_policy for e in r.evidence)]
+    assert len(policy) > 40  # the test reads the rules it means to
+    uncited = [r.id for r in policy if "CLINIC_POLICY" not in r.evidence]
+    unlabelled = [r.id for r in policy if "当院方針" not in r.title_ja]
+    assert not uncited
     assert not unlabelled
+
+
+def test_the_clinic_policy_entries_are_the_ones_whose_source_says_clinic() -> None:
+    """Clinic policy is read off an entry's `source` ("clinic policy", "clinic heuristic",
+    ...): the shipped entries that are, and a guideline that is not."""
+    evidence = default_rulebook().evidence
+    assert sorted(k for k, e in evidence.items() if e.clinic_policy) == [
+        "CLINIC_LIFESTYLE", "CLINIC_POLICY", "CLINIC_REPEAT_INJECTION", "CLINIC_VASCULAR_PAIN",
+        "EXOSOME_LOCAL_POLICY", "KL_STAGE_LOCAL"]
+    assert all("当院" in evidence[k].summary_ja for k, e in evidence.items() if e.clinic_policy)
 
 
 def test_title_ja_sits_right_after_title_in_the_rule_files() -> None:
