@@ -134,9 +134,9 @@ def to_html(plan: Plan, lang: str = "ja") -> str:
     review = plan.assessed_on + dt.timedelta(weeks=plan.review_after_weeks)
     parts = [f"<h1>{_t('title', lang)}</h1>",
              '<div class="meta">'
-             f"<span>{_t('patient', lang)}: {html(plan.patient_id)}</span>"
-             f"<span>{_t('assessed', lang)}: {plan.assessed_on.isoformat()}</span>"
-             f"<span>{_t('review', lang)}: {review.isoformat()}"
+             f"<span>{_t('patient', lang)}{colon(lang)}{html(plan.patient_id)}</span>"
+             f"<span>{_t('assessed', lang)}{colon(lang)}{plan.assessed_on.isoformat()}</span>"
+             f"<span>{_t('review', lang)}{colon(lang)}{review.isoformat()}"
              f"{paren(_t('weeks', lang).format(n=plan.review_after_weeks), lang)}</span></div>"]
     urgent = _urgent(plan, lang)
     if urgent:
@@ -162,8 +162,8 @@ def to_html(plan: Plan, lang: str = "ja") -> str:
             f"<li>{html(label('action', i.action, lang))}"
             f"{html(paren(label('side', i.side, lang), lang))}</li>" for i in steps)
             + "</ul></section>")
-    sign = (f'<div class="sign"><div>{_t("doctor", lang)}：</div>'
-            f'<div>{_t("date", lang)}：</div></div>')
+    sign = (f'<div class="sign"><div>{_t("doctor", lang)}{colon(lang)}</div>'
+            f'<div>{_t("date", lang)}{colon(lang)}</div></div>')
     parts.append(f'<div class="foot"><div>{"".join(lists)}</div>{sign}</div>')
     p = plan.protocol
     parts.append("<footer>" + html(_t("made_by", lang).format(

@@ -43,6 +43,7 @@ __all__ = [
     "evidence_words",
     "fact_name",
     "heading",
+    "history",
     "html",
     "item_statement",
     "item_title",
@@ -84,6 +85,7 @@ PHRASES: dict[str, tuple[str, str]] = {
                          "次の項目を聴取して記録するまで、関係する治療は保留になります："),
     "considered": ("considered, not offered (why not)", "検討したが提示しなかった治療（理由）"),
     "needs": ("needs", "必要条件"),
+    "considered.line": ("{side}: {action} - {facts}", "{side}の{action}：{facts}"),
     "unknown": ("unknown", "不明"),
     # --- an item -------------------------------------------------------------------------
     "rule": ("rule", "ルール"),
@@ -103,6 +105,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "also_long": ("other rules on this item", "この項目に関わる他のルール"),
     "yes_fact": ("{name}", "{name}あり"),
     "no_fact": ("no {name}", "{name}なし"),
+    "history": ("treatment history", "治療歴"),
+    "history.weeks": (", {n} weeks", " {n}週間"),
     # --- FHIR ----------------------------------------------------------------------------
     "fhir.title": ("Treatment plan for {id}", "{id} の治療計画"),
     "fhir.description": ("Made by {name} {version} ({digest}) on {date}; review after "
@@ -540,19 +544,68 @@ def fact_name(fact: str, side: str | None, lang: str) -> str:
     return text
 
 
+# English labels that are not nouns: "no prefers treatment without heat" does not read, so
+# a false one is said "prefers treatment without heat: no"; likewise a derived fact read by
+# its truth (「…：確認されていない」) in either language
+_NOT_A_NOUN = re.compile(r"^(accepts|prefers|pregnant|relieved|sits|wants|worse|qualifies)\b"
+                         r"|\b(done|before)$|not (established|excluded)$|されていない$")
+
+
 def said(fact: str, value: object, side: str | None, lang: str) -> str:
-    """「ABI 1.05」, 「造影剤アレルギーなし」: a fact and its value as a doctor writes it."""
+    """「ABI 1.05」, 「造影剤アレルギーなし」, "no contrast-media allergy", 「ヒアルロン酸注射
+    14週間（効果なし）」: a fact and its value as a doctor writes it."""
+    if _is_history(fact, value):
+        return history(value, lang, side)  # type: ignore[arg-type]
     name = fact_name(fact, side, lang)
     if isinstance(value, bool):
-        return say("yes_fact" if value else "no_fact", lang, name=name)
+        return _said_truth(name, value, lang)
     return f"{name} {value_label(value, lang)}"
+
+
+def _said_truth(name: str, value: bool, lang: str) -> str:
+    """A yes/no fact: 「Xなし」, "no X", "left leg: no X", "not pregnant", "prefers X: no"."""
+    if lang == "en" and ": " in name and not _NOT_A_NOUN.search(name):
+        prefix, rest = name.rsplit(": ", 1)
+        return f"{prefix}: {_said_truth(rest, value, lang)}"
+    if _NOT_A_NOUN.search(name):
+        if value:
+            return name
+        if lang == "en" and name.split(" ", 1)[0] in ("pregnant", "relieved", "worse"):
+            return f"not {name}"
+        return f"{name}{colon(lang)}{value_label(value, lang)}"
+    return say("yes_fact" if value else "no_fact", lang, name=name)
+
+
+def _is_history(fact: str, value: object) -> bool:
+    return fact.startswith("history[") and isinstance(value, dict)
+
+
+def history(entry: dict[str, object], lang: str, side: str | None = None) -> str:
+    """A treatment-history entry as a doctor writes it: 「ヒアルロン酸注射 14週間（効果なし）」,
+    "hyaluronic acid injection, 14 weeks (no response)"; its leg first (「左脚：」) unless it
+    is `side`, the leg the sentence is already about."""
+    words = label("action", str(entry.get("treatment")), lang)
+    weeks = entry.get("weeks")
+    if weeks is not None:
+        words += say("history.weeks", lang, n=weeks)
+    response = entry.get("response")
+    if response is not None:
+        words += paren(label("response", str(response), lang), lang)
+    leg = entry.get("side")
+    if leg and leg != side:
+        words = label("side", str(leg), lang) + colon(lang) + words
+    return words
 
 
 def reason_line(reason: Reason, lang: str) -> str:
     """`right leg: CEAP clinical class = 2 (venous disease)`: a reason, the findings it was
     derived through after it, and on a plan made from a FHIR bundle the resources it came
-    from (source_suffix)."""
-    line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
+    from (source_suffix). A treatment-history entry is said as one (`history`):
+    `treatment history: left leg: hyaluronic acid injection, 14 weeks (no response)`."""
+    if _is_history(reason.fact, reason.value):
+        line = say("history", lang) + colon(lang) + history(reason.value, lang)
+    else:
+        line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
     if reason.via:
         line += paren(" ← ".join(reason_label(f, lang) for f in reason.via), lang)
     return line + source_suffix(reason.source, lang)
@@ -599,11 +652,12 @@ def checked_facts(item: Item, lang: str) -> list[str]:
 
 
 def _fact_value(c: Check, side: str | None, lang: str) -> str:
-    return f"{fact_name(c.fact, side, lang)} = {value_label(c.value, lang)}"
+    return said(c.fact, c.value, side, lang)
 
 
 def checked_line(item: Item, lang: str) -> str:
-    """`ankle-brachial index = 1.05; signs of acute limb ischaemia = no`."""
+    """`ankle-brachial index 1.05; no signs of acute limb ischaemia` (「ABI 1.05、急性虚血の
+    徴候なし」): each fact as `said` says it."""
     return list_sep(lang).join(checked_facts(item, lang))
 
 
@@ -618,12 +672,13 @@ def unchecked_line(item: Item, lang: str) -> str:
 
 def considered_line(c: Considered, lang: str) -> str:
     """`right leg: endovenous thermal ablation - great saphenous reflux (ms) = 400 (needs >
-    500)`: a treatment not offered and the facts that stopped it."""
-    parts = [f"{reason_label(u.fact, lang)} = {value_label(u.value, lang)} "
-             f"({say('needs', lang)} {u.needs})" for u in c.unmet]
-    parts += [f"{reason_label(f, lang)} = {say('unknown', lang)}" for f in c.unknown]
-    line = (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
-            + list_sep(lang).join(parts))
+    500)` (「右脚の血管内焼灼術：大伏在静脈の逆流時間（ms） = 400（必要条件 > 500）」): a
+    treatment not offered and the facts that stopped it, the leg said once."""
+    parts = [f"{fact_name(u.fact, c.side, lang)} = {value_label(u.value, lang)}"
+             + paren(f"{say('needs', lang)} {u.needs}", lang) for u in c.unmet]
+    parts += [f"{fact_name(f, c.side, lang)} = {say('unknown', lang)}" for f in c.unknown]
+    line = say("considered.line", lang, side=label("side", c.side, lang),
+               action=label("action", c.action, lang), facts=list_sep(lang).join(parts))
     found = c.would_make_available
     if found is None:
         return line
@@ -669,7 +724,8 @@ def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str,
     (when `side`), the urgency (of a referral, or of an offered item) and the reason.
 
     A referral says `referral (urgent): reason (right leg)`; any other item
-    `action (right leg) (urgent) - reason`.
+    `action (right leg) (urgent) - reason` (Japanese 「処置（右脚）（至急）（理由）」: no
+    ASCII dash in a Japanese sentence).
     """
     where = [("side", paren(label("side", item.side, lang), lang))] if side else []
     parts = [("action", label("action", item.action, lang))]
@@ -681,7 +737,8 @@ def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str,
     if item.urgency and item.status in v.OFFERED:
         parts.append(("urgency", paren(label("urgency", item.urgency, lang), lang)))
     if item.reason_code:
-        parts.append(("reason", " - " + label("reason", item.reason_code, lang)))
+        reason = label("reason", item.reason_code, lang)
+        parts.append(("reason", " - " + reason if lang == "en" else paren(reason, lang)))
     return parts
 
 

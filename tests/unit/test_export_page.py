@@ -42,6 +42,18 @@ CODES = set(v.ACTIONS) | set(v.STATUSES) | set(v.REFERRAL_REASONS) | set(v.PRECA
     | {"pressure_mmhg", "target_veins", "imipenem_cilastatin", "acetaminophen_first"}
 
 
+# a structure printed as it is stored: a treatment-history entry said key by key
+# (「治療歴 1 治療：ヒアルロン酸注射、左右：左脚、週数：14」, "treatment history entry 1")
+DUMPS = re.compile(r"治療歴 ?\d|treatment history entry|(?<![\u3040-\u9fff])(?:治療|左右|週数|"
+                   r"効果)：|\b(?:side|weeks|response): |= treatment: |\{|\}")
+# a yes/no fact said as "no" + a label that is not a noun (`said` with a prefix or a verb)
+BROKEN_ENGLISH = re.compile(r"\bno (?:left leg|right leg|prefers|accepts|pregnant|wants|"
+                            r"sits|worse|relieved|qualifies)\b|: no [\w ]+: ")
+# ASCII colon or dash between Japanese words (「患者ID: 」, 「左脚: 弾性ストッキング - 」)
+ASCII_IN_JAPANESE = re.compile(r"[^\x00-\x7f]: |\w: [^\x00-\x7f]|[^\x00-\x7f] - |"
+                               r" - [^\x00-\x7f]")
+
+
 @pytest.mark.parametrize("case", EXAMPLES, ids=[c.stem for c in EXAMPLES])
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_page_shows_no_raw_code_and_fetches_nothing(case: Path, lang: str) -> None:
@@ -54,6 +66,12 @@ def test_the_page_shows_no_raw_code_and_fetches_nothing(case: Path, lang: str) -
     assert not leaked, f"{case.stem} ({lang}) shows codes {leaked}"
     assert not re.search(r"(src|href)=|https?://|@import|url\(", html), "the page fetches"
     assert f'<html lang="{lang}">' in html and FONTS in html
+    assert not DUMPS.findall(shown), (case.stem, lang, DUMPS.findall(shown))
+    assert not BROKEN_ENGLISH.findall(shown), (case.stem, BROKEN_ENGLISH.findall(shown))
+    if lang == "ja":  # Japanese punctuation in Japanese text
+        assert not ASCII_IN_JAPANESE.findall(shown), (case.stem, ASCII_IN_JAPANESE.findall(shown))
+    else:
+        assert not re.search(r"[：、（）]", shown.replace("（動注治療）", "")), case.stem
 
 
 def test_the_japanese_page_reads_as_a_plan_a_doctor_signs() -> None:
@@ -61,17 +79,23 @@ def test_the_japanese_page_reads_as_a_plan_a_doctor_signs() -> None:
     shown = visible(to_html(plan, "ja"))
     for words in ("治療計画", "右脚", "左脚", "全身", "推奨", "選択肢", "非推奨", "次の段階",
                   "除外確認：", "医師署名", "日付", "改善がなければ次の段階",
-                  plan.protocol.digest[:19], "再評価日: 2027-02-12（12週後）"):
+                  plan.protocol.digest[:19], "再評価日：2027-02-12（12週後）", "患者ID：P-0003"):
         assert words in shown, words
-    # the exclusions checked collapse to one line of facts and values, said as every format
-    # says them (careflow/export/words.py: checked_line), the leg left to the column
-    assert re.search(r"除外確認： ABI（足関節上腕血圧比） = 1\.1、急性虚血の徴候 = いいえ、", shown)
+    # the exclusions checked collapse to one line of facts and values, said as a doctor writes
+    # them and as every format says them (careflow/export/words.py: checked_line, said), the
+    # leg left to the column
+    assert re.search(r"除外確認： ABI（足関節上腕血圧比） 1\.1、急性虚血の徴候なし、", shown)
+    assert "= いいえ" not in shown and "= はい" not in shown
+    english = visible(to_html(plan, "en"))
+    assert re.search(r"Excluded:\s+ankle-brachial index 1\.1; no signs of acute ischaemia;",
+                     english)
+    assert "not pregnant" in english and "= no" not in english
 
 
 def test_an_urgent_item_and_unasked_questions_head_the_page() -> None:
     red = visible(to_html(evaluate(read_patient(ROOT / "examples" / "red-flag-dvt.yaml")), "ja"))
     assert "緊急・至急の対応" in red
-    assert "推奨：下肢静脈エコー検査（右脚）（至急） - 深部静脈血栓症の疑い" in red
+    assert "推奨：下肢静脈エコー検査（右脚）（至急）（深部静脈血栓症の疑い）" in red
     calm = visible(to_html(evaluate(read_patient(TWO_LEGS)), "ja"))
     assert "緊急・至急の対応" not in calm
     asked = visible(to_html(evaluate(read_patient(ROOT / "examples" / "pregnancy-unknown.yaml")),

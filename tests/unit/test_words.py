@@ -15,6 +15,7 @@ from careflow.export import cds_hooks, page, text
 from careflow.export import words as w
 from careflow.plan import Item, Plan
 
+from .test_export_page import BROKEN_ENGLISH, DUMPS
 from .test_export_samples import names, sample_plans
 
 EXPORT = Path(w.__file__).parent
@@ -161,3 +162,34 @@ def test_a_derived_fact_read_by_its_truth_has_words_in_both_languages() -> None:
         "グルー治療（血管内塞栓術）：禁忌：否定されていない"
     assert reason_label("not knee_oa", "en").endswith(": ruled out")
     assert reason_label("not a_name_no_rule_derives", "en") == "not a_name_no_rule_derives"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_treatment_history_entry_is_said_not_dumped(lang: str) -> None:
+    """「ヒアルロン酸注射 14週間（効果なし）」, not 「治療歴 1 治療：ヒアルロン酸注射、左右：左脚、
+    週数：14、効果：効果なし」, in the text plan, the cards and the page."""
+    seen = 0
+    for name in names():
+        plan = sample_plans()[name]
+        cards = cds_hooks.to_cards(plan, lang)["cards"]
+        card_text = "\n".join(f"{c['summary']}\n{c.get('detail', '')}" for c in cards)
+        for shown in (text.render(plan, lang), card_text, _page_text(plan, lang)):
+            assert not DUMPS.findall(shown.replace("{", "").replace("}", "")), \
+                (name, DUMPS.findall(shown))
+            assert not BROKEN_ENGLISH.findall(shown), (name, BROKEN_ENGLISH.findall(shown))
+        seen += any(r.fact.startswith("history[") for i in plan.items for r in i.reasons)
+    assert seen
+    entry = {"treatment": "hyaluronic_acid_injection", "side": "left", "weeks": 14,
+             "response": "none"}
+    assert w.history(entry, "ja", "left") == "ヒアルロン酸注射 14週間（効果なし）"
+    assert w.history(entry, "en", "left") == "hyaluronic acid injection, 14 weeks (no response)"
+    assert w.history(entry, "ja") == "左脚：ヒアルロン酸注射 14週間（効果なし）"
+
+
+def test_a_yes_no_fact_reads_as_a_doctor_writes_it() -> None:
+    assert w.said("allergies.contrast_media", False, None, "ja") == "造影剤アレルギーなし"
+    assert w.said("allergies.contrast_media", False, None, "en") == "no contrast-media allergy"
+    assert w.said("legs.left.knee.prior_arthroplasty", False, None, "en") == \
+        "left leg: no artificial knee"
+    assert w.said("pregnant", False, None, "en") == "not pregnant"
+    assert w.said("preferences.prefers_non_thermal", False, None, "en").endswith(": no")
