@@ -47,6 +47,7 @@ __all__ = [
     "html",
     "item_statement",
     "item_title",
+    "item_with_side",
     "items",
     "list_sep",
     "md",
@@ -740,6 +741,13 @@ def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str,
         reason = label("reason", item.reason_code, lang)
         parts.append(("reason", " - " + reason if lang == "en" else paren(reason, lang)))
     return parts
+
+
+def item_with_side(action: str, side: str | None, lang: str) -> str:
+    """「動注治療（左脚）」, "intra-arterial injection (left leg)": an action and its leg, as a
+    heading, a list entry or a form's title says them; a whole-patient action alone."""
+    name = label("action", action, lang)
+    return name + paren(label("side", side, lang), lang) if side else name
 
 
 def what(item: Item, lang: str, side: bool = True) -> str:
