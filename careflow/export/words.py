@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..rulebook.schema import Rule
 
 __all__ = [
+    "ACTION_EXPLAINED",
     "PHRASES",
     "checked_facts",
     "checked_line",
@@ -160,6 +161,62 @@ PHRASES: dict[str, tuple[str, str]] = {
                          "この治療は自費診療（保険がききません）です。受けるかどうかを決める前に、別の"
                          "説明書と同意書をお渡しします。"),
     "leaflet.none": ("none", "なし"),
+    # why an item is proposed, in the patient's words (leaflet.py: `_why`): by the finding or
+    # the fact the plan's reason names; no score, unit, classification or code
+    "leaflet.why.knee_oa": ("An X-ray shows wear of the cartilage in your knee "
+                            "(osteoarthritis).",
+                            "膝の軟骨のすり減り（変形性膝関節症）がレントゲンで認められます。"),
+    "leaflet.why.knee_oa_late": ("The wear of the cartilage in your knee is advanced.",
+                                 "膝の軟骨のすり減りが進んでいます。"),
+    "leaflet.why.knee_pain": ("Your knee hurts.", "膝の痛みがあります。"),
+    "leaflet.why.venous_disease": ("The veins of your leg do not work well (varicose veins "
+                                   "or a similar vein disease).",
+                                   "脚の静脈の働きが弱まっています（下肢静脈瘤などの静脈の病気）。"),
+    "leaflet.why.vein_symptoms": ("Your leg has symptoms of the veins, such as heaviness or "
+                                  "swelling.",
+                                  "脚のだるさやむくみなど、静脈の病気による症状があります。"),
+    "leaflet.why.ulcer": ("There is a wound on your leg that is slow to heal (an ulcer).",
+                          "脚に治りにくい傷（潰瘍）があります。"),
+    "leaflet.why.reflux": ("The ultrasound scan found blood flowing backwards "
+                                         "in a vein of your leg.",
+                                         "超音波検査で、脚の静脈に血液の逆流が見つかりました。"),
+    "leaflet.why.no_heat": ("You would prefer a treatment without heat.",
+                            "熱を使わない治療を希望されています。"),
+    "leaflet.why.no_duplex": ("The veins of your leg have not been scanned yet.",
+                              "脚の静脈をまだ超音波で調べていません。"),
+    "leaflet.why.bleeding": ("A varicose vein of your leg is bleeding.",
+                             "脚の静脈瘤から出血しています。"),
+    "leaflet.why.clot_likely": ("A blood clot in a deep vein is likely and must be checked "
+                                "quickly.",
+                                "脚の深い静脈に血の固まり（血栓）がある可能性が高く、急いで確かめる必要が"
+                                "あります。"),
+    "leaflet.why.clot_unlikely": ("A blood clot is unlikely, but it is checked to be sure.",
+                                  "血の固まり（血栓）の可能性は低いですが、念のため確かめます。"),
+    "leaflet.why.dvt_acute": ("There is a blood clot in a deep vein of your leg.",
+                              "脚の深い静脈に血の固まり（血栓）があります。"),
+    "leaflet.why.svt_acute": ("A vein near the skin has a blood clot and is inflamed.",
+                              "皮膚に近い静脈に血の固まり（血栓）ができ、炎症を起こしています。"),
+    "leaflet.why.svt_near": ("The clot is close to where the vein joins a deep vein.",
+                             "血の固まりが、深い静脈との合流部の近くにあります。"),
+    "leaflet.why.arterial_disease": ("The arteries of your leg carry less blood than they "
+                                     "should.", "脚の動脈の血の流れが弱くなっています。"),
+    "leaflet.why.limb_tissue_threat": ("The blood flow to your foot is so poor that it needs "
+                                       "care quickly.",
+                                       "足先への血の流れがとても悪く、急いで治療が必要です。"),
+    "leaflet.why.self_pay": ("You have said you would consider a self-pay treatment.",
+                             "自費診療の治療も検討したいとのご希望があります。"),
+    "leaflet.why.further": ("You would like your knee to get better than it is now.",
+                            "今よりさらに良くなることを希望されています。"),
+    "leaflet.why.weight": ("Losing weight takes load off the knees.",
+                           "体重を減らすと、膝の負担が軽くなります。"),
+    "leaflet.why.care_failed": ("The insured knee treatment has not helped enough.",
+                                "保険診療の膝の治療を続けても、十分に良くなりませんでした。"),
+    "leaflet.why.care_first": ("First we see whether the insured knee treatment helps.",
+                               "まず保険診療の膝の治療で良くなるかを確かめます。"),
+    "leaflet.why.history": ("Treatment you have had: {history}.",
+                            "これまでに受けた治療：{history}。"),
+    "leaflet.why.examined": ("Your doctor proposes it from your examination and tests.",
+                             "診察と検査の結果から、医師が提案しています。"),
     # --- the self-pay consent form (consent.py) ------------------------------
     "consent.title": ("Self-pay treatment: explanation and consent", "自由診療 説明書・同意書"),
     "consent.patient": ("Patient", "患者ID"),
@@ -420,6 +477,92 @@ PHRASES: dict[str, tuple[str, str]] = {
     "whynot.cannot": ("no change of the facts that can change makes it available: {rule}",
                       "変えうる事実では提示できない：{rule}"),
     "whynot.course": ("{treatment}, weeks", "{treatment}の期間（週）"),
+}
+
+
+# What each action is, in the words of a health-education leaflet (the patient's
+# explanation, careflow/export/leaflet.py): (English, Japanese)
+ACTION_EXPLAINED: dict[str, tuple[str, str]] = {
+    "duplex_ultrasound": (
+        "An ultrasound scan of the leg veins. It does not hurt.",
+        "脚の血管を超音波で調べる検査です。痛みはありません。"),
+    "knee_xray": (
+        "An X-ray of the knee to see the state of the joint.",
+        "膝の骨の状態をレントゲンで調べる検査です。"),
+    "abi_measurement": (
+        "Blood pressure is measured at the arm and ankle to check the arteries of the leg.",
+        "腕と足首の血圧を測り、足の動脈の流れを調べる検査です。"),
+    "toe_pressure": (
+        "Blood pressure is measured at the toe to check the blood flow.",
+        "足の指の血圧を測り、足先の血流を調べる検査です。"),
+    "blood_test": (
+        "A blood test of how well the kidneys work (eGFR).",
+        "腎臓の働きを調べる血液検査です。"),
+    "d_dimer": (
+        "A blood test that helps rule out a blood clot.",
+        "血の固まり（血栓）がないかを調べる血液検査です。"),
+    "pregnancy_test": (
+        "A test to make sure you are not pregnant.",
+        "妊娠していないことを確かめる検査です。"),
+    "exercise_therapy": (
+        "Exercises, taught and supervised, that strengthen the muscles that support the knee.",
+        "専門家の指導のもとで、膝を支える筋肉を鍛える運動を行います。"),
+    "topical_nsaid": (
+        "A pain-relieving patch or gel on the knee.",
+        "痛み止めの湿布や塗り薬を膝に使います。"),
+    "oral_analgesic": (
+        "Pain-relieving tablets, starting with acetaminophen.",
+        "痛み止めの飲み薬です。まずアセトアミノフェンを使います。"),
+    "hyaluronic_acid_injection": (
+        "An injection of hyaluronic acid into the knee joint.",
+        "膝の関節にヒアルロン酸を注射し、動きをなめらかにします。"),
+    "steroid_injection": (
+        "A steroid injection into the knee joint to calm pain and inflammation.",
+        "膝の関節にステロイドを注射し、炎症と痛みを抑えます。"),
+    "compression_stockings": (
+        "Medical stockings that squeeze the leg gently and help the blood flow back to the "
+        "heart.",
+        "脚を適度に締めつける医療用のストッキングで、血液が心臓に戻るのを助けます。"),
+    "endovenous_thermal_ablation": (
+        "The faulty vein is closed from inside with heat through a thin tube; a day "
+        "procedure covered by insurance.",
+        "逆流している静脈を、細い管を入れて内側から熱で閉じる治療です。日帰りで行い、保険診療"
+        "です。"),
+    "cyanoacrylate_closure": (
+        "The faulty vein is closed from inside with a medical glue, without heat; covered by "
+        "insurance.",
+        "逆流している静脈を、医療用の接着剤で内側から閉じる治療です。熱を使いません。保険診療"
+        "です。"),
+    "wound_care": (
+        "Care of the ulcer so that it heals.",
+        "潰瘍（皮膚の傷）を清潔に保ち、治りやすくする処置です。"),
+    "haemostasis": (
+        "The bleeding vein is pressed and bandaged to stop the bleeding.",
+        "出血した静脈を押さえて止血し、包帯で圧迫します。"),
+    "anticoagulation": (
+        "Medicine that stops a blood clot from growing.",
+        "血の固まり（血栓）が大きくならないようにする薬の治療です。"),
+    "pad_management": (
+        "Walking exercise, a review of medicines and of risk factors, for narrowed leg "
+        "arteries.",
+        "足の動脈の病気に対して、歩く運動、薬の見直し、生活習慣の改善を行います。"),
+    "intra_arterial_injection": (
+        "Tiny abnormal blood vessels around the knee are blocked through a catheter. "
+        "Self-pay.",
+        "膝のまわりの異常な細い血管を、カテーテルで細かく塞ぐ治療です（運動器カテーテル治療）。"
+        "自費診療です。"),
+    "exosome_injection": (
+        "An injection of cell-derived particles (exosomes) into the knee; no product is "
+        "approved in Japan. Self-pay.",
+        "細胞から得た成分（エクソソーム）を膝に注射する治療です。国内で承認された製品はありま"
+        "せん。自費診療です。"),
+    "medical_diet": (
+        "A doctor-supervised diet and exercise programme to take weight off the knees. "
+        "Self-pay.",
+        "医師の管理のもとで、食事と運動で体重を減らし、膝の負担を軽くします。自費診療です。"),
+    "referral": (
+        "A referral to a specialist service.",
+        "専門の医療機関で診てもらうための紹介です。"),
 }
 
 
