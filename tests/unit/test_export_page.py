@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
 from html import unescape
 from pathlib import Path
 
@@ -166,21 +165,6 @@ def test_japanese_is_drawn_in_a_real_cjk_font(tmp_path: Path) -> None:
     assert len(set(cells)) == 4, "the kanji are drawn as identical boxes"
     white = b"\xff" * len(cells[0])
     assert all(cell != white for cell in cells)
-
-
-@needs_chromium
-def test_a_screenshot_of_the_two_leg_plan_for_reviewers(tmp_path: Path) -> None:
-    """The screenshot in docs/ is the page as Chromium draws it today (regenerated here; the
-    committed one is what a reviewer opens)."""
-    page = tmp_path / "plan.html"
-    page.write_text(to_html(evaluate(read_patient(TWO_LEGS)), "ja"), encoding="utf-8")
-    with tempfile.TemporaryDirectory():
-        shot = tmp_path / "plan.png"
-        done = chromium.run([f"--screenshot={shot}", "--window-size=794,1123"], page)
-    assert done.returncode == 0, done.stderr[-1000:]
-    width, height, _bpp, _pixels = png_rgb(shot.read_bytes())
-    assert (width, height) == (794, 1123)
-    assert (ROOT / "docs" / "images" / "plan-two-legs.ja.png").is_file()
 
 
 @needs_chromium
