@@ -104,10 +104,11 @@ def test_cli_prints_the_leaflet() -> None:
 
 
 @needs_chromium
-def test_every_bundled_example_leaflet_prints_in_a_real_browser() -> None:
-    """Each example's explanation for the patient, Japanese, printed by Chromium: a PDF of
-    A4 pages (as many as the plan needs)."""
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_bundled_example_leaflet_prints_in_a_real_browser(lang: str) -> None:
+    """Each example's explanation for the patient, in both languages, printed by Chromium: a
+    PDF of A4 pages (as many as the plan needs)."""
     for case in EXAMPLES:
-        data = chromium.html_to_pdf(to_html(evaluate(read_patient(case)), "ja"))
+        data = chromium.html_to_pdf(to_html(evaluate(read_patient(case)), lang))
         assert data.startswith(b"%PDF-"), case.stem
-        assert 1 <= pdf_pages(data) <= 4, (case.stem, pdf_pages(data))
+        assert 1 <= pdf_pages(data) <= 4, (case.stem, lang, pdf_pages(data))
