@@ -33,7 +33,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTION_EXPLAINED",
+    "AREA_INTRO_JA",
+    "BOOK_READING",
     "PHRASES",
+    "STATUS_MEANING",
+    "UNITS_JA",
+    "VERIFICATION_MEANING",
     "checked_facts",
     "checked_line",
     "colon",
@@ -56,10 +61,12 @@ __all__ = [
     "paren",
     "questions_line",
     "reason_line",
+    "reason_suffix",
     "reason_text",
     "rule_line",
     "rule_title",
     "said",
+    "said_value",
     "say",
     "statement_parts",
     "status_word",
@@ -115,6 +122,43 @@ PHRASES: dict[str, tuple[str, str]] = {
                          "{weeks} weeks.",
                          "{name} {version}（{digest}）により {date} に作成。"
                          "{weeks} 週後に再評価。"),
+    # --- the CDS Hooks service's own cards (careflow/service/hooks.py) -------------------
+    "hooks.book": ("Protocol book: {rule}", "プロトコル集：{rule}"),
+    "hooks.order": ("Draft order", "オーダー（未署名）"),
+    "hooks.order_vs": ("Order {what}: careflow says {status}",
+                       "オーダー {what}：careflow の判定は{status}"),
+    "hooks.not_in_plan": ("Order {what}: not in careflow's plan",
+                          "オーダー {what}：careflow の計画にない"),
+    "hooks.not_in_plan_detail": ("careflow's plan does not propose this for this leg.",
+                                 "careflow の計画はこの脚にこの治療を提示していません。"),
+    "hooks.unchecked": ("Orders careflow could not check: {n}",
+                        "careflow が確認できないオーダー：{n} 件"),
+    "hooks.unchecked_detail": ("These draft orders have no code careflow recognises, so they "
+                               "were not checked against the plan:",
+                               "次のオーダーは careflow が認識できるコードがないため、"
+                               "計画と照合していません："),
+    "hooks.remove": ("Remove the draft order", "このオーダーを取り消す"),
+    "hooks.remove_what": ("Remove {ref}", "{ref} を取り消す"),
+    "hooks.no_leg": ("no leg given: checked on the {side}", "左右の指定なし：{side}で照合"),
+    "hooks.mapping": ("FHIR data careflow did not use or could not read: {n}",
+                      "careflow が使わなかった・読めなかった FHIR データ：{n} 件"),
+    # --- the proof report (careflow/prove/report.py) --------------------------------------
+    "prove.proven": ("proven", "証明済み"),
+    "prove.fails": ("fails", "反例あり"),
+    "prove.error": ("error", "検証エラー"),
+    "prove.patient": ("patient", "患者"),
+    "prove.document": ("counterexample patient (YAML):", "反例の患者（YAML）:"),
+    "prove.scenario": ("scenario to paste into a feature file:",
+                       "機能ファイルに貼り付けるシナリオ:"),
+    "prove.engine": ("the rule engine's plan shows the same violation",
+                     "ルールエンジンの治療計画も同じ違反を示す"),
+    "prove.summary": ("{ok} of {n} properties proven, {bad} with a counterexample",
+                      "{n}件の性質のうち{ok}件を証明、{bad}件に反例"),
+    "prove.seconds": ("s", "秒"),
+    # --- the escalation diagrams (diagram.py) ----------------------------------------------
+    "diagram.group.insurance": ("insured", "保険診療"),
+    "diagram.group.self_pay": ("self-pay", "自費"),
+    "diagram.phase.conservative": ("conservative care", "保存療法"),
     # --- the doctor's one-page plan (page.py) --------------------------------
     "page.title": ("Treatment plan", "治療計画"),
     "page.patient": ("Patient", "患者ID"),
@@ -396,6 +440,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "impact.new": ("after", "変更後"),
     "impact.region": ("Where the plans differ (every patient the model allows)",
                       "計画が変わる範囲（患者モデルが許すすべての患者）"),
+    "impact.unknown_value": ("{name} unknown", "{name}が不明"),
     "impact.none": ("No patient's plan differs.", "どの患者の計画も変わらない。"),
     "impact.facts": ("Facts the change touches", "変更が関わる所見"),
     "impact.no_fact": ("(no fact: an output of a rule changed)",
@@ -566,6 +611,73 @@ ACTION_EXPLAINED: dict[str, tuple[str, str]] = {
 }
 
 
+# --- the protocol book's tables (book.py) ------------------------------------------------
+# how a decision reads, part by part (the Japanese book's "reading" list)
+BOOK_READING: tuple[tuple[str, str], ...] = (
+    ("ルールID", "見出しの英大文字の名前（例：SAFETY_SUSPECTED_DVT）はルールの識別名です。"
+                 "治療計画の根拠やシナリオはこの名前で判断を参照します。"),
+    ("対象", "脚ごとに判断するか、患者全体で判断するか。"),
+    ("条件", "記載の条件をすべて満たすときに判断が適用されます。記録のない項目は「不明」と"
+             "して扱い、不明な値による比較は満たされたとはみなしません。「次が確定していない"
+             "場合」は未確認の場合も含みます。"),
+    ("結果", "提示する項目とそのステータス、導く所見、保留にする項目、項目に追記する内容"
+             "（圧迫圧・注意点・患者への説明など）。"),
+    ("パラメータ", "$名前 は施設で変更できる数値（閾値）で、現在の値、意味、出典を記載します。"
+                   "ルールを書き換えずに変更できます。"),
+    ("エビデンス", "根拠の要約と文献。推奨度・エビデンスレベルは出典の表記（多くは英語）の"
+                   "まま記載します。"),
+    ("仕様シナリオ", "この判断を具体例で定めたシナリオ。"),
+    ("定義", "ルールファイル内の場所と優先度（数字が小さいほど治療計画の上位に表示され、"
+             "同じ強さの判断が重なったときに優先されます）。"),
+)
+
+STATUS_MEANING = {
+    "recommended": ("do this now", "今行う"),
+    "option": ("an acceptable alternative now; doctor and patient choose",
+               "現時点で選べる代替案（医師と患者で選択）"),
+    "next_step": ("what comes next if the current step fails at review",
+                  "再評価で改善がなければ次に行う"),
+    "deferred": ("on hold until something is known or resolved",
+                 "判明・解決するまで保留"),
+    "not_recommended": ("the pathway leads here but it is not advised: tried without benefit, "
+                        "not tolerated, low expected benefit, or the clinic's policy",
+                        "適応の流れにはあるが勧めない（効果がなかった、継続できなかった、"
+                        "期待される効果が小さい、または当院方針による）"),
+    "contraindicated": ("a safety block: the package insert, a guideline or a danger sign "
+                        "forbids it", "添付文書・ガイドライン・危険徴候による安全上の禁止"
+                        "（行わない）"),
+}
+
+VERIFICATION_MEANING = {
+    "V": ("the primary source itself was read", "原典そのものを確認した"),
+    "S": ("only a secondary account was read; to be checked against the primary",
+          "二次資料のみで確認した（原典での確認が必要）"),
+    "U": ("not verified, or the sources conflict: not settled",
+          "未確認、または資料間で食い違いがある（確定していない）"),
+}
+
+# the Japanese introduction of each area (a rule file may give its own: `title_ja:`)
+AREA_INTRO_JA = {
+    "safety": "危険徴候の確認：危険徴候があれば待機的な処置を止めますが、急ぎの処置は止めません。"
+              "静脈血栓症と静脈瘤からの出血は当院で対応し、当院で行わないものは紹介します。",
+    "assessment": "検査：先に確認すべきことと、その結果を待つもの。",
+    "findings": "所見：ルールが患者情報から導く所見。",
+    "knee": "膝の治療のうち保険診療：運動療法、鎮痛薬、関節内注射。",
+    "veins": "静脈の治療：弾性ストッキング、表在静脈血栓症、血管内治療。",
+    "self_pay": "膝の治療のうち自費診療：動注治療、エクソソーム注射、メディカルダイエット。"
+                "患者が自費診療を希望する場合に限り、その膝の保険診療で改善しなかった後に"
+                "選択肢となります。",
+    "advice": "生活指導と動脈のケア：きっかけとなる習慣や所見があれば、いつでも行います。",
+    "follow_up": "経過観察：再評価の時期と治療の段階。",
+}
+
+# parameter units in Japanese (others, such as mmHg, ms or mm, are written as they are)
+UNITS_JA = {
+    "weeks": "週", "years": "歳", "days": "日", "hours": "時間", "hours/day": "時間/日",
+    "drinks of 10 g/week": "ドリンク/週（1ドリンク＝純アルコール10 g）",
+}
+
+
 def say(key: str, lang: str, **fields: object) -> str:
     """The phrase `key` in `lang`, its `{fields}` filled in when any are given."""
     text = PHRASES[key][lang_index(lang)]
@@ -700,7 +812,11 @@ def said(fact: str, value: object, side: str | None, lang: str) -> str:
     14週間（効果なし）」: a fact and its value as a doctor writes it."""
     if _is_history(fact, value):
         return history(value, lang, side)  # type: ignore[arg-type]
-    name = fact_name(fact, side, lang)
+    return said_value(fact_name(fact, side, lang), value, lang)
+
+
+def said_value(name: str, value: object, lang: str) -> str:
+    """A named value as `said` says it: 「ABI 1.05」, 「造影剤アレルギーなし」, "no X"."""
     if isinstance(value, bool):
         return _said_truth(name, value, lang)
     return f"{name} {value_label(value, lang)}"
@@ -881,9 +997,17 @@ def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str,
     if item.urgency and item.status in v.OFFERED:
         parts.append(("urgency", paren(label("urgency", item.urgency, lang), lang)))
     if item.reason_code:
-        reason = label("reason", item.reason_code, lang)
-        parts.append(("reason", " - " + reason if lang == "en" else paren(reason, lang)))
+        parts.append(("reason", reason_suffix(item.reason_code, lang)))
     return parts
+
+
+def reason_suffix(reason_code: str | None, lang: str) -> str:
+    """` - suspected deep vein thrombosis` (English), 「（深部静脈血栓症の疑い）」 (Japanese: no
+    ASCII dash in a Japanese sentence): an item's reason after what it is; "" for none."""
+    if not reason_code:
+        return ""
+    reason = label("reason", reason_code, lang)
+    return " - " + reason if lang == "en" else paren(reason, lang)
 
 
 def item_with_side(action: str, side: str | None, lang: str) -> str:

@@ -4,6 +4,7 @@ sentences printed the same by the plain text, the one-page plan and the CDS Hook
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from html import unescape
@@ -50,14 +51,50 @@ def test_a_phrase_with_fields_is_filled_in() -> None:
     assert w.heading("questions", "ja") == "問診未完了"
 
 
-def test_no_renderer_keeps_a_word_table_of_its_own() -> None:
-    table = re.compile(r"^\s*(_WORDS|_W|_HEAD)\s*(:[^=]*)?=", re.M)
-    own = [p.name for p in EXPORT.glob("*.py")
-           if p.name != "words.py" and table.search(p.read_text(encoding="utf-8"))]
+PACKAGE = EXPORT.parent
+# the two modules that may keep (English, Japanese) tables: the code labels and the words
+WORD_TABLES = {"labels.py": "the label of every code (careflow/labels.py)",
+               "export/words.py": "every phrase an output prints"}
+
+
+def _pair_tables(path: Path) -> list[str]:
+    """The module-level dicts of `path` whose every value is a pair of strings, one of them
+    Japanese: an (English, Japanese) word table."""
+    out = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target, value = (node.targets[0], node.value) if isinstance(node, ast.Assign) else \
+            (node.target, node.value) if isinstance(node, ast.AnnAssign) else (None, None)
+        if not isinstance(value, ast.Dict) or not value.values:
+            continue
+        pairs = [v for v in value.values if isinstance(v, ast.Tuple) and len(v.elts) == 2
+                 and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                         for e in v.elts)]
+        if len(pairs) == len(value.values) and any(
+                JAPANESE.search(e.value) for v in pairs for e in v.elts
+                if isinstance(e, ast.Constant)):
+            out.append(ast.unparse(target) if target else "?")
+    return out
+
+
+def test_no_module_keeps_a_word_table_of_its_own() -> None:
+    """Every (English, Japanese) table lives in careflow/labels.py or words.py: no module of
+    careflow keeps a `_WORDS`, `WHAT` or any dict of string pairs with Japanese in it."""
+    table = re.compile(r"^\s*(_WORDS|_W|_HEAD|WHAT)\s*(:[^=]*)?=", re.M)
+    modules = {p.relative_to(PACKAGE).as_posix(): p for p in PACKAGE.rglob("*.py")}
+    own = [name for name, p in modules.items()
+           if name not in WORD_TABLES and table.search(p.read_text(encoding="utf-8"))]
     assert not own, own
+    pairs = {name: found for name, p in sorted(modules.items())
+             if name not in WORD_TABLES and (found := _pair_tables(p))}
+    assert not pairs, pairs
+    assert _pair_tables(PACKAGE / "export" / "words.py"), "the guard finds no table at all"
+
+
+def test_no_renderer_repeats_a_shared_helper() -> None:
     duplicate = re.compile(r"^def (_md|_md_escape|_said|_checked_line|reason_line|"
-                           r"considered_line|item_title|reason_text)\(", re.M)
-    helpers = [p.name for p in EXPORT.glob("*.py")
+                           r"considered_line|item_title|reason_text|item_with_side|"
+                           r"said_value)\(", re.M)
+    helpers = [p.name for p in PACKAGE.rglob("*.py")
                if p.name != "words.py" and duplicate.search(p.read_text(encoding="utf-8"))]
     assert not helpers, helpers
 
