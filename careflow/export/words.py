@@ -59,6 +59,7 @@ __all__ = [
     "md",
     "names_sep",
     "paren",
+    "protocol_line",
     "questions_line",
     "reason_line",
     "reason_suffix",
@@ -966,6 +967,14 @@ def _rule_words(rule_id: str, lang: str, rulebook: Rulebook | None = None) -> st
         return rule_id
     compiled = rulebook.rules.get(rule_id)
     return rule_title(compiled.rule, lang) if compiled else rule_id
+
+
+def protocol_line(plan: Plan, lang: str) -> str:
+    """`Protocol: careflow-knee-vein-protocol 3.2.0 (sha256:1c22788d3f2c)` (「プロトコル：…
+    （sha256:…）」): the rule set that made the plan, as the text and terminal plans head it."""
+    p = plan.protocol
+    return heading("protocol", lang) + colon(lang) + f"{p.name} {p.version}" \
+        + paren(p.digest[:19], lang)
 
 
 def questions_line(plan: Plan, lang: str) -> str:

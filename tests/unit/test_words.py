@@ -239,3 +239,17 @@ def test_a_yes_no_fact_reads_as_a_doctor_writes_it() -> None:
         "left leg: no artificial knee"
     assert w.said("pregnant", False, None, "en") == "not pregnant"
     assert w.said("preferences.prefers_non_thermal", False, None, "en").endswith(": no")
+
+
+def test_the_text_plans_head_with_japanese_punctuation_in_japanese() -> None:
+    from rich.console import Console
+
+    from careflow.export import rich_text
+
+    plan = sample_plans()["two-legs"]
+    head = "プロトコル：careflow-knee-vein-protocol "
+    assert head in text.render(plan, "ja").splitlines()[2]
+    console = Console(width=200, record=True, color_system=None)
+    console.print(rich_text.renderable(plan, "ja"))
+    assert head in console.export_text()
+    assert text.render(plan, "en").splitlines()[2].startswith("Protocol: careflow-knee-vein")
