@@ -48,9 +48,9 @@ FONTS = ('"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Go
 Windows has."""
 
 _CSS = f"""
-@page {{ size: A4; margin: 10mm 10mm 9mm 10mm; }}
+@page {{ size: A4; margin: 8mm 9mm 7mm 9mm; }}
 * {{ box-sizing: border-box; }}
-body {{ font-family: {FONTS}; font-size: 8.6pt; line-height: 1.3; color: #111; margin: 0; }}
+body {{ font-family: {FONTS}; font-size: 8.2pt; line-height: 1.26; color: #111; margin: 0; }}
 h1 {{ font-size: 14pt; margin: 0 0 2mm 0; }}
 .meta {{ display: flex; gap: 6mm; font-size: 9pt; margin-bottom: 2mm; }}
 .banner {{ border: 1.5pt solid #b00; background: #fff2f2; padding: 1.5mm 2.5mm; margin: 1.5mm 0;
@@ -66,7 +66,7 @@ section h2 {{ font-size: 10.5pt; margin: 2mm 0 1mm 0; border-bottom: 1pt solid #
 .recommended {{ background: #e4f5e4; }} .option {{ background: #e6f0fb; }}
 .next_step {{ background: #eef; }} .deferred {{ background: #fff4d6; }}
 .not_recommended {{ background: #f3e8f3; }} .contraindicated {{ background: #fbe0e0; }}
-.line {{ margin-left: 13mm; font-size: 7.9pt; }}
+.line {{ margin-left: 13mm; font-size: 7.5pt; }}
 .line .k {{ color: #444; }}
 .whole {{ margin-top: 1mm; }}
 .whole .items {{ columns: 2; column-gap: 4mm; }}
@@ -99,9 +99,13 @@ def _item(item: Item, lang: str) -> str:
             f"{html(what(item, lang, side=False))}")
     if item.coverage == "self_pay":
         head += f' <span class="k">{html(coverage_tag(item.coverage, lang))}</span>'
-    if item.kind == "advice":  # advice on one line: what to do, and what was excluded
+    precautions = items((label("precaution", p, lang) for p in item.precautions), lang)
+    if item.kind == "advice" and item.status == "recommended":
+        # advice on one line: what to do, its precautions and what was excluded (advice
+        # not given keeps its rule's words, the reason it is not)
         tail = "".join(f' <span class="k">{_t(key, lang)}{colon(lang)}{html(line)}</span>'
-                       for key, line in (("checked", checked_line(item, lang)),
+                       for key, line in (("precautions", precautions),
+                                         ("checked", checked_line(item, lang)),
                                          ("unchecked", unchecked_line(item, lang))) if line)
         return (f'<div class="item advice" data-action="{item.action}" '
                 f'data-status="{item.status}"><div class="head">{head}{tail}</div></div>')
@@ -112,9 +116,8 @@ def _item(item: Item, lang: str) -> str:
                  + "</div>")
     if item.detail:
         lines.append(f'<div class="line">{html(detail_text(item, lang))}</div>')
-    if item.precautions:
-        lines.append(_line("precautions", items(
-            (label("precaution", p, lang) for p in item.precautions), lang), lang))
+    if precautions:
+        lines.append(_line("precautions", precautions, lang))
     if checked_line(item, lang):
         lines.append(_line("checked", checked_line(item, lang), lang))
     if item.unchecked:
