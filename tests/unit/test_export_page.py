@@ -20,7 +20,7 @@ from careflow import vocabulary as v
 from careflow.cli import app
 from careflow.export import chromium
 from careflow.export.page import FONTS, to_html
-from careflow.export.words import checked_line, item_title
+from careflow.export.words import checked_line, item_title, say
 from careflow.labels import label
 
 from .test_export_book import png_rgb
@@ -194,3 +194,23 @@ def test_items_held_for_one_reason_are_said_once_with_nothing_dropped() -> None:
     for item in (i for i in plan.items if i.kind == "advice"):
         assert label("action", item.action, "ja") in shown
         assert checked_line(item, "ja") in shown
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_one_page_plan_keeps_every_safety_word(lang: str) -> None:
+    """Fitting one page drops no safety content: every red flag in the banner, every
+    contraindicated or not-recommended item with its reason, every precaution and every
+    exclusion checked, for every example."""
+    for case in EXAMPLES:
+        plan = evaluate(read_patient(case))
+        shown = " ".join(visible(to_html(plan, lang)).split())
+        for item in plan.items:
+            for p in item.precautions:
+                assert label("precaution", p, lang) in shown, (case.stem, item.action, p)
+            if item.status in ("contraindicated", "not_recommended") and item.reason_code:
+                assert label("reason", item.reason_code, lang) in shown, (case.stem, item.action)
+            if checked_line(item, lang):
+                assert checked_line(item, lang) in shown, (case.stem, item.action)
+            if item.action == "referral" and item.reason_code in v.RED_FLAGS:
+                banner = shown.split(say("page.urgent", lang))[1]
+                assert label("reason", item.reason_code, lang) in banner, case.stem
