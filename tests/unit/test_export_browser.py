@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,8 @@ def probe(html: str) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr[-1000:]
     found = re.search(r'<pre id="cjk-probe">(.*?)</pre>', done.stdout, re.S)
     assert found, "the probe did not run"
-    return json.loads(found[1].replace("&quot;", '"').replace("&amp;", "&"))
+    report: dict[str, Any] = json.loads(found[1].replace("&quot;", '"').replace("&amp;", "&"))
+    return report
 
 
 def assert_real_cjk_font(report: dict[str, Any], name: str) -> None:
@@ -90,15 +92,18 @@ def assert_real_cjk_font(report: dict[str, Any], name: str) -> None:
     assert not narrow, (name, "not a full em wide", narrow)
 
 
-def _consent() -> str:
-    return shots.consent_page()
+def _plan() -> str:
+    return page.to_html(evaluate(read_patient(ROOT / "examples" / "two-legs.yaml")), "ja")
 
 
-DOCUMENTS = {
-    "plan page (two-legs)": lambda: page.to_html(
-        evaluate(read_patient(ROOT / "examples" / "two-legs.yaml")), "ja"),
-    "consent (intra-arterial injection, self-pay-ready)": _consent,
-    "protocol book": lambda: shipped("ja").html,
+def _book() -> str:
+    return shipped("ja").html
+
+
+DOCUMENTS: dict[str, Callable[[], str]] = {
+    "plan page (two-legs)": _plan,
+    "consent (intra-arterial injection, self-pay-ready)": shots.consent_page,
+    "protocol book": _book,
 }
 
 

@@ -70,7 +70,7 @@ def _pair_tables(path: Path) -> list[str]:
                  and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
                          for e in v.elts)]
         if len(pairs) == len(value.values) and any(
-                JAPANESE.search(e.value) for v in pairs for e in v.elts
+                JAPANESE.search(str(e.value)) for v in pairs for e in v.elts
                 if isinstance(e, ast.Constant)):
             out.append(ast.unparse(target) if target else "?")
     return out
