@@ -49,73 +49,18 @@ from ..rulebook.schema import (
     Rule,
 )
 from . import diagram as dg
-from .words import html, md, rule_title, say
-
-# --- words -----------------------------------------------------------------------------
-# how a decision reads, part by part (the Japanese book's "reading" list)
-_READ: tuple[tuple[str, str], ...] = (
-    ("ルールID", "見出しの英大文字の名前（例：SAFETY_SUSPECTED_DVT）はルールの識別名です。"
-                 "治療計画の根拠やシナリオはこの名前で判断を参照します。"),
-    ("対象", "脚ごとに判断するか、患者全体で判断するか。"),
-    ("条件", "記載の条件をすべて満たすときに判断が適用されます。記録のない項目は「不明」と"
-             "して扱い、不明な値による比較は満たされたとはみなしません。「次が確定していない"
-             "場合」は未確認の場合も含みます。"),
-    ("結果", "提示する項目とそのステータス、導く所見、保留にする項目、項目に追記する内容"
-             "（圧迫圧・注意点・患者への説明など）。"),
-    ("パラメータ", "$名前 は施設で変更できる数値（閾値）で、現在の値、意味、出典を記載します。"
-                   "ルールを書き換えずに変更できます。"),
-    ("エビデンス", "根拠の要約と文献。推奨度・エビデンスレベルは出典の表記（多くは英語）の"
-                   "まま記載します。"),
-    ("仕様シナリオ", "この判断を具体例で定めたシナリオ。"),
-    ("定義", "ルールファイル内の場所と優先度（数字が小さいほど治療計画の上位に表示され、"
-             "同じ強さの判断が重なったときに優先されます）。"),
+from .page import FONTS
+from .words import (
+    AREA_INTRO_JA,
+    BOOK_READING,
+    STATUS_MEANING,
+    UNITS_JA,
+    VERIFICATION_MEANING,
+    html,
+    md,
+    rule_title,
+    say,
 )
-
-STATUS_MEANING = {
-    "recommended": ("do this now", "今行う"),
-    "option": ("an acceptable alternative now; doctor and patient choose",
-               "現時点で選べる代替案（医師と患者で選択）"),
-    "next_step": ("what comes next if the current step fails at review",
-                  "再評価で改善がなければ次に行う"),
-    "deferred": ("on hold until something is known or resolved",
-                 "判明・解決するまで保留"),
-    "not_recommended": ("the pathway leads here but it is not advised: tried without benefit, "
-                        "not tolerated, low expected benefit, or the clinic's policy",
-                        "適応の流れにはあるが勧めない（効果がなかった、継続できなかった、"
-                        "期待される効果が小さい、または当院方針による）"),
-    "contraindicated": ("a safety block: the package insert, a guideline or a danger sign "
-                        "forbids it", "添付文書・ガイドライン・危険徴候による安全上の禁止"
-                        "（行わない）"),
-}
-
-VERIFICATION_MEANING = {
-    "V": ("the primary source itself was read", "原典そのものを確認した"),
-    "S": ("only a secondary account was read; to be checked against the primary",
-          "二次資料のみで確認した（原典での確認が必要）"),
-    "U": ("not verified, or the sources conflict: not settled",
-          "未確認、または資料間で食い違いがある（確定していない）"),
-}
-
-# the Japanese introduction of each area (a rule file may give its own: `title_ja:`)
-AREA_INTRO_JA = {
-    "safety": "危険徴候の確認：危険徴候があれば待機的な処置を止めますが、急ぎの処置は止めません。"
-              "静脈血栓症と静脈瘤からの出血は当院で対応し、当院で行わないものは紹介します。",
-    "assessment": "検査：先に確認すべきことと、その結果を待つもの。",
-    "findings": "所見：ルールが患者情報から導く所見。",
-    "knee": "膝の治療のうち保険診療：運動療法、鎮痛薬、関節内注射。",
-    "veins": "静脈の治療：弾性ストッキング、表在静脈血栓症、血管内治療。",
-    "self_pay": "膝の治療のうち自費診療：動注治療、エクソソーム注射、メディカルダイエット。"
-                "患者が自費診療を希望する場合に限り、その膝の保険診療で改善しなかった後に"
-                "選択肢となります。",
-    "advice": "生活指導と動脈のケア：きっかけとなる習慣や所見があれば、いつでも行います。",
-    "follow_up": "経過観察：再評価の時期と治療の段階。",
-}
-
-# parameter units in Japanese (others, such as mmHg, ms or mm, are written as they are)
-_UNITS_JA = {
-    "weeks": "週", "years": "歳", "days": "日", "hours": "時間", "hours/day": "時間/日",
-    "drinks of 10 g/week": "ドリンク/週（1ドリンク＝純アルコール10 g）",
-}
 
 
 def _t(key: str, lang: str) -> str:
@@ -269,9 +214,8 @@ def _html_items(items: list[ListItem]) -> str:
     return "<ul>" + "".join(parts) + "</ul>"
 
 
-_CSS = """
-body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo",
-       system-ui, sans-serif; line-height: 1.5; margin: 2em auto; max-width: 72em;
+_CSS = f"body {{ font-family: {FONTS}; }}\n" + """
+body { line-height: 1.5; margin: 2em auto; max-width: 72em;
        padding: 0 1.5em; color: #1d2733; }
 h1 { border-bottom: 2px solid #4a78a8; padding-bottom: .2em; }
 h2 { border-bottom: 1px solid #c6d3e1; margin-top: 2em; }
@@ -470,7 +414,7 @@ Sources = dict[str, Parameter]
 
 def unit_label(unit: str, lang: str) -> str:
     """A parameter's unit in a language (`weeks` is 週 in Japanese)."""
-    return _UNITS_JA.get(unit, unit) if lang != "en" else unit
+    return UNITS_JA.get(unit, unit) if lang != "en" else unit
 
 
 def with_unit(value: Any, unit: str, lang: str) -> str:
@@ -478,8 +422,8 @@ def with_unit(value: Any, unit: str, lang: str) -> str:
     shown = value_label(value, lang)
     if not unit:
         return shown
-    if lang != "en" and unit in _UNITS_JA:
-        return f"{shown}{_UNITS_JA[unit]}"
+    if lang != "en" and unit in UNITS_JA:
+        return f"{shown}{UNITS_JA[unit]}"
     return f"{shown} {unit}"
 
 
@@ -883,7 +827,7 @@ def build_book(rulebook: Rulebook | None = None, features: str | Path | None = N
     blocks += [Heading(2, _t("how", lang), "how"), Para([_t("how_text", lang)])]
     if not en:
         blocks += [Heading(3, _t("reading", lang)),
-                   Bullets([ListItem([Bold(k), colon + text]) for k, text in _READ])]
+                   Bullets([ListItem([Bold(k), colon + text]) for k, text in BOOK_READING])]
     blocks += [Heading(3, _t("statuses", lang)),
                Bullets([ListItem([Bold(label("status", s, lang)), colon +
                                   STATUS_MEANING[s][0 if en else 1]]) for s in statuses])]

@@ -30,7 +30,7 @@ from ..labels import label
 from ..rulebook import Rulebook
 from ..rulebook.compile import refs
 from ..rulebook.schema import All, Cond, Ref, Rule
-from . import rule_title
+from .words import PHRASES, rule_title, say
 
 TRACKS = ("safety", "knee", "vein", "general")
 
@@ -105,8 +105,6 @@ def _joined(names: list[str], lang: str) -> str:
 
 # who pays for an action, as a column's groups show it: the coverage, else the kind (advice)
 GROUP_ORDER = ("insurance", "self_pay", "referral", "assessment", "treatment", "advice")
-_GROUP_TITLES = {"insurance": ("insured", "保険診療"), "self_pay": ("self-pay", "自費")}
-_NEUTRAL_PHASE = {"conservative": ("conservative care", "保存療法")}
 MARK = {"en": "*", "ja": "※"}
 
 
@@ -141,8 +139,8 @@ def _group_key(action: str, billing: dict[str, str | None]) -> str:
 
 
 def _group_title(key: str, lang: str) -> str:
-    if key in _GROUP_TITLES:
-        return _GROUP_TITLES[key][0 if lang == "en" else 1]
+    if f"diagram.group.{key}" in PHRASES:
+        return say(f"diagram.group.{key}", lang)
     return label("kind", key, lang)
 
 
@@ -222,9 +220,10 @@ def build(book: Rulebook, track: str, lang: str = "en") -> Diagram:
         elif len(keys) > 1 or (keys != ["insurance"] and phase != "self_pay"):
             for node in nodes:
                 node.group = _group_key(node.id, billing)
-            neutral = _NEUTRAL_PHASE.get(phase)
-            heading = neutral[0 if lang == "en" else 1] if neutral else \
-                label("phase", phase, lang)
+            # a phase holding insured and self-pay care is named by what it does, not by
+            # who pays ("conservative care", not "insured care")
+            key = f"diagram.phase.{phase}"
+            heading = say(key, lang) if key in PHRASES else label("phase", phase, lang)
             columns.append(Column(cid, heading, nodes,
                                   groups={k: _group_title(k, lang) for k in keys}))
         else:

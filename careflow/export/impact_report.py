@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..labels import fact_label, label, value_label
 from .page import FONTS
-from .words import colon, html, paren, say
+from .words import colon, html, paren, said_value, say
 
 if TYPE_CHECKING:
     from ..prove.impact import Boundary, Cell, Change, ItemImpact, Outcome, Region
@@ -35,20 +35,20 @@ def cell_words(cell: Cell, lang: str, leg: bool = False) -> str:
     if leg and cell.side:
         name = label("side", cell.side, lang) + ("の" if lang == "ja" else " ") + name
     if cell.kind == "unknown":
-        return f"{name}が不明" if lang == "ja" else f"{name} unknown"
+        return say("impact.unknown_value", lang, name=name)
     if cell.kind == "value":
-        if isinstance(cell.value, bool):
-            return say("yes_fact" if cell.value else "no_fact", lang, name=name)
-        return f"{name} {value_label(cell.value, lang)}"
+        return said_value(name, cell.value, lang)
     lo, hi = cell.lo, cell.hi
     if lo is not None and lo == hi:
         return f"{name} {_n(lo)}" if lang == "ja" else f"{name} = {_n(lo)}"
-    if lang == "ja":
+    if lang == "ja":  # 「0.8以上0.9未満」, as why-not says a range
         parts = []
         if lo is not None:
-            parts.append(f"{_n(lo)}{'以上' if cell.lo_closed else '超'}")
+            parts.append(say("whynot.at_least" if cell.lo_closed else "whynot.over", lang,
+                             x=_n(lo)))
         if hi is not None:
-            parts.append(f"{_n(hi)}{'以下' if cell.hi_closed else '未満'}")
+            parts.append(say("whynot.at_most" if cell.hi_closed else "whynot.below", lang,
+                             x=_n(hi)))
         return f"{name} {''.join(parts)}"
     left = f"{_n(lo)} {'<=' if cell.lo_closed else '<'} " if lo is not None else ""
     right = f" {'<=' if cell.hi_closed else '<'} {_n(hi)}" if hi is not None else ""

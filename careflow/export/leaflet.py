@@ -1,8 +1,9 @@
 """The patient's explanation (患者さん向け説明書, `careflow plan FILE --format patient`): per
 proposed item, in plain words, what it is, why it is proposed for this patient, what the
 alternatives are and what happens next; the lifestyle advice as a checklist. Nothing is
-invented: the "why" is the plan's own reasons, the evidence is said as its grade says, and no
-probability appears that the evidence entries do not give.
+invented: the "why" is the plan's own reasons (its findings and the patient's facts) said in
+plain words, without scores, units or classification names; the leaflet prints no evidence
+grade and no probability (the self-pay consent form says the evidence in plain words).
 
     >>> from careflow.export.leaflet import to_html
     >>> html = to_html(plan, lang="ja")
@@ -11,78 +12,13 @@ probability appears that the evidence entries do not give.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .. import vocabulary as v
-from ..labels import label, lang_index, reason_label, value_label
+from ..labels import label, lang_index
 from ..plan import Item, Plan
 from .page import FONTS
-from .words import html, say
-
-# What each action is, in the words of a health-education leaflet (ja, en).
-WHAT: dict[str, tuple[str, str]] = {
-    "duplex_ultrasound": ("脚の血管を超音波で調べる検査です。痛みはありません。",
-                          "An ultrasound scan of the leg veins. It does not hurt."),
-    "knee_xray": ("膝の骨の状態をレントゲンで調べる検査です。",
-                  "An X-ray of the knee to see the state of the joint."),
-    "abi_measurement": ("腕と足首の血圧を測り、足の動脈の流れを調べる検査です。",
-                        "Blood pressure is measured at the arm and ankle to check the "
-                        "arteries of the leg."),
-    "toe_pressure": ("足の指の血圧を測り、足先の血流を調べる検査です。",
-                     "Blood pressure is measured at the toe to check the blood flow."),
-    "blood_test": ("腎臓の働き（eGFR）を調べる血液検査です。",
-                   "A blood test of how well the kidneys work (eGFR)."),
-    "d_dimer": ("血の固まり（血栓）がないかを調べる血液検査です。",
-                "A blood test that helps rule out a blood clot."),
-    "pregnancy_test": ("妊娠していないことを確かめる検査です。",
-                       "A test to make sure you are not pregnant."),
-    "exercise_therapy": ("専門家の指導のもとで、膝を支える筋肉を鍛える運動を行います。",
-                         "Exercises, taught and supervised, that strengthen the muscles that "
-                         "support the knee."),
-    "topical_nsaid": ("痛み止めの湿布や塗り薬を膝に使います。",
-                      "A pain-relieving patch or gel on the knee."),
-    "oral_analgesic": ("痛み止めの飲み薬です。まずアセトアミノフェンを使います。",
-                       "Pain-relieving tablets, starting with acetaminophen."),
-    "hyaluronic_acid_injection": ("膝の関節にヒアルロン酸を注射し、動きをなめらかにします。",
-                                  "An injection of hyaluronic acid into the knee joint."),
-    "steroid_injection": ("膝の関節にステロイドを注射し、炎症と痛みを抑えます。",
-                          "A steroid injection into the knee joint to calm pain and "
-                          "inflammation."),
-    "compression_stockings": ("脚を適度に締めつける医療用のストッキングで、血液が心臓に戻るのを"
-                              "助けます。",
-                              "Medical stockings that squeeze the leg gently and help the "
-                              "blood flow back to the heart."),
-    "endovenous_thermal_ablation": ("逆流している静脈を、細い管を入れて内側から熱で閉じる治療です。"
-                                    "日帰りで行い、保険診療です。",
-                                    "The faulty vein is closed from inside with heat through a "
-                                    "thin tube; a day procedure covered by insurance."),
-    "cyanoacrylate_closure": ("逆流している静脈を、医療用の接着剤で内側から閉じる治療です。"
-                              "熱を使いません。保険診療です。",
-                              "The faulty vein is closed from inside with a medical glue, "
-                              "without heat; covered by insurance."),
-    "wound_care": ("潰瘍（皮膚の傷）を清潔に保ち、治りやすくする処置です。",
-                   "Care of the ulcer so that it heals."),
-    "haemostasis": ("出血した静脈を押さえて止血し、包帯で圧迫します。",
-                    "The bleeding vein is pressed and bandaged to stop the bleeding."),
-    "anticoagulation": ("血の固まり（血栓）が大きくならないようにする薬の治療です。",
-                        "Medicine that stops a blood clot from growing."),
-    "pad_management": ("足の動脈の病気に対して、歩く運動、薬の見直し、生活習慣の改善を行います。",
-                       "Walking exercise, a review of medicines and of risk factors, for "
-                       "narrowed leg arteries."),
-    "intra_arterial_injection": ("膝のまわりの異常な細い血管を、カテーテルで細かく塞ぐ治療です"
-                                 "（運動器カテーテル治療）。自費診療です。",
-                                 "Tiny abnormal blood vessels around the knee are blocked "
-                                 "through a catheter. Self-pay."),
-    "exosome_injection": ("細胞から得た成分（エクソソーム）を膝に注射する治療です。国内で承認"
-                          "された製品はありません。自費診療です。",
-                          "An injection of cell-derived particles (exosomes) into the knee; "
-                          "no product is approved in Japan. Self-pay."),
-    "medical_diet": ("医師の管理のもとで、食事と運動で体重を減らし、膝の負担を軽くします。"
-                     "自費診療です。",
-                     "A doctor-supervised diet and exercise programme to take weight off the "
-                     "knees. Self-pay."),
-    "referral": ("専門の医療機関で診てもらうための紹介です。",
-                 "A referral to a specialist service."),
-}
+from .words import ACTION_EXPLAINED, history, html, item_with_side, list_sep, say
 
 _CSS = f"""
 @page {{ size: A4; margin: 14mm; }}
@@ -99,32 +35,71 @@ def _t(key: str, lang: str) -> str:
     return say(f"leaflet.{key}", lang)
 
 
+# the plan's findings said to the patient (careflow/export/words.py: `leaflet.why.*`); a
+# finding not here (a candidate for a treatment) says nothing the facts beside it do not
+_FINDING_WHY = {
+    "knee_oa": "knee_oa", "knee_oa_late": "knee_oa_late", "venous_disease": "venous_disease",
+    "significant_superficial_reflux": "reflux", "endovenous_qualifies": "reflux",
+    "arterial_disease": "arterial_disease",
+    "dvt_acute": "dvt_acute", "svt_acute": "svt_acute",
+    "limb_tissue_threat": "limb_tissue_threat", "self_pay_ready": "self_pay",
+    "medical_diet_considered": "weight", "knee_care_failed": "care_failed",
+    "knee_care_failed_any": "care_failed",
+}
+
+
+def _fact_why(fact: str, value: object) -> str | None:
+    """The `leaflet.why.*` key for one of the patient's facts, or None: what the patient does
+    not have, or a number only a doctor reads, is no reason said to them."""
+    name = re.sub(r"^legs\.(left|right)\.", "", fact)
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if name == "veins.ceap_c" and number is not None:
+        return "ulcer" if number >= 6 else "venous_disease" if number >= 2 else None
+    if name == "wells_score" and number is not None:
+        return "clot_likely" if number >= 2 else "clot_unlikely"
+    if name == "veins.duplex":
+        return "no_duplex" if value is False else None
+    if value in (False, None, 0, (), []):
+        return None
+    return {"knee.kl_grade": "knee_oa", "knee.pain_nrs": "knee_pain",
+            "veins.symptoms": "vein_symptoms", "veins.bleeding": "bleeding",
+            "veins.svt_junction_distance_cm": "svt_near",
+            "preferences.prefers_non_thermal": "no_heat",
+            "preferences.accepts_self_pay": "self_pay",
+            "preferences.wants_further_improvement": "further", "bmi": "weight",
+            "knee_care_failed not established": "care_first",
+            "knee_care_failed_any not established": "care_first"}.get(name)
+
+
 def _why(item: Item, lang: str) -> str:
-    """The plan's own reasons, said as facts about the patient (no code, no rule id)."""
-    sep = "、" if lang == "ja" else "; "
-    # what the patient has, not what they do not (an absent artificial knee is a doctor's
-    # check, not a reason a patient reads)
-    facts = [f"{reason_label(r.fact, lang)}: {value_label(r.value, lang)}"
-             for r in item.reasons if r.kind == "input" and r.value not in (False, None)][:4]
-    found = [label("finding", f, lang) for r in item.reasons for f in r.via[:1]]
-    return sep.join(dict.fromkeys(found + facts))
+    """Why the item is proposed, in the patient's words: a sentence for each finding and fact
+    the plan's reasons name (no score, unit, classification or code), each once; the
+    treatments had before said as the doctor's history says them."""
+    said: list[str] = []
+    had = [history(r.value, lang, item.side) for r in item.reasons
+           if r.fact.startswith("history[") and isinstance(r.value, dict)]
+    for r in item.reasons:
+        keys = [_fact_why(r.fact, r.value)] + [_FINDING_WHY.get(f) for f in r.via]
+        said += [say(f"leaflet.why.{k}", lang) for k in keys if k]
+    if had:
+        said.append(say("leaflet.why.history", lang, history=list_sep(lang).join(had)))
+    return (" " if lang == "en" else "").join(dict.fromkeys(said)) or \
+        say("leaflet.why.examined", lang)
 
 
 def _alternatives(item: Item, plan: Plan, lang: str) -> str:
+    """The other treatments of the item's track the plan offers now (for a whole-patient
+    item, on either leg)."""
     sep = "、" if lang == "ja" else ", "
     others = [label("action", o.action, lang) for o in plan.items
-              if o is not item and o.side == item.side and o.track == item.track
+              if o is not item and item.side in (None, o.side) and o.track == item.track
               and o.kind == "treatment" and o.status in ("recommended", "option")]
     return sep.join(dict.fromkeys(others)) or _t("none", lang)
 
 
 def _entry(item: Item, plan: Plan, lang: str) -> str:
-    what = WHAT.get(item.action, ("", ""))[0 if lang == "ja" else 1]  # (ja, en)
-    parts = [f"<h3>{html(label('action', item.action, lang))}"
-             f"（{html(label('side', item.side, lang))}）</h3><dl>"
-             if lang == "ja" else
-             f"<h3>{html(label('action', item.action, lang))} "
-             f"({html(label('side', item.side, lang))})</h3><dl>"]
+    what = ACTION_EXPLAINED.get(item.action, ("", ""))[lang_index(lang)]
+    parts = [f"<h3>{html(item_with_side(item.action, item.side, lang))}</h3><dl>"]
     parts.append(f"<dt>{_t('what', lang)}</dt><dd>{html(what)}</dd>")
     parts.append(f"<dt>{_t('why', lang)}</dt><dd>{html(_why(item, lang))}</dd>")
     if item.kind == "treatment":

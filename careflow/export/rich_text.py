@@ -34,6 +34,7 @@ from .words import (
     heading,
     items,
     other_rule,
+    protocol_line,
     questions_line,
     reason_text,
     rule_line,
@@ -104,8 +105,7 @@ def renderable(plan: Plan, lang: str = "en") -> Group:
     parts: list[object] = [
         Text(say("plan_heading", lang, id=plan.patient_id, date=plan.assessed_on), "bold"),
         Text(say("review", lang, weeks=plan.review_after_weeks)),
-        Text(f"{heading('protocol', lang)}: {plan.protocol.name} {plan.protocol.version} "
-             f"({plan.protocol.digest[:19]}), careflow {plan.protocol.careflow}", "dim"),
+        Text(protocol_line(plan, lang), "dim"),
     ]
     if plan.questions_open:
         parts.append(Text(questions_line(plan, lang), "bold white on red"))

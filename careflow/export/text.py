@@ -17,6 +17,7 @@ from .words import (
     items,
     mapping_lines,
     other_rule,
+    protocol_line,
     questions_line,
     reason_line,
     rule_line,
@@ -58,11 +59,9 @@ def item_lines(item: Item, lang: str = "en") -> list[str]:
 def render(plan: Plan, lang: str = "en") -> str:
     """The plan as plain text for a doctor, in English or Japanese."""
     lang_index(lang)
-    p = plan.protocol
     out = [say("plan_heading", lang, id=plan.patient_id, date=plan.assessed_on),
            say("review", lang, weeks=plan.review_after_weeks),
-           f"{heading('protocol', lang)}: {p.name} {p.version} ({p.digest[:19]}), careflow "
-           f"{p.careflow}",
+           protocol_line(plan, lang),
            ""]
     if plan.questions_open:
         out[3:3] = [f"!! {questions_line(plan, lang)}", ""]

@@ -32,7 +32,13 @@ if TYPE_CHECKING:
     from ..rulebook.schema import Rule
 
 __all__ = [
+    "ACTION_EXPLAINED",
+    "AREA_INTRO_JA",
+    "BOOK_READING",
     "PHRASES",
+    "STATUS_MEANING",
+    "UNITS_JA",
+    "VERIFICATION_MEANING",
     "checked_facts",
     "checked_line",
     "colon",
@@ -43,20 +49,25 @@ __all__ = [
     "evidence_words",
     "fact_name",
     "heading",
+    "history",
     "html",
     "item_statement",
     "item_title",
+    "item_with_side",
     "items",
     "list_sep",
     "md",
     "names_sep",
     "paren",
+    "protocol_line",
     "questions_line",
     "reason_line",
+    "reason_suffix",
     "reason_text",
     "rule_line",
     "rule_title",
     "said",
+    "said_value",
     "say",
     "statement_parts",
     "status_word",
@@ -84,6 +95,7 @@ PHRASES: dict[str, tuple[str, str]] = {
                          "次の項目を聴取して記録するまで、関係する治療は保留になります："),
     "considered": ("considered, not offered (why not)", "検討したが提示しなかった治療（理由）"),
     "needs": ("needs", "必要条件"),
+    "considered.line": ("{side}: {action} - {facts}", "{side}の{action}：{facts}"),
     "unknown": ("unknown", "不明"),
     # --- an item -------------------------------------------------------------------------
     "rule": ("rule", "ルール"),
@@ -103,12 +115,51 @@ PHRASES: dict[str, tuple[str, str]] = {
     "also_long": ("other rules on this item", "この項目に関わる他のルール"),
     "yes_fact": ("{name}", "{name}あり"),
     "no_fact": ("no {name}", "{name}なし"),
+    "history": ("treatment history", "治療歴"),
+    "history.weeks": (", {n} weeks", " {n}週間"),
     # --- FHIR ----------------------------------------------------------------------------
     "fhir.title": ("Treatment plan for {id}", "{id} の治療計画"),
     "fhir.description": ("Made by {name} {version} ({digest}) on {date}; review after "
                          "{weeks} weeks.",
                          "{name} {version}（{digest}）により {date} に作成。"
                          "{weeks} 週後に再評価。"),
+    # --- the CDS Hooks service's own cards (careflow/service/hooks.py) -------------------
+    "hooks.book": ("Protocol book: {rule}", "プロトコル集：{rule}"),
+    "hooks.order": ("Draft order", "オーダー（未署名）"),
+    "hooks.order_vs": ("Order {what}: careflow says {status}",
+                       "オーダー {what}：careflow の判定は{status}"),
+    "hooks.not_in_plan": ("Order {what}: not in careflow's plan",
+                          "オーダー {what}：careflow の計画にない"),
+    "hooks.not_in_plan_detail": ("careflow's plan does not propose this for this leg.",
+                                 "careflow の計画はこの脚にこの治療を提示していません。"),
+    "hooks.unchecked": ("Orders careflow could not check: {n}",
+                        "careflow が確認できないオーダー：{n} 件"),
+    "hooks.unchecked_detail": ("These draft orders have no code careflow recognises, so they "
+                               "were not checked against the plan:",
+                               "次のオーダーは careflow が認識できるコードがないため、"
+                               "計画と照合していません："),
+    "hooks.remove": ("Remove the draft order", "このオーダーを取り消す"),
+    "hooks.remove_what": ("Remove {ref}", "{ref} を取り消す"),
+    "hooks.no_leg": ("no leg given: checked on the {side}", "左右の指定なし：{side}で照合"),
+    "hooks.mapping": ("FHIR data careflow did not use or could not read: {n}",
+                      "careflow が使わなかった・読めなかった FHIR データ：{n} 件"),
+    # --- the proof report (careflow/prove/report.py) --------------------------------------
+    "prove.proven": ("proven", "証明済み"),
+    "prove.fails": ("fails", "反例あり"),
+    "prove.error": ("error", "検証エラー"),
+    "prove.patient": ("patient", "患者"),
+    "prove.document": ("counterexample patient (YAML):", "反例の患者（YAML）:"),
+    "prove.scenario": ("scenario to paste into a feature file:",
+                       "機能ファイルに貼り付けるシナリオ:"),
+    "prove.engine": ("the rule engine's plan shows the same violation",
+                     "ルールエンジンの治療計画も同じ違反を示す"),
+    "prove.summary": ("{ok} of {n} properties proven, {bad} with a counterexample",
+                      "{n}件の性質のうち{ok}件を証明、{bad}件に反例"),
+    "prove.seconds": ("s", "秒"),
+    # --- the escalation diagrams (diagram.py) ----------------------------------------------
+    "diagram.group.insurance": ("insured", "保険診療"),
+    "diagram.group.self_pay": ("self-pay", "自費"),
+    "diagram.phase.conservative": ("conservative care", "保存療法"),
     # --- the doctor's one-page plan (page.py) --------------------------------
     "page.title": ("Treatment plan", "治療計画"),
     "page.patient": ("Patient", "患者ID"),
@@ -155,6 +206,62 @@ PHRASES: dict[str, tuple[str, str]] = {
                          "この治療は自費診療（保険がききません）です。受けるかどうかを決める前に、別の"
                          "説明書と同意書をお渡しします。"),
     "leaflet.none": ("none", "なし"),
+    # why an item is proposed, in the patient's words (leaflet.py: `_why`): by the finding or
+    # the fact the plan's reason names; no score, unit, classification or code
+    "leaflet.why.knee_oa": ("An X-ray shows wear of the cartilage in your knee "
+                            "(osteoarthritis).",
+                            "膝の軟骨のすり減り（変形性膝関節症）がレントゲンで認められます。"),
+    "leaflet.why.knee_oa_late": ("The wear of the cartilage in your knee is advanced.",
+                                 "膝の軟骨のすり減りが進んでいます。"),
+    "leaflet.why.knee_pain": ("Your knee hurts.", "膝の痛みがあります。"),
+    "leaflet.why.venous_disease": ("The veins of your leg do not work well (varicose veins "
+                                   "or a similar vein disease).",
+                                   "脚の静脈の働きが弱まっています（下肢静脈瘤などの静脈の病気）。"),
+    "leaflet.why.vein_symptoms": ("Your leg has symptoms of the veins, such as heaviness or "
+                                  "swelling.",
+                                  "脚のだるさやむくみなど、静脈の病気による症状があります。"),
+    "leaflet.why.ulcer": ("There is a wound on your leg that is slow to heal (an ulcer).",
+                          "脚に治りにくい傷（潰瘍）があります。"),
+    "leaflet.why.reflux": ("The ultrasound scan found blood flowing backwards "
+                                         "in a vein of your leg.",
+                                         "超音波検査で、脚の静脈に血液の逆流が見つかりました。"),
+    "leaflet.why.no_heat": ("You would prefer a treatment without heat.",
+                            "熱を使わない治療を希望されています。"),
+    "leaflet.why.no_duplex": ("The veins of your leg have not been scanned yet.",
+                              "脚の静脈をまだ超音波で調べていません。"),
+    "leaflet.why.bleeding": ("A varicose vein of your leg is bleeding.",
+                             "脚の静脈瘤から出血しています。"),
+    "leaflet.why.clot_likely": ("A blood clot in a deep vein is likely and must be checked "
+                                "quickly.",
+                                "脚の深い静脈に血の固まり（血栓）がある可能性が高く、急いで確かめる必要が"
+                                "あります。"),
+    "leaflet.why.clot_unlikely": ("A blood clot is unlikely, but it is checked to be sure.",
+                                  "血の固まり（血栓）の可能性は低いですが、念のため確かめます。"),
+    "leaflet.why.dvt_acute": ("There is a blood clot in a deep vein of your leg.",
+                              "脚の深い静脈に血の固まり（血栓）があります。"),
+    "leaflet.why.svt_acute": ("A vein near the skin has a blood clot and is inflamed.",
+                              "皮膚に近い静脈に血の固まり（血栓）ができ、炎症を起こしています。"),
+    "leaflet.why.svt_near": ("The clot is close to where the vein joins a deep vein.",
+                             "血の固まりが、深い静脈との合流部の近くにあります。"),
+    "leaflet.why.arterial_disease": ("The arteries of your leg carry less blood than they "
+                                     "should.", "脚の動脈の血の流れが弱くなっています。"),
+    "leaflet.why.limb_tissue_threat": ("The blood flow to your foot is so poor that it needs "
+                                       "care quickly.",
+                                       "足先への血の流れがとても悪く、急いで治療が必要です。"),
+    "leaflet.why.self_pay": ("You have said you would consider a self-pay treatment.",
+                             "自費診療の治療も検討したいとのご希望があります。"),
+    "leaflet.why.further": ("You would like your knee to get better than it is now.",
+                            "今よりさらに良くなることを希望されています。"),
+    "leaflet.why.weight": ("Losing weight takes load off the knees.",
+                           "体重を減らすと、膝の負担が軽くなります。"),
+    "leaflet.why.care_failed": ("The insured knee treatment has not helped enough.",
+                                "保険診療の膝の治療を続けても、十分に良くなりませんでした。"),
+    "leaflet.why.care_first": ("First we see whether the insured knee treatment helps.",
+                               "まず保険診療の膝の治療で良くなるかを確かめます。"),
+    "leaflet.why.history": ("Treatment you have had: {history}.",
+                            "これまでに受けた治療：{history}。"),
+    "leaflet.why.examined": ("Your doctor proposes it from your examination and tests.",
+                             "診察と検査の結果から、医師が提案しています。"),
     # --- the self-pay consent form (consent.py) ------------------------------
     "consent.title": ("Self-pay treatment: explanation and consent", "自由診療 説明書・同意書"),
     "consent.patient": ("Patient", "患者ID"),
@@ -335,6 +442,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "impact.new": ("after", "変更後"),
     "impact.region": ("Where the plans differ (every patient the model allows)",
                       "計画が変わる範囲（患者モデルが許すすべての患者）"),
+    "impact.unknown_value": ("{name} unknown", "{name}が不明"),
     "impact.none": ("No patient's plan differs.", "どの患者の計画も変わらない。"),
     "impact.facts": ("Facts the change touches", "変更が関わる所見"),
     "impact.no_fact": ("(no fact: an output of a rule changed)",
@@ -416,6 +524,159 @@ PHRASES: dict[str, tuple[str, str]] = {
     "whynot.cannot": ("no change of the facts that can change makes it available: {rule}",
                       "変えうる事実では提示できない：{rule}"),
     "whynot.course": ("{treatment}, weeks", "{treatment}の期間（週）"),
+}
+
+
+# What each action is, in the words of a health-education leaflet (the patient's
+# explanation, careflow/export/leaflet.py): (English, Japanese)
+ACTION_EXPLAINED: dict[str, tuple[str, str]] = {
+    "duplex_ultrasound": (
+        "An ultrasound scan of the leg veins. It does not hurt.",
+        "脚の血管を超音波で調べる検査です。痛みはありません。"),
+    "knee_xray": (
+        "An X-ray of the knee to see the state of the joint.",
+        "膝の骨の状態をレントゲンで調べる検査です。"),
+    "abi_measurement": (
+        "Blood pressure is measured at the arm and ankle to check the arteries of the leg.",
+        "腕と足首の血圧を測り、足の動脈の流れを調べる検査です。"),
+    "toe_pressure": (
+        "Blood pressure is measured at the toe to check the blood flow.",
+        "足の指の血圧を測り、足先の血流を調べる検査です。"),
+    "blood_test": (
+        "A blood test of how well the kidneys work (eGFR).",
+        "腎臓の働きを調べる血液検査です。"),
+    "d_dimer": (
+        "A blood test that helps rule out a blood clot.",
+        "血の固まり（血栓）がないかを調べる血液検査です。"),
+    "pregnancy_test": (
+        "A test to make sure you are not pregnant.",
+        "妊娠していないことを確かめる検査です。"),
+    "exercise_therapy": (
+        "Exercises, taught and supervised, that strengthen the muscles that support the knee.",
+        "専門家の指導のもとで、膝を支える筋肉を鍛える運動を行います。"),
+    "topical_nsaid": (
+        "A pain-relieving patch or gel on the knee.",
+        "痛み止めの湿布や塗り薬を膝に使います。"),
+    "oral_analgesic": (
+        "Pain-relieving tablets, starting with acetaminophen.",
+        "痛み止めの飲み薬です。まずアセトアミノフェンを使います。"),
+    "hyaluronic_acid_injection": (
+        "An injection of hyaluronic acid into the knee joint.",
+        "膝の関節にヒアルロン酸を注射し、動きをなめらかにします。"),
+    "steroid_injection": (
+        "A steroid injection into the knee joint to calm pain and inflammation.",
+        "膝の関節にステロイドを注射し、炎症と痛みを抑えます。"),
+    "compression_stockings": (
+        "Medical stockings that squeeze the leg gently and help the blood flow back to the "
+        "heart.",
+        "脚を適度に締めつける医療用のストッキングで、血液が心臓に戻るのを助けます。"),
+    "endovenous_thermal_ablation": (
+        "The faulty vein is closed from inside with heat through a thin tube; a day "
+        "procedure covered by insurance.",
+        "逆流している静脈を、細い管を入れて内側から熱で閉じる治療です。日帰りで行い、保険診療"
+        "です。"),
+    "cyanoacrylate_closure": (
+        "The faulty vein is closed from inside with a medical glue, without heat; covered by "
+        "insurance.",
+        "逆流している静脈を、医療用の接着剤で内側から閉じる治療です。熱を使いません。保険診療"
+        "です。"),
+    "wound_care": (
+        "Care of the ulcer so that it heals.",
+        "潰瘍（皮膚の傷）を清潔に保ち、治りやすくする処置です。"),
+    "haemostasis": (
+        "The bleeding vein is pressed and bandaged to stop the bleeding.",
+        "出血した静脈を押さえて止血し、包帯で圧迫します。"),
+    "anticoagulation": (
+        "Medicine that stops a blood clot from growing.",
+        "血の固まり（血栓）が大きくならないようにする薬の治療です。"),
+    "pad_management": (
+        "Walking exercise, a review of medicines and of risk factors, for narrowed leg "
+        "arteries.",
+        "足の動脈の病気に対して、歩く運動、薬の見直し、生活習慣の改善を行います。"),
+    "intra_arterial_injection": (
+        "Tiny abnormal blood vessels around the knee are blocked through a catheter. "
+        "Self-pay.",
+        "膝のまわりの異常な細い血管を、カテーテルで細かく塞ぐ治療です（運動器カテーテル治療）。"
+        "自費診療です。"),
+    "exosome_injection": (
+        "An injection of cell-derived particles (exosomes) into the knee; no product is "
+        "approved in Japan. Self-pay.",
+        "細胞から得た成分（エクソソーム）を膝に注射する治療です。国内で承認された製品はありま"
+        "せん。自費診療です。"),
+    "medical_diet": (
+        "A doctor-supervised diet and exercise programme to take weight off the knees. "
+        "Self-pay.",
+        "医師の管理のもとで、食事と運動で体重を減らし、膝の負担を軽くします。自費診療です。"),
+    "referral": (
+        "A referral to a specialist service.",
+        "専門の医療機関で診てもらうための紹介です。"),
+}
+
+
+# --- the protocol book's tables (book.py) ------------------------------------------------
+# how a decision reads, part by part (the Japanese book's "reading" list)
+BOOK_READING: tuple[tuple[str, str], ...] = (
+    ("ルールID", "見出しの英大文字の名前（例：SAFETY_SUSPECTED_DVT）はルールの識別名です。"
+                 "治療計画の根拠やシナリオはこの名前で判断を参照します。"),
+    ("対象", "脚ごとに判断するか、患者全体で判断するか。"),
+    ("条件", "記載の条件をすべて満たすときに判断が適用されます。記録のない項目は「不明」と"
+             "して扱い、不明な値による比較は満たされたとはみなしません。「次が確定していない"
+             "場合」は未確認の場合も含みます。"),
+    ("結果", "提示する項目とそのステータス、導く所見、保留にする項目、項目に追記する内容"
+             "（圧迫圧・注意点・患者への説明など）。"),
+    ("パラメータ", "$名前 は施設で変更できる数値（閾値）で、現在の値、意味、出典を記載します。"
+                   "ルールを書き換えずに変更できます。"),
+    ("エビデンス", "根拠の要約と文献。推奨度・エビデンスレベルは日本語で記載し、GRADEやクラス"
+                   "などの記号は出典の表記のまま示します。"),
+    ("仕様シナリオ", "この判断を具体例で定めたシナリオ。"),
+    ("定義", "ルールファイル内の場所と優先度（数字が小さいほど治療計画の上位に表示され、"
+             "同じ強さの判断が重なったときに優先されます）。"),
+)
+
+STATUS_MEANING = {
+    "recommended": ("do this now", "今行う"),
+    "option": ("an acceptable alternative now; doctor and patient choose",
+               "現時点で選べる代替案（医師と患者で選択）"),
+    "next_step": ("what comes next if the current step fails at review",
+                  "再評価で改善がなければ次に行う"),
+    "deferred": ("on hold until something is known or resolved",
+                 "判明・解決するまで保留"),
+    "not_recommended": ("the pathway leads here but it is not advised: tried without benefit, "
+                        "not tolerated, low expected benefit, or the clinic's policy",
+                        "適応の流れにはあるが勧めない（効果がなかった、継続できなかった、"
+                        "期待される効果が小さい、または当院方針による）"),
+    "contraindicated": ("a safety block: the package insert, a guideline or a danger sign "
+                        "forbids it", "添付文書・ガイドライン・危険徴候による安全上の禁止"
+                        "（行わない）"),
+}
+
+VERIFICATION_MEANING = {
+    "V": ("the primary source itself was read", "原典そのものを確認した"),
+    "S": ("only a secondary account was read; to be checked against the primary",
+          "二次資料のみで確認した（原典での確認が必要）"),
+    "U": ("not verified, or the sources conflict: not settled",
+          "未確認、または資料間で食い違いがある（確定していない）"),
+}
+
+# the Japanese introduction of each area (a rule file may give its own: `title_ja:`)
+AREA_INTRO_JA = {
+    "safety": "危険徴候の確認：危険徴候があれば待機的な処置を止めますが、急ぎの処置は止めません。"
+              "静脈血栓症と静脈瘤からの出血は当院で対応し、当院で行わないものは紹介します。",
+    "assessment": "検査：先に確認すべきことと、その結果を待つもの。",
+    "findings": "所見：ルールが患者情報から導く所見。",
+    "knee": "膝の治療のうち保険診療：運動療法、鎮痛薬、関節内注射。",
+    "veins": "静脈の治療：弾性ストッキング、表在静脈血栓症、血管内治療。",
+    "self_pay": "膝の治療のうち自費診療：動注治療、エクソソーム注射、メディカルダイエット。"
+                "患者が自費診療を希望する場合に限り、その膝の保険診療で改善しなかった後に"
+                "選択肢となります。",
+    "advice": "生活指導と動脈のケア：きっかけとなる習慣や所見があれば、いつでも行います。",
+    "follow_up": "経過観察：再評価の時期と治療の段階。",
+}
+
+# parameter units in Japanese (others, such as mmHg, ms or mm, are written as they are)
+UNITS_JA = {
+    "weeks": "週", "years": "歳", "days": "日", "hours": "時間", "hours/day": "時間/日",
+    "drinks of 10 g/week": "ドリンク/週（1ドリンク＝純アルコール10 g）",
 }
 
 
@@ -541,19 +802,72 @@ def fact_name(fact: str, side: str | None, lang: str) -> str:
     return text
 
 
+# English labels that are not nouns: "no prefers treatment without heat" does not read, so
+# a false one is said "prefers treatment without heat: no"; likewise a derived fact read by
+# its truth (「…：確認されていない」) in either language
+_NOT_A_NOUN = re.compile(r"^(accepts|prefers|pregnant|relieved|sits|wants|worse|qualifies)\b"
+                         r"|\b(done|before)$|not (established|excluded)$|されていない$")
+
+
 def said(fact: str, value: object, side: str | None, lang: str) -> str:
-    """「ABI 1.05」, 「造影剤アレルギーなし」: a fact and its value as a doctor writes it."""
-    name = fact_name(fact, side, lang)
+    """「ABI 1.05」, 「造影剤アレルギーなし」, "no contrast-media allergy", 「ヒアルロン酸注射
+    14週間（効果なし）」: a fact and its value as a doctor writes it."""
+    if _is_history(fact, value):
+        return history(value, lang, side)  # type: ignore[arg-type]
+    return said_value(fact_name(fact, side, lang), value, lang)
+
+
+def said_value(name: str, value: object, lang: str) -> str:
+    """A named value as `said` says it: 「ABI 1.05」, 「造影剤アレルギーなし」, "no X"."""
     if isinstance(value, bool):
-        return say("yes_fact" if value else "no_fact", lang, name=name)
+        return _said_truth(name, value, lang)
     return f"{name} {value_label(value, lang)}"
+
+
+def _said_truth(name: str, value: bool, lang: str) -> str:
+    """A yes/no fact: 「Xなし」, "no X", "left leg: no X", "not pregnant", "prefers X: no"."""
+    if lang == "en" and ": " in name and not _NOT_A_NOUN.search(name):
+        prefix, rest = name.rsplit(": ", 1)
+        return f"{prefix}: {_said_truth(rest, value, lang)}"
+    if _NOT_A_NOUN.search(name):
+        if value:
+            return name
+        if lang == "en" and name.split(" ", 1)[0] in ("pregnant", "relieved", "worse"):
+            return f"not {name}"
+        return f"{name}{colon(lang)}{value_label(value, lang)}"
+    return say("yes_fact" if value else "no_fact", lang, name=name)
+
+
+def _is_history(fact: str, value: object) -> bool:
+    return fact.startswith("history[") and isinstance(value, dict)
+
+
+def history(entry: dict[str, object], lang: str, side: str | None = None) -> str:
+    """A treatment-history entry as a doctor writes it: 「ヒアルロン酸注射 14週間（効果なし）」,
+    "hyaluronic acid injection, 14 weeks (no response)"; its leg first (「左脚：」) unless it
+    is `side`, the leg the sentence is already about."""
+    words = label("action", str(entry.get("treatment")), lang)
+    weeks = entry.get("weeks")
+    if weeks is not None:
+        words += say("history.weeks", lang, n=weeks)
+    response = entry.get("response")
+    if response is not None:
+        words += paren(label("response", str(response), lang), lang)
+    leg = entry.get("side")
+    if leg and leg != side:
+        words = label("side", str(leg), lang) + colon(lang) + words
+    return words
 
 
 def reason_line(reason: Reason, lang: str) -> str:
     """`right leg: CEAP clinical class = 2 (venous disease)`: a reason, the findings it was
     derived through after it, and on a plan made from a FHIR bundle the resources it came
-    from (source_suffix)."""
-    line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
+    from (source_suffix). A treatment-history entry is said as one (`history`):
+    `treatment history: left leg: hyaluronic acid injection, 14 weeks (no response)`."""
+    if _is_history(reason.fact, reason.value):
+        line = say("history", lang) + colon(lang) + history(reason.value, lang)
+    else:
+        line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
     if reason.via:
         line += paren(" ← ".join(reason_label(f, lang) for f in reason.via), lang)
     return line + source_suffix(reason.source, lang)
@@ -600,11 +914,12 @@ def checked_facts(item: Item, lang: str) -> list[str]:
 
 
 def _fact_value(c: Check, side: str | None, lang: str) -> str:
-    return f"{fact_name(c.fact, side, lang)} = {value_label(c.value, lang)}"
+    return said(c.fact, c.value, side, lang)
 
 
 def checked_line(item: Item, lang: str) -> str:
-    """`ankle-brachial index = 1.05; signs of acute limb ischaemia = no`."""
+    """`ankle-brachial index 1.05; no signs of acute limb ischaemia` (「ABI 1.05、急性虚血の
+    徴候なし」): each fact as `said` says it."""
     return list_sep(lang).join(checked_facts(item, lang))
 
 
@@ -619,12 +934,13 @@ def unchecked_line(item: Item, lang: str) -> str:
 
 def considered_line(c: Considered, lang: str) -> str:
     """`right leg: endovenous thermal ablation - great saphenous reflux (ms) = 400 (needs >
-    500)`: a treatment not offered and the facts that stopped it."""
-    parts = [f"{reason_label(u.fact, lang)} = {value_label(u.value, lang)} "
-             f"({say('needs', lang)} {u.needs})" for u in c.unmet]
-    parts += [f"{reason_label(f, lang)} = {say('unknown', lang)}" for f in c.unknown]
-    line = (f"{label('side', c.side, lang)}: {label('action', c.action, lang)} - "
-            + list_sep(lang).join(parts))
+    500)` (「右脚の血管内焼灼術：大伏在静脈の逆流時間（ms） = 400（必要条件 > 500）」): a
+    treatment not offered and the facts that stopped it, the leg said once."""
+    parts = [f"{fact_name(u.fact, c.side, lang)} = {value_label(u.value, lang)}"
+             + paren(f"{say('needs', lang)} {u.needs}", lang) for u in c.unmet]
+    parts += [f"{fact_name(f, c.side, lang)} = {say('unknown', lang)}" for f in c.unknown]
+    line = say("considered.line", lang, side=label("side", c.side, lang),
+               action=label("action", c.action, lang), facts=list_sep(lang).join(parts))
     found = c.would_make_available
     if found is None:
         return line
@@ -654,6 +970,15 @@ def _rule_words(rule_id: str, lang: str, rulebook: Rulebook | None = None) -> st
     return rule_title(compiled.rule, lang) if compiled else rule_id
 
 
+def protocol_line(plan: Plan, lang: str) -> str:
+    """`Protocol: careflow-knee-vein-protocol 3.2.0 (sha256:1c22788d3f2c), careflow 0.3.0`
+    (「プロトコル：…（sha256:…）、careflow 0.3.0」): the rule set that made the plan and the
+    careflow that ran it, as the text and terminal plans head it."""
+    p = plan.protocol
+    return heading("protocol", lang) + colon(lang) + f"{p.name} {p.version}" \
+        + paren(p.digest[:19], lang) + list_sep(lang) + f"careflow {p.careflow}"
+
+
 def questions_line(plan: Plan, lang: str) -> str:
     """`Questions not yet asked: allergies, medications`."""
     return heading("questions", lang) + colon(lang) + names_sep(lang).join(
@@ -670,7 +995,8 @@ def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str,
     (when `side`), the urgency (of a referral, or of an offered item) and the reason.
 
     A referral says `referral (urgent): reason (right leg)`; any other item
-    `action (right leg) (urgent) - reason`.
+    `action (right leg) (urgent) - reason` (Japanese 「処置（右脚）（至急）（理由）」: no
+    ASCII dash in a Japanese sentence).
     """
     where = [("side", paren(label("side", item.side, lang), lang))] if side else []
     parts = [("action", label("action", item.action, lang))]
@@ -682,8 +1008,24 @@ def statement_parts(item: Item, lang: str, side: bool = True) -> list[tuple[str,
     if item.urgency and item.status in v.OFFERED:
         parts.append(("urgency", paren(label("urgency", item.urgency, lang), lang)))
     if item.reason_code:
-        parts.append(("reason", " - " + label("reason", item.reason_code, lang)))
+        parts.append(("reason", reason_suffix(item.reason_code, lang)))
     return parts
+
+
+def reason_suffix(reason_code: str | None, lang: str) -> str:
+    """` - suspected deep vein thrombosis` (English), 「（深部静脈血栓症の疑い）」 (Japanese: no
+    ASCII dash in a Japanese sentence): an item's reason after what it is; "" for none."""
+    if not reason_code:
+        return ""
+    reason = label("reason", reason_code, lang)
+    return " - " + reason if lang == "en" else paren(reason, lang)
+
+
+def item_with_side(action: str, side: str | None, lang: str) -> str:
+    """「動注治療（左脚）」, "intra-arterial injection (left leg)": an action and its leg, as a
+    heading, a list entry or a form's title says them; a whole-patient action alone."""
+    name = label("action", action, lang)
+    return name + paren(label("side", side, lang), lang) if side else name
 
 
 def what(item: Item, lang: str, side: bool = True) -> str:

@@ -6,45 +6,39 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..export.words import say
+from ..labels import label
 from .prover import Outcome
 from .scenario import document_yaml, scenario
 
-_WORDS: dict[str, dict[str, Any]] = {
-    "ja": {"proven": "証明済み", "fails": "反例あり", "error": "検証エラー",
-           "leg": {"right": "右脚", "left": "左脚", None: "患者"},
-           "document": "反例の患者（YAML）:", "scenario": "機能ファイルに貼り付けるシナリオ:",
-           "engine": "ルールエンジンの治療計画も同じ違反を示す",
-           "summary": "{n}件の性質のうち{ok}件を証明、{bad}件に反例",
-           "seconds": "秒"},
-    "en": {"proven": "proven", "fails": "fails", "error": "error",
-           "leg": {"right": "right leg", "left": "left leg", None: "patient"},
-           "document": "counterexample patient (YAML):",
-           "scenario": "scenario to paste into a feature file:",
-           "engine": "the rule engine's plan shows the same violation",
-           "summary": "{ok} of {n} properties proven, {bad} with a counterexample",
-           "seconds": "s"},
-}
+
+def _w(key: str, lang: str) -> str:
+    return say(f"prove.{key}", lang)
+
+
+def _leg(side: str | None, lang: str) -> str:
+    return label("side", side, lang) if side else _w("patient", lang)
 
 
 def as_text(outcomes: list[Outcome], lang: str, protocol: str) -> str:
-    w = _WORDS[lang]
     out = [protocol]
     for o in outcomes:
         p = o.prop
-        out.append(f"{w[o.status]:>6}  {p.id}  ({o.seconds:.2f} {w['seconds']})  "
+        out.append(f"{_w(o.status, lang):>6}  {p.id}  ({o.seconds:.2f} {_w('seconds', lang)})  "
                    f"{p.words(lang)}")
         if o.error:
             out.append(f"        {o.error}")
         ce = o.counterexample
         if ce is not None:
-            out.append(f"        {w['leg'][ce.side]}; " + (w["engine"] if ce.confirmed else ""))
-            out.append(f"        {w['document']}")
+            out.append(f"        {_leg(ce.side, lang)}; "
+                       + (_w("engine", lang) if ce.confirmed else ""))
+            out.append(f"        {_w('document', lang)}")
             out.extend("          " + line for line in document_yaml(ce.document).splitlines())
-            out.append(f"        {w['scenario']}")
+            out.append(f"        {_w('scenario', lang)}")
             out.extend("    " + line for line in scenario(
                 p, ce.document, ce.view, ce.side, ce.rules).splitlines())
     ok = sum(o.status == "proven" for o in outcomes)
-    out.append(w["summary"].format(n=len(outcomes), ok=ok, bad=len(outcomes) - ok))
+    out.append(say("prove.summary", lang, n=len(outcomes), ok=ok, bad=len(outcomes) - ok))
     return "\n".join(out) + "\n"
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from .. import vocabulary as v
 from ..export import cds_hooks
 from ..export.fhir import SYSTEM
-from ..export.words import mapping_lines
+from ..export.words import colon, item_with_side, mapping_lines, paren, reason_suffix, say
 from ..labels import label
 from ..plan import Item, Plan
 from ..yamlsrc import load_yaml, plain
@@ -44,29 +44,8 @@ ACTION_SYSTEM = SYSTEM + "action"
 ORDER_TYPES = ("ServiceRequest", "DeviceRequest", "MedicationRequest")
 CODE_FIELDS = ("code", "codeCodeableConcept", "medicationCodeableConcept")
 
-_WORDS = {
-    "book": ("Protocol book: {rule}", "プロトコル集：{rule}"),
-    "order": ("Draft order", "オーダー（未署名）"),
-    "order_vs": ("Order {what}: careflow says {status}",
-                 "オーダー {what}：careflow の判定は{status}"),
-    "not_in_plan": ("Order {what}: not in careflow's plan",
-                    "オーダー {what}：careflow の計画にない"),
-    "not_in_plan_detail": ("careflow's plan does not propose this for this leg.",
-                           "careflow の計画はこの脚にこの治療を提示していません。"),
-    "unchecked": ("Orders careflow could not check: {n}",
-                  "careflow が確認できないオーダー：{n} 件"),
-    "unchecked_detail": ("These draft orders have no code careflow recognises, so they were "
-                         "not checked against the plan:",
-                         "次のオーダーは careflow が認識できるコードがないため、"
-                         "計画と照合していません："),
-    "remove": ("Remove the draft order", "このオーダーを取り消す"),
-    "remove_what": ("Remove {ref}", "{ref} を取り消す"),
-    "no_leg": ("no leg given: checked on the {side}", "左右の指定なし：{side}で照合"),
-}
-
-
 def _w(key: str, lang: str) -> str:
-    return _WORDS[key][0 if lang == "en" else 1]
+    return say(f"hooks.{key}", lang)
 
 
 @dataclass(frozen=True)
@@ -242,8 +221,7 @@ def read_orders(draft: Any) -> list[Order]:
 def _order_card(order: Order, item: Item | None, side: str | None, plan: Plan, lang: str,
                 n: int, given_side: bool) -> dict[str, Any] | None:
     assert order.action is not None
-    lp, rp = (" (", ")") if lang == "en" else ("（", "）")
-    what = f"{label('action', order.action, lang)}{lp}{label('side', side, lang)}{rp}"
+    what = item_with_side(order.action, side, lang)
     if item is not None and item.status in ("recommended", "option"):
         return None
     if item is None:
@@ -259,17 +237,14 @@ def _order_card(order: Order, item: Item | None, side: str | None, plan: Plan, l
         card["uuid"] = f"order|{n}|{card['uuid']}"
         card["summary"] = _w("order_vs", lang).format(
             what=what, status=label("status", item.status, lang))
-        if item.reason_code:
-            card["summary"] += (" - " if lang == "en" else "　") + label(
-                "reason", item.reason_code, lang)
+        card["summary"] += reason_suffix(item.reason_code, lang)
         card["indicator"] = {"contraindicated": "critical", "not_recommended": "warning",
                              "deferred": "warning"}.get(item.status, "info")
     if len(card["summary"]) > cds_hooks.SUMMARY_MAX:
         card["summary"] = card["summary"][:cds_hooks.SUMMARY_MAX - 1] + "…"
-    colon = ": " if lang == "en" else "："
-    head = f"**{_w('order', lang)}**{colon}{cds_hooks.markdown_text(order.text)}"
+    head = f"**{_w('order', lang)}**{colon(lang)}{cds_hooks.markdown_text(order.text)}"
     if not given_side:
-        head += f" ({_w('no_leg', lang).format(side=label('side', side, lang))})"
+        head += paren(_w("no_leg", lang).format(side=label("side", side, lang)), lang)
     card["detail"] = head + "\n\n" + card["detail"]
     if order.ref and card["indicator"] != "info":
         card["suggestions"] = [{
@@ -329,9 +304,7 @@ def mapping_card(plan: Plan, lang: str) -> dict[str, Any] | None:
     key = f"{plan.protocol.digest}|{plan.patient_id}|{plan.assessed_on}|mapping"
     return {
         "uuid": str(uuid.uuid5(_NAMESPACE, key)),
-        "summary": (f"FHIR data careflow did not use or could not read: {len(lines)}"
-                    if lang == "en" else
-                    f"careflow が使わなかった・読めなかった FHIR データ：{len(lines)} 件"),
+        "summary": say("hooks.mapping", lang, n=len(lines)),
         "indicator": "info",
         "detail": "\n".join("- " + cds_hooks.markdown_text(line.removeprefix("- "))
                             for line in lines),

@@ -14,7 +14,8 @@ from careflow import evaluate, read_patient
 from careflow import vocabulary as v
 from careflow.cli import app
 from careflow.export import chromium
-from careflow.export.leaflet import WHAT, to_html
+from careflow.export.leaflet import to_html
+from careflow.export.words import ACTION_EXPLAINED as WHAT
 
 from .test_export_page import CODES, needs_chromium, pdf_pages, visible
 
@@ -26,7 +27,7 @@ def test_every_action_a_patient_may_be_offered_is_explained_in_both_languages() 
     for code, spec in v.ACTIONS.items():
         if spec.kind == "advice":
             continue
-        ja, en = WHAT[code]
+        en, ja = WHAT[code]
         assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ja) and en.isascii(), code
 
 
@@ -40,9 +41,47 @@ def test_the_leaflet_explains_each_proposed_item_without_codes(case: Path) -> No
     assert not re.search(r"(src|href)=|https?://", html)
     for item in plan.items:
         if item.kind != "advice" and item.status in ("recommended", "option", "next_step"):
-            assert WHAT[item.action][0] in shown, item.action
+            assert WHAT[item.action][1] in shown, item.action
     # what a patient does not have is no reason they read
     assert "いいえ" not in shown.split("あなたに提案する理由")[-1].split("このあと")[0]
+
+
+# Latin words a Japanese leaflet may print, with why
+LATIN_OK = {"NSAIDs": "「外用NSAIDs」 is what the patch's box and the pharmacist say"}
+# a doctor's words no patient reads: scores, units, classifications, a finding's name
+JARGON = re.compile(r"CEAP|KL分類|ABI|Wells|（ms）|（mm）|（0-10）|の候補|選択肢あり|=|"
+                    r"治療歴 ?\d|[：:] ?(?:はい|いいえ)")
+
+
+def _why_texts(shown: str) -> list[str]:
+    return [part.split("ほかの選択肢")[0].split("このあと")[0]
+            for part in shown.split("あなたに提案する理由")[1:]]
+
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=[c.stem for c in EXAMPLES])
+def test_the_japanese_leaflet_is_in_a_patients_words(case: Path) -> None:
+    """No Latin word of two letters or more but the few a patient meets on a medicine box,
+    and each "why" in plain sentences: no score, unit, classification name or history dump."""
+    shown = visible(to_html(evaluate(read_patient(case)), "ja"))
+    latin = sorted(set(re.findall(r"[A-Za-z]{2,}", shown)) - set(LATIN_OK))
+    assert not latin, (case.stem, latin)
+    for why in _why_texts(shown):
+        assert not JARGON.findall(why), (case.stem, JARGON.findall(why), why)
+        assert not re.search(r"\d", re.sub(r"\d+週間", "", why)), (case.stem, why)
+        assert why.strip().endswith("。"), why
+
+
+def test_the_why_says_the_findings_a_patient_can_follow() -> None:
+    two = visible(to_html(evaluate(read_patient(ROOT / "examples" / "two-legs.yaml")), "ja"))
+    assert "膝の軟骨のすり減り（変形性膝関節症）がレントゲンで認められます。" in two
+    assert "超音波検査で、脚の静脈に血液の逆流が見つかりました。" in two
+    ready = visible(to_html(evaluate(read_patient(ROOT / "examples" / "self-pay-ready.yaml")),
+                            "ja"))
+    assert "これまでに受けた治療：右脚：運動療法 16週間（一部改善）、" in ready
+    # the whole-patient diet names the insured knee care on either leg as the other choices
+    diet = ready.split("メディカルダイエット")[-1]
+    assert "ほかの選択肢" in diet and "運動療法" in diet.split("ほかの選択肢")[1]
+    assert "ほかの選択肢 なし" not in re.sub(r"\s+", " ", diet)
 
 
 def test_self_pay_items_say_so_and_advice_is_a_checklist() -> None:
@@ -65,10 +104,11 @@ def test_cli_prints_the_leaflet() -> None:
 
 
 @needs_chromium
-def test_every_bundled_example_leaflet_prints_in_a_real_browser() -> None:
-    """Each example's explanation for the patient, Japanese, printed by Chromium: a PDF of
-    A4 pages (as many as the plan needs)."""
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_bundled_example_leaflet_prints_in_a_real_browser(lang: str) -> None:
+    """Each example's explanation for the patient, in both languages, printed by Chromium: a
+    PDF of A4 pages (as many as the plan needs)."""
     for case in EXAMPLES:
-        data = chromium.html_to_pdf(to_html(evaluate(read_patient(case)), "ja"))
+        data = chromium.html_to_pdf(to_html(evaluate(read_patient(case)), lang))
         assert data.startswith(b"%PDF-"), case.stem
-        assert 1 <= pdf_pages(data) <= 4, (case.stem, pdf_pages(data))
+        assert 1 <= pdf_pages(data) <= 4, (case.stem, lang, pdf_pages(data))

@@ -4,6 +4,7 @@ sentences printed the same by the plain text, the one-page plan and the CDS Hook
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from html import unescape
@@ -13,8 +14,10 @@ import pytest
 
 from careflow.export import cds_hooks, page, text
 from careflow.export import words as w
+from careflow.labels import label
 from careflow.plan import Item, Plan
 
+from .test_export_page import BROKEN_ENGLISH, DUMPS
 from .test_export_samples import names, sample_plans
 
 EXPORT = Path(w.__file__).parent
@@ -48,14 +51,50 @@ def test_a_phrase_with_fields_is_filled_in() -> None:
     assert w.heading("questions", "ja") == "問診未完了"
 
 
-def test_no_renderer_keeps_a_word_table_of_its_own() -> None:
-    table = re.compile(r"^\s*(_WORDS|_W|_HEAD)\s*(:[^=]*)?=", re.M)
-    own = [p.name for p in EXPORT.glob("*.py")
-           if p.name != "words.py" and table.search(p.read_text(encoding="utf-8"))]
+PACKAGE = EXPORT.parent
+# the two modules that may keep (English, Japanese) tables: the code labels and the words
+WORD_TABLES = {"labels.py": "the label of every code (careflow/labels.py)",
+               "export/words.py": "every phrase an output prints"}
+
+
+def _pair_tables(path: Path) -> list[str]:
+    """The module-level dicts of `path` whose every value is a pair of strings, one of them
+    Japanese: an (English, Japanese) word table."""
+    out = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target, value = (node.targets[0], node.value) if isinstance(node, ast.Assign) else \
+            (node.target, node.value) if isinstance(node, ast.AnnAssign) else (None, None)
+        if not isinstance(value, ast.Dict) or not value.values:
+            continue
+        pairs = [v for v in value.values if isinstance(v, ast.Tuple) and len(v.elts) == 2
+                 and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                         for e in v.elts)]
+        if len(pairs) == len(value.values) and any(
+                JAPANESE.search(str(e.value)) for v in pairs for e in v.elts
+                if isinstance(e, ast.Constant)):
+            out.append(ast.unparse(target) if target else "?")
+    return out
+
+
+def test_no_module_keeps_a_word_table_of_its_own() -> None:
+    """Every (English, Japanese) table lives in careflow/labels.py or words.py: no module of
+    careflow keeps a `_WORDS`, `WHAT` or any dict of string pairs with Japanese in it."""
+    table = re.compile(r"^\s*(_WORDS|_W|_HEAD|WHAT)\s*(:[^=]*)?=", re.M)
+    modules = {p.relative_to(PACKAGE).as_posix(): p for p in PACKAGE.rglob("*.py")}
+    own = [name for name, p in modules.items()
+           if name not in WORD_TABLES and table.search(p.read_text(encoding="utf-8"))]
     assert not own, own
+    pairs = {name: found for name, p in sorted(modules.items())
+             if name not in WORD_TABLES and (found := _pair_tables(p))}
+    assert not pairs, pairs
+    assert _pair_tables(PACKAGE / "export" / "words.py"), "the guard finds no table at all"
+
+
+def test_no_renderer_repeats_a_shared_helper() -> None:
     duplicate = re.compile(r"^def (_md|_md_escape|_said|_checked_line|reason_line|"
-                           r"considered_line|item_title|reason_text)\(", re.M)
-    helpers = [p.name for p in EXPORT.glob("*.py")
+                           r"considered_line|item_title|reason_text|item_with_side|"
+                           r"said_value)\(", re.M)
+    helpers = [p.name for p in PACKAGE.rglob("*.py")
                if p.name != "words.py" and duplicate.search(p.read_text(encoding="utf-8"))]
     assert not helpers, helpers
 
@@ -112,7 +151,15 @@ def test_the_statement_reason_considered_and_questions_read_the_same(lang: str) 
             assert statement in summaries or len(statement) > cds_hooks.SUMMARY_MAX
             legless = w.what(item, lang, side=False)
             assert f"] {legless}" in shown, (name, legless)
-            assert legless in on_page, (name, legless)
+            together = [i for i in plan.items if page._plain_hold(i) and page._plain_hold(item)
+                        and (i.side, i.rule, i.reason_code) ==
+                        (item.side, item.rule, item.reason_code)]
+            if len(together) > 1:  # held by one rule for one reason: said once on the page
+                held = w.names_sep(lang).join(label("action", i.action, lang) for i in together)
+                assert held in on_page, (name, held)
+                assert label("reason", item.reason_code, lang) in on_page
+            else:
+                assert legless in on_page, (name, legless)
             for reason in item.reasons:
                 line = w.reason_line(reason, lang)
                 assert f"    - {line}\n" in shown
@@ -161,3 +208,48 @@ def test_a_derived_fact_read_by_its_truth_has_words_in_both_languages() -> None:
         "グルー治療（血管内塞栓術）：禁忌：否定されていない"
     assert reason_label("not knee_oa", "en").endswith(": ruled out")
     assert reason_label("not a_name_no_rule_derives", "en") == "not a_name_no_rule_derives"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_treatment_history_entry_is_said_not_dumped(lang: str) -> None:
+    """「ヒアルロン酸注射 14週間（効果なし）」, not 「治療歴 1 治療：ヒアルロン酸注射、左右：左脚、
+    週数：14、効果：効果なし」, in the text plan, the cards and the page."""
+    seen = 0
+    for name in names():
+        plan = sample_plans()[name]
+        cards = cds_hooks.to_cards(plan, lang)["cards"]
+        card_text = "\n".join(f"{c['summary']}\n{c.get('detail', '')}" for c in cards)
+        for shown in (text.render(plan, lang), card_text, _page_text(plan, lang)):
+            assert not DUMPS.findall(shown.replace("{", "").replace("}", "")), \
+                (name, DUMPS.findall(shown))
+            assert not BROKEN_ENGLISH.findall(shown), (name, BROKEN_ENGLISH.findall(shown))
+        seen += any(r.fact.startswith("history[") for i in plan.items for r in i.reasons)
+    assert seen
+    entry = {"treatment": "hyaluronic_acid_injection", "side": "left", "weeks": 14,
+             "response": "none"}
+    assert w.history(entry, "ja", "left") == "ヒアルロン酸注射 14週間（効果なし）"
+    assert w.history(entry, "en", "left") == "hyaluronic acid injection, 14 weeks (no response)"
+    assert w.history(entry, "ja") == "左脚：ヒアルロン酸注射 14週間（効果なし）"
+
+
+def test_a_yes_no_fact_reads_as_a_doctor_writes_it() -> None:
+    assert w.said("allergies.contrast_media", False, None, "ja") == "造影剤アレルギーなし"
+    assert w.said("allergies.contrast_media", False, None, "en") == "no contrast-media allergy"
+    assert w.said("legs.left.knee.prior_arthroplasty", False, None, "en") == \
+        "left leg: no artificial knee"
+    assert w.said("pregnant", False, None, "en") == "not pregnant"
+    assert w.said("preferences.prefers_non_thermal", False, None, "en").endswith(": no")
+
+
+def test_the_text_plans_head_with_japanese_punctuation_in_japanese() -> None:
+    from rich.console import Console
+
+    from careflow.export import rich_text
+
+    plan = sample_plans()["two-legs"]
+    head = "プロトコル：careflow-knee-vein-protocol "
+    assert head in text.render(plan, "ja").splitlines()[2]
+    console = Console(width=200, record=True, color_system=None)
+    console.print(rich_text.renderable(plan, "ja"))
+    assert head in console.export_text()
+    assert text.render(plan, "en").splitlines()[2].startswith("Protocol: careflow-knee-vein")
