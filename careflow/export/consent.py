@@ -18,13 +18,13 @@ from typing import Any
 
 from .. import vocabulary as v
 from ..errors import CareflowError
-from ..labels import label, lang_index, reason_label, value_label
+from ..labels import label, lang_index
 from ..model import HistoryEntry
 from ..plan import Item, Plan
 from ..rulebook import Rulebook
 from ..yamlsrc import YamlSourceError, load_yaml, plain
 from .page import FONTS
-from .words import colon, html, paren, say
+from .words import colon, html, item_with_side, paren, said, say
 
 
 class ConsentError(CareflowError):
@@ -150,9 +150,9 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     whole = item.side is None
 
     def entry_of(code: str, side: str | None, *more: str) -> str:
-        said = [label("side", side, lang)] if whole and side is not None else []
-        said += more
-        return label("action", code, lang) + (paren(sep.join(said), lang) if said else "")
+        parts = [label("side", side, lang)] if whole and side is not None else []
+        parts += more
+        return label("action", code, lang) + (paren(sep.join(parts), lang) if parts else "")
 
     tried = [entry_of(h.treatment, h.side, _t("weeks", lang).format(
                  n=h.weeks, r=label("response", h.response, lang)))
@@ -170,8 +170,7 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
         if code in item.disclosures or code == "separate_from_insured_care":
             sections.append((code, html(text(code))))
     # the patient's facts and wishes that led here (the history is listed above)
-    facts = sep.join(dict.fromkeys(reason_label(r.fact, lang) + colon(lang)
-                                   + value_label(r.value, lang)
+    facts = sep.join(dict.fromkeys(said(r.fact, r.value, item.side, lang)
                                    for r in item.reasons if r.kind == "input"
                                    and r.value not in (False, None)
                                    and not r.fact.startswith("history")))
@@ -180,7 +179,7 @@ def to_html(plan: Plan, book: Rulebook, action: str, prices: dict[str, Any],
     form = consent["form"]
     withdrawal = str((form.get("withdrawal") or {}).get(lang, ""))
     sections.append(("withdrawal", html(withdrawal.format(days=form.get("reflection_days")))))
-    what = label("action", action, lang) + paren(label("side", item.side, lang), lang)
+    what = item_with_side(action, item.side, lang)
     body = [f"<h1>{_t('title', lang)}</h1>",
             '<p class="meta">' + "".join(
                 f"<span>{_t(key, lang)}{colon(lang)}{html(value)}</span>"
