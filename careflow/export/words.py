@@ -112,6 +112,9 @@ PHRASES: dict[str, tuple[str, str]] = {
                        "未確認の禁忌（値が不明）"),
     "evidence": ("evidence", "エビデンス"),
     "also": ("also", "関連ルール"),
+    "effect.claim": ("claims", "判定"),
+    "effect.hold": ("holds", "保留"),
+    "effect.annotate": ("adds detail", "補足"),
     "also_long": ("other rules on this item", "この項目に関わる他のルール"),
     "yes_fact": ("{name}", "{name}あり"),
     "no_fact": ("no {name}", "{name}なし"),
@@ -806,7 +809,8 @@ def fact_name(fact: str, side: str | None, lang: str) -> str:
 # a false one is said "prefers treatment without heat: no"; likewise a derived fact read by
 # its truth (「…：確認されていない」) in either language
 _NOT_A_NOUN = re.compile(r"^(accepts|prefers|pregnant|relieved|sits|wants|worse|qualifies)\b"
-                         r"|\b(done|before)$|not (established|excluded)$|されていない$")
+                         r"|\b(done|before)$|not (established|excluded)$|されていない$"
+                         r"|(なる|悪化|希望)$")
 
 
 def said(fact: str, value: object, side: str | None, lang: str) -> str:
@@ -866,8 +870,12 @@ def reason_line(reason: Reason, lang: str) -> str:
     `treatment history: left leg: hyaluronic acid injection, 14 weeks (no response)`."""
     if _is_history(reason.fact, reason.value):
         line = say("history", lang) + colon(lang) + history(reason.value, lang)
-    else:
-        line = f"{reason_label(reason.fact, lang)} = {value_label(reason.value, lang)}"
+    elif reason.kind != "input" and reason.value is True:
+        line = reason_label(reason.fact, lang)  # a derived fact's own words say its state
+    elif isinstance(reason.value, (bool, int, float)):
+        line = said_value(reason_label(reason.fact, lang), reason.value, lang)
+    else:  # a list or a code: "vein symptoms: bulging veins, evening swelling"
+        line = reason_label(reason.fact, lang) + colon(lang) + value_label(reason.value, lang)
     if reason.via:
         line += paren(" ← ".join(reason_label(f, lang) for f in reason.via), lang)
     return line + source_suffix(reason.source, lang)
@@ -1058,8 +1066,10 @@ def rule_line(item: Item, lang: str) -> str:
 
 
 def other_rule(rule: str, effect: str, status: str | None, lang: str) -> str:
-    """`VEIN_X (adds, option)`: another rule on the item and what it did."""
-    return f"{rule} ({effect}{', ' + label('status', status, lang) if status else ''})"
+    """`VEIN_X (claims, option)`, 「VEIN_X（判定、選択肢）」: another rule on the item and what
+    it did, in the reader's words."""
+    did = [say(f"effect.{effect}", lang)] + ([label("status", status, lang)] if status else [])
+    return rule + paren(names_sep(lang).join(did), lang)
 
 
 # --- why not (docs/why-not.md) --------------------------------------------------------------
