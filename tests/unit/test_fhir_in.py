@@ -168,6 +168,16 @@ def test_every_table_entry_says_where_its_code_comes_from() -> None:
                 assert entry["confirmed"] == "standard", entry
 
 
+def test_the_abi_has_no_loinc_code_until_one_is_confirmed() -> None:
+    """No LOINC code for the ABI could be confirmed (docs/fhir-in.md says what was searched):
+    the ABI is read by the clinic code and SNOMED CT 446841001 only, and the docs say why."""
+    (abi,) = [e for e in tables().raw["observations"] if e["field"] == "legs.*.abi"]
+    assert abi["codes"] == ["clinic#abi", "snomed#446841001"]
+    assert "No LOINC code for the ABI could be confirmed" in abi["source"]
+    doc = (ROOT / "docs" / "fhir-in.md").read_text(encoding="utf-8")
+    assert "The ABI's LOINC code, searched for again" in doc
+
+
 def test_the_clinic_code_system_is_careflows_own_urn() -> None:
     assert tables().uri("clinic") == "urn:careflow:codesystem:observation"
     assert tables().uri("jlac10") == "http://medis.or.jp/CodeSystem/master-JLAC10-17digits"
