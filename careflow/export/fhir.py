@@ -17,6 +17,10 @@ status / intent / doNotPerform say what the plan says:
     deferred          on-hold                 proposal
     contraindicated   active                  proposal  true
 
+Each of the three declares its base R4 profile in `meta.profile`
+(http://hl7.org/fhir/StructureDefinition/CarePlan, ...); the FHIR version (4.0) is said by the
+media type, MEDIA_TYPE (a resource has no element for it).
+
 The careflow codes themselves travel as codings of careflow's own code systems (`urn:careflow:`
 URNs) and as extensions on each action, so nothing of the plan is lost. Standard codes are
 added only where docs/sources.md marks them verified [V]: the
@@ -65,6 +69,14 @@ from .words import (
     what,
 )
 
+# The FHIR version written: R4 (4.0.1; the R4B models validate it, and these three resources
+# are the same in both). A resource has no element for its FHIR version, so it is declared
+# where FHIR puts it: the media type's fhirVersion parameter (major.minor,
+# http://hl7.org/fhir/R4/http.html#version-parameter), and each resource's meta.profile names
+# the base StructureDefinition it conforms to.
+FHIR_VERSION = "4.0.1"
+MEDIA_TYPE = "application/fhir+json; fhirVersion=4.0"
+PROFILE = "http://hl7.org/fhir/StructureDefinition/"  # + CarePlan | RequestGroup | ServiceRequest
 SYSTEM = "urn:careflow:codesystem:"  # + action | status | kind | reason | coverage
 EXTENSION = "urn:careflow:fhir:extension:"  # + plan-status | rule | reason-code | careflow-version
 PATIENT_ID_SYSTEM = "urn:careflow:patient-id"
@@ -101,6 +113,10 @@ CARE_PLAN_INTENT = ("proposal", "plan", "order", "option")
 REQUEST_PRIORITY = ("routine", "urgent", "asap", "stat")
 RELATED_ARTIFACT_TYPE = ("documentation", "justification", "citation", "predecessor",
                          "successor", "derived-from", "depends-on", "composed-of")
+
+def _meta(resource_type: str) -> dict[str, list[str]]:
+    return {"profile": [PROFILE + resource_type]}
+
 
 def _coding(kind: str, code: str, lang: str) -> dict[str, str]:
     return {"system": SYSTEM + kind, "code": code, "display": label(kind, code, lang)}
@@ -162,6 +178,7 @@ def _service_request(item: Item, n: int, plan: Plan, lang: str) -> ServiceReques
     status, intent, do_not = STATUS_MAP[item.status]
     sr: dict[str, Any] = {
         "id": f"item-{n}-request",
+        "meta": _meta("ServiceRequest"),
         "status": status,
         "intent": intent,
         "category": [{"coding": [_coding("kind", item.kind, lang)],
@@ -253,6 +270,7 @@ def to_fhir(plan: Plan, lang: str = "en") -> CarePlan:
     protocol = plan.protocol
     group = RequestGroup.model_validate({
         "id": "requestgroup",
+        "meta": _meta("RequestGroup"),
         "status": "draft",
         "intent": "proposal",
         "subject": _subject(plan),
@@ -264,6 +282,7 @@ def to_fhir(plan: Plan, lang: str = "en") -> CarePlan:
     end = plan.assessed_on + dt.timedelta(weeks=plan.review_after_weeks)
     care_plan = CarePlan.model_validate({
         "id": "careplan",
+        "meta": _meta("CarePlan"),
         "extension": [{"url": EXTENSION + "careflow-version", "valueString": protocol.careflow}],
         "language": lang,
         "text": _narrative(plan, lang),
@@ -292,7 +311,8 @@ def to_fhir_json(plan: Plan, lang: str = "en") -> str:
 
 
 def check_bindings(care_plan: CarePlan) -> None:
-    """Raise ValueError when a code this module writes is outside its FHIR R4 value set.
+    """Raise ValueError when a code this module writes is outside its FHIR R4 value set, or a
+    resource does not declare its base profile in meta.profile.
 
     fhir.resources validates structure, cardinality and data types but not the codes of
     required bindings; this checks the ones careflow writes.
@@ -303,6 +323,11 @@ def check_bindings(care_plan: CarePlan) -> None:
         if value is not None and value not in allowed:
             problems.append(f"{where}: {value!r} is not one of {', '.join(allowed)}")
 
+    for res in [care_plan, *(care_plan.contained or [])]:
+        name = type(res).__name__
+        profiles = res.meta.profile if res.meta else None
+        if PROFILE + name not in (profiles or []):
+            problems.append(f"{name}.meta.profile: {PROFILE + name} is not declared")
     need("CarePlan.status", care_plan.status, REQUEST_STATUS)
     need("CarePlan.intent", care_plan.intent, CARE_PLAN_INTENT)
     ids = {r.id for r in care_plan.contained or []}

@@ -1,7 +1,7 @@
 """A careflow patient written as a FHIR R4 collection Bundle, in exactly the codes `from_bundle`
 reads (docs/fhir-in.md#writing): the round trip from YAML to a bundle and back gives the same
 plan. Standard codes where the table has one (LOINC, JLAC10, ICD-10, ATC), careflow's own
-code systems otherwise."""
+code systems otherwise. Each resource names the JP Core profile it meets in meta.profile."""
 
 from __future__ import annotations
 
@@ -37,6 +37,19 @@ ATC_WRITTEN = {
     "systemic_corticosteroid": "H02AB06",
 }
 _CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+# JP Core's profiles for what the writer makes, their canonical URLs as JP Core's own sources
+# define them (jami-fhir-jp-wg/jp-core-v1x, input/fsh/profiles/JP_*.fsh `^url`, v1.2). Each
+# resource written meets its profile's cardinalities; an Observation is JP_Observation_Common,
+# which needs a category coded in JP Core's own category system (aliases-jpcore.fsh).
+JP_CORE = "http://jpfhir.jp/fhir/core/StructureDefinition/"
+JP_PROFILE = {"Patient": "JP_Patient", "Observation": "JP_Observation_Common",
+              "Condition": "JP_Condition", "AllergyIntolerance": "JP_AllergyIntolerance",
+              "MedicationStatement": "JP_MedicationStatement", "Procedure": "JP_Procedure"}
+JP_CATEGORY = "http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS"
+
+
+def _meta(resource_type: str) -> dict[str, list[str]]:
+    return {"profile": [JP_CORE + JP_PROFILE[resource_type]]}
 
 
 class _Writer:
@@ -52,7 +65,7 @@ class _Writer:
         self.n[kind] = self.n.get(kind, 0) + 1
         prefix = {"Observation": "obs", "Condition": "cond", "AllergyIntolerance": "allergy",
                   "MedicationStatement": "med", "Procedure": "proc"}[kind]
-        self.out.append({"id": f"{prefix}-{self.n[kind]}", **resource})
+        self.out.append({"id": f"{prefix}-{self.n[kind]}", "meta": _meta(kind), **resource})
 
     def coding(self, key: str, display: str = "") -> dict[str, str]:
         name, code = key.split("#", 1)
@@ -66,7 +79,8 @@ class _Writer:
         spec = self.t.by_field[field]
         res: dict[str, Any] = {
             "resourceType": "Observation", "status": "final",
-            "category": [{"coding": [{"system": _CATEGORY, "code": _category(spec)}]}],
+            "category": [{"coding": [{"system": _CATEGORY, "code": _category(spec)}]},
+                         {"coding": [{"system": JP_CATEGORY, "code": _jp_category(spec)}]}],
             "code": {"coding": [self.coding(spec.codes[0], spec.display)],
                      "text": spec.display},
             "subject": SUBJECT,
@@ -91,6 +105,14 @@ def _category(spec: ObservationCode) -> str:
     if spec.field.startswith(("lifestyle", "preferences")):
         return "social-history"
     return "exam"
+
+
+def _jp_category(spec: ObservationCode) -> str:
+    """JP Core's category (JP_SimpleObservationCategory_CS): HL7's, but height, weight and BMI
+    are a body measurement there."""
+    if spec.field in ("height_cm", "weight_kg", "bmi"):
+        return "body-measurement"
+    return _category(spec)
 
 
 def _value(w: _Writer, spec: ObservationCode, value: Any) -> dict[str, Any]:
@@ -243,7 +265,7 @@ def _history(w: _Writer) -> None:
 def write(patient: Patient) -> dict[str, Any]:
     w = _Writer(patient)
     w.out.append({
-        "resourceType": "Patient", "id": "patient",
+        "resourceType": "Patient", "id": "patient", "meta": _meta("Patient"),
         "identifier": [{"system": PATIENT_ID_SYSTEM, "value": patient.id}],
         "gender": patient.sex, "birthDate": _birth_date(patient),
     })

@@ -267,7 +267,8 @@ class Service:
         prefetch.patient_matches(gathered, data["context"])
         orders = []
         if hook == "order-sign":
-            orders = [o.__dict__ for o in hooks.read_orders(data["context"]["draftOrders"])]
+            orders = [o.__dict__ for o in hooks.read_orders(
+                data["context"]["draftOrders"], hooks.order_codes(self.config.order_codes))]
         task = {"hook": hook, "hook_instance": data["hookInstance"],
                 "bundle": gathered.bundle(), "orders": orders,
                 "assessed_on": self.today().isoformat(), "lang": lang,

@@ -106,6 +106,21 @@ class ServiceConfig(BaseModel):
     book_url: str | None = Field(
         default=None, description="the protocol book's base; default BASE_URL/protocol")
     override_reasons: Path | None = None
+    order_codes: Path | None = Field(
+        default=None, description="the clinic's order-code table for order-sign (replaces "
+                                  "careflow/service/order_codes.yaml)")
+
+    @field_validator("order_codes")
+    @classmethod
+    def _order_codes(cls, value: Path | None) -> Path | None:
+        if value is not None:  # checked whole at start-up, not at the first order-sign call
+            from .hooks import order_codes
+
+            try:
+                order_codes(value)
+            except OSError as exc:
+                raise ValueError(f"{value}: cannot read ({exc.strerror})") from None
+        return value
 
     @field_validator("algorithms")
     @classmethod

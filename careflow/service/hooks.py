@@ -10,10 +10,10 @@ service adds:
 - a link to the deciding rule's page of the protocol book (`BOOK_URL/LANG#rule-ID`);
 - `overrideReasons` from the clinic's list (override_reasons.yaml).
 
-For order-sign, each draft order (ServiceRequest, DeviceRequest, MedicationRequest) is read
-for a careflow action (its code: order_codes.yaml) and a leg (bodySite or a parameter
-value: SNOMED CT laterality, or careflow's own words); the plan's item for that action on
-that leg decides the card: contraindicated is `critical`, not recommended or deferred
+For order-sign, each draft order (ServiceRequest, DeviceRequest, MedicationRequest) is read for
+a careflow action (its code: order_codes.yaml, or the clinic's own table) and a leg (bodySite
+or a parameter value: SNOMED CT laterality, or careflow's own words); the plan's item for that
+action on that leg decides the card: contraindicated is `critical`, not recommended or deferred
 `warning` with the reason, a next step or an item the plan does not propose `info`; an order
 the plan recommends or offers gets no card. An order with no leg is checked on every leg.
 Orders whose code is not recognised are listed on one `info` card: not checked is said, not
@@ -36,7 +36,7 @@ from ..export.fhir import SYSTEM
 from ..export.words import colon, item_with_side, mapping_lines, paren, reason_suffix, say
 from ..labels import label
 from ..plan import Item, Plan
-from ..yamlsrc import load_yaml, plain
+from ..yamlsrc import Marked, MarkedList, load_yaml, plain
 from .errors import BadRequest
 
 _NAMESPACE = uuid.UUID("0b8f6d1e-3c1a-5b7e-9d42-7a1c2e9f4b60")  # the service's card uuids
@@ -81,16 +81,86 @@ class OrderCodes:
     left: frozenset[str]
 
 
-@lru_cache(maxsize=1)
-def order_codes() -> OrderCodes:
-    data = _data("order_codes.yaml", None)
-    actions = {(str(c["system"]), str(c["code"])): str(c["action"]) for c in data["codes"]}
-    unknown = sorted(set(actions.values()) - set(v.ACTIONS))
-    if unknown:
-        raise ValueError(f"order_codes.yaml names unknown actions {unknown}")
+@lru_cache(maxsize=4)
+def order_codes(path: Path | None = None) -> OrderCodes:
+    """The order-code table: the shipped order_codes.yaml, or the clinic's own file in its
+    format (the `order_codes` setting), which replaces it. Checked whole: a ValueError lists
+    every problem, each with its line (the service refuses to start on one)."""
+    where = str(path) if path else "order_codes.yaml"
+    raw = path.read_bytes() if path else resources.files(__package__).joinpath(
+        "order_codes.yaml").read_bytes()
+    data = load_yaml(raw)
+    problems = _order_code_problems(data)
+    if problems:
+        raise ValueError(f"{where}: " + "; ".join(problems))
+    data = plain(data)
+    actions = {(c["system"], c["code"]): c["action"] for c in data["codes"]}
     lat = data["laterality"]
-    return OrderCodes(actions, str(lat["system"]), frozenset(map(str, lat["right"])),
-                      frozenset(map(str, lat["left"])))
+    return OrderCodes(actions, lat["system"], frozenset(lat["right"]), frozenset(lat["left"]))
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _order_code_problems(data: Any) -> list[str]:
+    """What is wrong with an order-code table, each problem with its line."""
+    from ..rulebook.parse import suggest
+
+    if not isinstance(data, Marked):
+        return ["must be a mapping with `codes` and `laterality`"]
+    out = [f"line {data.where(k)[0]}: unknown key '{k}' (the keys are codes, laterality)"
+           for k in data if k not in ("codes", "laterality")]
+    codes = data.get("codes")
+    if not isinstance(codes, MarkedList):
+        out.append(f"line {data.where('codes')[0]}: codes: must be a list of entries"
+                   if "codes" in data else "codes: missing (a list, which may be empty)")
+        codes = MarkedList()
+    seen: dict[tuple[str, str], int] = {}
+    for n, entry in enumerate(codes):
+        line = codes.item_marks[n][0]
+        at = f"line {line}: codes[{n}]"
+        if not isinstance(entry, Marked):
+            out.append(f"{at}: must be a mapping of system, code, action, source")
+            continue
+        out += [f"line {entry.where(k)[0]}: codes[{n}]: unknown key '{k}'"
+                for k in entry if k not in ("system", "code", "action", "source")]
+        out += [f"{at}: {k}: required (text)" for k in ("system", "code", "action", "source")
+                if not _is_text(entry.get(k))]
+        action = entry.get("action")
+        if _is_text(action) and action not in v.ACTIONS:
+            out.append(f"line {entry.where('action')[0]}: codes[{n}]: unknown action "
+                       f"'{action}'{suggest(str(action), v.ACTIONS)}")
+        key = (entry.get("system"), entry.get("code"))
+        if _is_text(key[0]) and _is_text(key[1]):
+            if key[0] == ACTION_SYSTEM:
+                out.append(f"{at}: {ACTION_SYSTEM} is always read as careflow's own action "
+                           "codes: list other systems only")
+            elif key in seen:
+                out.append(f"{at}: {key[0]}|{key[1]} is listed twice (first at line "
+                           f"{seen[key]})")
+            seen.setdefault((str(key[0]), str(key[1])), line)
+    lat = data.get("laterality")
+    if not isinstance(lat, Marked):
+        out.append(f"line {data.where('laterality')[0]}: laterality: must be a mapping of "
+                   "system, right, left" if "laterality" in data else
+                   "laterality: missing (system, right, left)")
+        return out
+    out += [f"line {lat.where(k)[0]}: laterality: unknown key '{k}'"
+            for k in lat if k not in ("system", "right", "left")]
+    if not _is_text(lat.get("system")):
+        out.append(f"line {lat.line}: laterality: system: required (text)")
+    for side in ("right", "left"):
+        values = lat.get(side)
+        if not isinstance(values, list) or not all(_is_text(x) for x in values):
+            out.append(f"line {lat.where(side)[0]}: laterality: {side}: must be a list of "
+                       "codes (text)")
+    right, left = lat.get("right"), lat.get("left")
+    if isinstance(right, list) and isinstance(left, list):
+        both = sorted(set(map(str, right)) & set(map(str, left)))
+        if both:
+            out.append(f"line {lat.line}: laterality: {', '.join(both)} both right and left")
+    return out
 
 
 @dataclass(frozen=True)
@@ -189,11 +259,12 @@ def _side_of(resource: Mapping[str, Any], codes: OrderCodes) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def read_orders(draft: Any) -> list[Order]:
-    """The draft orders of an order-sign context (a Bundle), each read for action and leg."""
+def read_orders(draft: Any, codes: OrderCodes | None = None) -> list[Order]:
+    """The draft orders of an order-sign context (a Bundle), each read for action and leg
+    (with `codes`, the clinic's order-code table; else the shipped one)."""
     if not isinstance(draft, dict) or draft.get("resourceType") != "Bundle":
         raise BadRequest("context.draftOrders: must be a FHIR Bundle")
-    codes = order_codes()
+    codes = codes or order_codes()
     out = []
     for n, entry in enumerate(draft.get("entry") or ()):
         resource = entry.get("resource") if isinstance(entry, dict) else None

@@ -144,6 +144,29 @@ def test_check_bindings_refuses_a_code_outside_its_value_set() -> None:
         fhir.check_bindings(care_plan)
 
 
+@pytest.mark.parametrize("name", names())
+def test_every_resource_declares_its_base_r4_profile(name: str) -> None:
+    """The FHIR output declares its profiles (issue 10, "Done means") and still validates:
+    the CarePlan, its RequestGroup and each ServiceRequest name their base R4
+    StructureDefinition in meta.profile, parsed back by the R4B models and check_bindings."""
+    care_plan = parsed(name)
+    fhir.check_bindings(care_plan)
+    for res in [care_plan, *need(care_plan.contained)]:
+        kind = res.get_resource_type()
+        assert need(res.meta).profile == [f"http://hl7.org/fhir/StructureDefinition/{kind}"]
+    assert fhir.MEDIA_TYPE == "application/fhir+json; fhirVersion=4.0"
+    assert fhir.FHIR_VERSION.startswith("4.0.")
+
+
+def test_check_bindings_refuses_a_resource_without_its_profile() -> None:
+    care_plan = fhir.to_fhir(sample_plans()["red-flag-dvt"])
+    group = need(care_plan.contained)[0]
+    need(group.meta).profile = None
+    with pytest.raises(ValueError, match=r"RequestGroup\.meta\.profile: http://hl7\.org/fhir/"
+                                         r"StructureDefinition/RequestGroup is not declared"):
+        fhir.check_bindings(care_plan)
+
+
 def test_export_is_deterministic() -> None:
     plan = sample_plans()["two-legs"]
     assert fhir.to_fhir_json(plan, "ja") == fhir.to_fhir_json(plan, "ja")

@@ -101,6 +101,42 @@ def test_a_written_bundle_is_valid_r4_in_the_codes_the_reader_reads() -> None:
     assert systems <= set(tables().aliases), systems - set(tables().aliases)
 
 
+# JP Core's canonical profile URLs, as its own sources define them (jami-fhir-jp-wg/jp-core-v1x,
+# input/fsh/profiles/JP_*.fsh `^url`), and its observation category system's codes
+# (terminologies_external/cs/JP_SimpleObservationCategory_CS.fsh).
+JP_CORE_PROFILES = {
+    "Patient": "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient",
+    "Observation": "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Observation_Common",
+    "Condition": "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Condition",
+    "AllergyIntolerance": "http://jpfhir.jp/fhir/core/StructureDefinition/JP_AllergyIntolerance",
+    "MedicationStatement":
+        "http://jpfhir.jp/fhir/core/StructureDefinition/JP_MedicationStatement",
+    "Procedure": "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Procedure",
+}
+JP_CATEGORY = "http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS"
+JP_CATEGORY_CODES = {"sdoh", "functional-status", "disability-status", "cognitive-status",
+                     "social-history", "vital-signs", "body-measurement", "imaging",
+                     "laboratory", "procedure", "survey", "exam", "therapy", "activity"}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_a_written_bundle_declares_the_jp_core_profile_of_each_resource(path: Path) -> None:
+    """The writer's resources name their JP Core profile (issue 10, "Done means": the FHIR
+    output declares its profiles) and still validate with the R4B models and read back; an
+    Observation (JP_Observation_Common) has the category in JP Core's system it requires."""
+    patient = careflow.read_patient(path)
+    bundle = json.loads(json.dumps(to_bundle(patient)))
+    found, _ = entries(bundle)  # each resource validated with its R4B model
+    for entry in found:
+        resource = entry.resource
+        assert resource["meta"]["profile"] == [JP_CORE_PROFILES[resource["resourceType"]]]
+        if resource["resourceType"] == "Observation":
+            jp = [c for cat in resource["category"] for c in cat["coding"]
+                  if c["system"] == JP_CATEGORY]
+            assert len(jp) == 1 and jp[0]["code"] in JP_CATEGORY_CODES, resource["category"]
+    assert from_bundle(bundle).patient == patient
+
+
 def test_each_written_icd10_and_atc_code_reads_back_as_its_careflow_code() -> None:
     t = tables()
     for condition, code in ICD10_WRITTEN.items():
@@ -130,6 +166,16 @@ def test_every_table_entry_says_where_its_code_comes_from() -> None:
             assert name in raw["systems"], code
             if name == "loinc":  # a LOINC code in the table must be one that was confirmed
                 assert entry["confirmed"] == "standard", entry
+
+
+def test_the_abi_has_no_loinc_code_until_one_is_confirmed() -> None:
+    """No LOINC code for the ABI could be confirmed (docs/fhir-in.md says what was searched):
+    the ABI is read by the clinic code and SNOMED CT 446841001 only, and the docs say why."""
+    (abi,) = [e for e in tables().raw["observations"] if e["field"] == "legs.*.abi"]
+    assert abi["codes"] == ["clinic#abi", "snomed#446841001"]
+    assert "No LOINC code for the ABI could be confirmed" in abi["source"]
+    doc = (ROOT / "docs" / "fhir-in.md").read_text(encoding="utf-8")
+    assert "The ABI's LOINC code, searched for again" in doc
 
 
 def test_the_clinic_code_system_is_careflows_own_urn() -> None:

@@ -3,8 +3,10 @@ features/, and `careflow plan` run from the unpacked wheel in another folder use
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -38,3 +40,29 @@ def test_wheel_ships_the_rules_and_plans_from_any_folder(tmp_path: Path) -> None
     first = done.stdout.splitlines()[0]
     assert first.startswith(str(site)), first
     assert "suspected deep vein thrombosis" in done.stdout
+
+
+def _extra(extras: dict[str, list[str]], name: str) -> set[str]:
+    """The requirement names an extra brings, its references to careflow's own extras followed."""
+    names: set[str] = set()
+    for requirement in extras[name]:
+        found = re.fullmatch(r"([\w.-]+)(?:\[([\w,\s-]*)\])?.*", requirement)
+        assert found, requirement
+        project, inner = found.group(1).lower(), found.group(2) or ""
+        if project == "careflow":
+            for extra in inner.split(","):
+                names |= _extra(extras, extra.strip())
+        else:
+            names.add(project)
+    return names
+
+
+def test_the_service_extra_alone_brings_the_command_and_fhir() -> None:
+    # `careflow serve` is a cli command and every call maps FHIR prefetch in: without typer or
+    # fhir.resources the README's `pip install ".[service]" && careflow serve` stops at "needs
+    # careflow's 'cli' extra" (.ci/run installs the extra alone and calls the server)
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    service = _extra(extras, "service")
+    assert _extra(extras, "cli") | _extra(extras, "fhir") <= service, service
+    assert {"fastapi", "uvicorn", "httpx", "pyjwt"} <= service, service
