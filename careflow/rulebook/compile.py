@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from collections.abc import Mapping
 from typing import Any
 
 from .. import logic
@@ -101,8 +101,12 @@ class Rulebook:
 def can_fire(cr: CompiledRule) -> bool:
     """Can the rule fire for some patient? Not when a switch turns it off (`parameter:` with
     another value than the parameter's, resolved to false when the rules load): such a rule is
-    no part of this protocol, so it is neither `checked` nor `unchecked` on any item."""
-    return bool(logic.positive(cr.when))
+    no part of this protocol, so it is neither `checked` nor `unchecked` on any item. A
+    condition too complex to normalise is taken as able to fire (CF205 reports it)."""
+    try:
+        return bool(logic.positive(cr.when))
+    except logic.TooComplex:
+        return True
 
 
 def _table(value: Any) -> Any:
@@ -391,7 +395,8 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
         when = comp.resolve(rule.when, rule)
         outputs = tuple(comp.detail(o, rule) for o in rule.outputs)
         compiled = Rule(**{**rule.__dict__, "outputs": outputs})
-        rules[rule.id] = CompiledRule(compiled, when, v.HEADLINE.index(headline_kind(compiled, rs.evidence)))
+        rules[rule.id] = CompiledRule(compiled, when,
+                                      v.HEADLINE.index(headline_kind(compiled, rs.evidence)))
     _check_consent(rs, problems)
     if problems:
         return None
@@ -467,7 +472,8 @@ def _check_consent(rs: RuleSet, problems: list[Diagnostic]) -> None:
         seen: set[str] = set()
         for rule, o in _self_pay_outputs(rs.rules):
             assert o.action is not None
-            if o.action not in seen:
+            if o.effect == "claim" and o.status in ("recommended", "option") \
+                    and o.action not in seen:
                 seen.add(o.action)
                 problems.append(Diagnostic(
                     o.where.file, o.where.line, o.where.column, "CF120",

@@ -72,7 +72,7 @@ OFF_LABEL = ("off_label_use", "procurement_route", "domestic_approved_alternativ
 @pytest.mark.parametrize("glp1", [True, False], ids=["with GLP-1", "without GLP-1"])
 def test_the_medical_diet_says_the_off_label_statements_when_it_uses_glp1(
         glp1: bool, lang: str) -> None:
-    """A programme that adds a GLP-1 drug is off-label for weight loss (contract 3.3, 4.6):
+    """A programme that adds a GLP-1 drug is off-label for weight loss (docs/plan.md#disclosures):
     its consent prints the five statements, in both languages; without the drug, none."""
     book = load_rulebook(overrides={"medical_diet_uses_glp1": glp1})
     patient = parse_patient(yaml.safe_load(READY.read_text(encoding="utf-8")))
