@@ -13,6 +13,7 @@ null or empty member.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -205,6 +206,8 @@ class Service:
         self.audit = AuditLog(config.audit_db, config.salt_file)
         self.verifier = Verifier(config)
         self.http: httpx.AsyncClient | None = None
+        # calls fetching from FHIR servers at once; one more is 503 (prefetch.gather)
+        self.fetching = asyncio.Semaphore(config.fetch_calls_limit)
         self.book_pages: dict[str, str] = {}
 
     @property
@@ -262,8 +265,9 @@ class Service:
     async def _evaluate(self, data: Mapping[str, Any], hook: str,
                         lang: str) -> tuple[dict[str, Any], list[CardRow], dict[str, Any]]:
         assert self.http is not None
-        gathered = await prefetch.gather(self.templates, data, prefetch.Fetcher(self.http),
-                                         self.config.fhir_servers)
+        gathered = await prefetch.gather(
+            self.templates, data, prefetch.Fetcher(self.http, self.config.fhir_servers),
+            self.config.prefetch_deadline_seconds, self.fetching)
         prefetch.patient_matches(gathered, data["context"])
         orders = []
         if hook == "order-sign":

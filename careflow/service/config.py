@@ -90,8 +90,12 @@ class ServiceConfig(BaseModel):
     queue_limit: int = Field(default=16, ge=0, le=10_000)
     evaluation_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     fhir_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    prefetch_deadline_seconds: float = Field(
+        default=2.5, gt=0, le=30, description="all a call's fetching from its FHIR server")
+    fetch_calls_limit: int = Field(default=8, ge=1, le=1000,
+                                   description="calls fetching at once; one more is 503")
     fhir_servers: tuple[str, ...] = Field(
-        default=(), description="if given, the only fhirServer URLs (prefixes) ever read")
+        default=(), description="the only FHIR server base URLs ever read; none: no fetch")
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
     audit_db: str = Field(default="careflow-audit.sqlite3",
                           description="a file, sqlite:///PATH or a postgresql:// URL")
@@ -114,6 +118,16 @@ class ServiceConfig(BaseModel):
         if wrong or not value:
             raise ValueError(f"only {', '.join(ALGORITHMS)} may be accepted, got "
                              f"{', '.join(wrong) or 'none'}")
+        return value
+
+    @field_validator("fhir_servers")
+    @classmethod
+    def _servers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from .prefetch import url_parts
+
+        for url in value:
+            if url_parts(url) is None:
+                raise ValueError(f"{url[:60]!r} is not an absolute http(s) base URL")
         return value
 
     @field_validator("base_url", "book_url")

@@ -155,6 +155,16 @@ class FhirServer:
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
     delay: float = 0.0
+    next_url: str | None = None  # a `next` link on every searchset's first page
+    drip: float = 0.0  # seconds between the bytes of each answer
+
+    def reset(self, resources: list[dict[str, Any]] | None = None, **fields: Any) -> FhirServer:
+        """The server as new (for a test sharing a module's server), with `fields` set."""
+        self.resources, self.requests = list(resources or ()), []
+        self.token, self.page_size, self.next_url, self.delay, self.drip = None, 100, None, 0, 0
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return self
 
     def answer(self, path: str, auth: str | None) -> tuple[int, Any]:
         self.requests.append(Recorded(path, auth))
@@ -188,6 +198,8 @@ class FhirServer:
                 nxt = dict(query, _offset=str(offset + self.page_size))
                 bundle["link"] = [{"relation": "next", "url": f"{self.url}/{segs[0]}?"
                                    + urllib.parse.urlencode(nxt)}]
+            if self.next_url and offset == 0:
+                bundle["link"] = [{"relation": "next", "url": self.next_url}]
             return 200, bundle
         return 404, {"resourceType": "OperationOutcome",
                      "issue": [{"severity": "error", "code": "not-found"}]}
@@ -212,7 +224,16 @@ def serving(fhir: FhirServer) -> Iterator[FhirServer]:
             self.send_header("Content-Type", "application/fhir+json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if not fhir.drip:
+                self.wfile.write(data)
+                return
+            try:
+                for n in range(len(data)):  # a server that never quite stops answering
+                    self.wfile.write(data[n:n + 1])
+                    self.wfile.flush()
+                    time.sleep(fhir.drip)
+            except OSError:
+                pass  # the service hung up
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

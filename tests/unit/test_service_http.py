@@ -18,6 +18,7 @@ pytest.importorskip("fastapi", reason="the service extra is not installed")
 from careflow.rulebook import default_rulebook
 from careflow.service import audit as audit_mod
 from careflow.service.app import ORDER_SIGN, PATIENT_VIEW
+from careflow.service.prefetch import host_of, within
 from tests.unit.service_support import (
     FhirServer,
     Running,
@@ -32,9 +33,21 @@ LISTS = ("conditions", "observations", "allergies", "medicationRequests",
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def served() -> Iterator[FhirServer]:
+    with serving(FhirServer()) as fhir:
+        yield fhir
+
+
+@pytest.fixture
+def fhir(served: FhirServer) -> FhirServer:
+    """The FHIR server the module's service may read, as new for each test."""
+    return served.reset()
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory, served: FhirServer) -> Iterator[Running]:
     with service(tmp_path_factory.mktemp("service"), dev_no_auth=True,
-                 max_body_bytes=200_000) as s:
+                 max_body_bytes=200_000, fhir_servers=[served.url]) as s:
         yield s
 
 
@@ -161,30 +174,102 @@ def test_a_prefetch_of_the_wrong_type_is_400(running: Running) -> None:
     assert r.json()["issue"][0]["diagnostics"].startswith("prefetch.patient")
 
 
-def test_a_fhir_server_without_the_data_is_412(running: Running) -> None:
-    with serving(FhirServer(resources=[])) as fhir:
-        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+def test_a_fhir_server_without_the_data_is_412(running: Running, fhir: FhirServer) -> None:
+    r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
     assert fhir.requests, "the service did not ask the FHIR server"
 
 
+def auth(token: str) -> dict[str, Any]:
+    return {"access_token": token, "token_type": "Bearer", "expires_in": 300,
+            "scope": "user/*.read", "subject": "careflow"}
+
+
 def test_a_fhir_server_refusing_the_token_is_412_and_the_token_was_sent(
-        running: Running) -> None:
-    with serving(FhirServer(resources=[{"resourceType": "Patient", "id": "pt-1"}],
-                            token="right-token")) as fhir:
-        r = post(running, PATIENT_VIEW, call(
-            fhirServer=fhir.url, fhirAuthorization={
-                "access_token": "wrong-token", "token_type": "Bearer", "expires_in": 300,
-                "scope": "user/*.read", "subject": "careflow"}))
+        running: Running, fhir: FhirServer) -> None:
+    fhir.reset([{"resourceType": "Patient", "id": "pt-1"}], token="right-token")
+    r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url,
+                                         fhirAuthorization=auth("wrong-token")))
     assert r.status_code == 412
     assert {q.authorization for q in fhir.requests} == {"Bearer wrong-token"}
 
 
 def test_a_slow_fhir_server_times_out_into_412(tmp_path: Path) -> None:
-    with service(tmp_path, dev_no_auth=True, fhir_timeout_seconds=0.2) as s, \
-            serving(FhirServer(resources=[], delay=1.0)) as fhir:
+    with serving(FhirServer(resources=[], delay=1.0)) as fhir, \
+            service(tmp_path, dev_no_auth=True, fhir_timeout_seconds=0.2,
+                    fhir_servers=[fhir.url]) as s:
         r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
+
+
+PATIENT = {"resourceType": "Patient", "id": "pt-1"}
+
+
+def test_a_next_link_to_another_server_is_not_followed_and_is_412_naming_its_host(
+        running: Running, fhir: FhirServer) -> None:
+    """The bearer token goes to fhirServer only: a searchset whose `next` link names another
+    host or port (here another loopback port) is never followed, fetched or prefetched."""
+    with serving(FhirServer()) as foreign:
+        elsewhere = f"{foreign.url}/Observation?patient=pt-1&page=2"
+        fhir.reset([PATIENT], token="secret-fhir-token", next_url=elsewhere)
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url,
+                                             fhirAuthorization=auth("secret-fhir-token")))
+        assert r.status_code == 412, r.text
+        check_outcome(r.json())
+        text = r.json()["issue"][0]["diagnostics"]
+        assert f"on 127.0.0.1:{foreign.url.rsplit(':', 1)[1]}, outside fhirServer" in text
+        assert "secret-fhir-token" not in r.text and "page=2" not in text
+        prefetch: dict[str, Any] = dict.fromkeys(LISTS)
+        prefetch["patient"] = PATIENT
+        prefetch["conditions"] = {"resourceType": "Bundle", "type": "searchset",
+                                  "link": [{"relation": "next", "url": elsewhere}]}
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url, prefetch=prefetch,
+                                             fhirAuthorization=auth("secret-fhir-token")))
+        assert r.status_code == 412, r.text
+        assert r.json()["issue"][0]["diagnostics"].endswith(
+            f"conditions (its next page is on {host_of(foreign.url)}, outside fhirServer: "
+            "not followed)")
+    assert not foreign.requests, "the foreign server was asked"
+    assert fhir.requests
+
+
+@pytest.mark.parametrize("url, base, inside", [
+    ("https://f.example/fhir/Patient/1", "https://f.example/fhir", True),
+    ("https://f.example:443/fhir/Patient/1", "https://f.example/fhir/", True),
+    ("https://F.EXAMPLE/fhir", "https://f.example/fhir", True),
+    ("http://f.example/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example:8443/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://g.example/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example/fhirx/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example/fhir/../admin", "https://f.example/fhir", False),
+    ("https://f.example/fhir/%2e%2e/admin", "https://f.example/fhir", False),
+    ("https://user@f.example/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example.evil.test/fhir", "https://f.example/fhir", False),
+    ("https://f.example:99999/fhir", "https://f.example/fhir", False),
+    ("ftp://f.example/fhir", "ftp://f.example/fhir", False),
+])
+def test_a_url_is_within_a_base_by_scheme_host_port_and_path(url: str, base: str,
+                                                             inside: bool) -> None:
+    assert within(url, base) is inside
+
+
+def test_with_no_fhir_servers_listed_nothing_is_fetched(tmp_path: Path) -> None:
+    with serving(FhirServer(resources=[PATIENT])) as fhir, \
+            service(tmp_path, dev_no_auth=True) as s:
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+    assert r.status_code == 412, r.text
+    check_outcome(r.json())
+    assert "no FHIR server is allowed" in r.json()["issue"][0]["diagnostics"]
+    assert not fhir.requests
+
+
+def test_a_token_is_never_sent_over_plain_http_but_to_loopback(tmp_path: Path) -> None:
+    with service(tmp_path, dev_no_auth=True, fhir_servers=["http://fhir.invalid/r4"]) as s:
+        r = post(s, PATIENT_VIEW, call(fhirServer="http://fhir.invalid/r4",
+                                       fhirAuthorization=auth("secret-fhir-token")))
+    assert r.status_code == 412, r.text
+    text = r.json()["issue"][0]["diagnostics"]
+    assert "fhirServer fhir.invalid is plain http" in text and "secret" not in text
 
 
 def feedback_body(card: str, outcome: str = "overridden", **extra: Any) -> dict[str, Any]:
@@ -307,14 +392,14 @@ def test_only_listed_fhir_servers_are_read(tmp_path: Path) -> None:
 
 
 def test_a_fhir_answer_over_the_size_limit_is_no_answer(
-        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+        running: Running, fhir: FhirServer, monkeypatch: pytest.MonkeyPatch) -> None:
     from careflow.service import prefetch
 
     monkeypatch.setattr(prefetch, "MAX_FETCH_BYTES", 50_000)
     big = {"resourceType": "Patient", "id": "pt-1",
            "name": [{"text": "x" * 80_000}]}
-    with serving(FhirServer(resources=[big])) as fhir:
-        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+    fhir.reset([big])
+    r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
     assert "patient" in r.json()["issue"][0]["diagnostics"]
 
