@@ -334,6 +334,21 @@ async def _guarded(request: Request, run: Handler) -> Response:
                                     "plan was made"), status_code=500)
 
 
+class NoQuery(logging.Filter):
+    """uvicorn's access log without query strings: CDS Hooks URLs carry no patient data,
+    but a caller may put some in a query (`?patient=...`), and it would be logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) \
+                and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?...", *args[3:])
+        return True
+
+
+NO_QUERY = NoQuery()
+
+
 def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
     """The service; its workers start (and stop) with the application's lifespan."""
     service = Service(config, dev_no_auth)
@@ -343,6 +358,7 @@ def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
         if dev_no_auth:
             log.warning("DEVELOPMENT MODE: JWTs are NOT checked (--dev-no-auth); never use "
                         "this with patient data")
+        logging.getLogger("uvicorn.access").addFilter(NO_QUERY)
         await run_in_threadpool(service.pool.start)
         service.http = httpx.AsyncClient(timeout=config.fhir_timeout_seconds,
                                          follow_redirects=False)

@@ -37,6 +37,8 @@ def serve(config_file: Path | None, host: str | None, port: int | None, dev_no_a
             echo("careflow serve: DEVELOPMENT MODE, JWTs are NOT checked (--dev-no-auth); "
                  "never use it with patient data")
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        for name in ("httpx", "httpcore"):  # at INFO, httpx logs each URL: it names the patient
+            logging.getLogger(name).setLevel(logging.WARNING)
         app = create_app(config, dev_no_auth=dev_no_auth)
     except CareflowError as exc:
         echo(str(exc))

@@ -135,3 +135,38 @@ def test_with_an_issuer_every_call_needs_a_token(tmp_path: Path) -> None:
     finally:
         out = stop(proc)
     assert "DEVELOPMENT MODE" not in out
+
+
+def test_no_patient_id_and_no_token_reach_the_servers_output(tmp_path: Path) -> None:
+    """The real `careflow serve`, its log as it would be kept: a patient-view call whose
+    data is fetched from a FHIR server (no prefetch) leaves neither the patient id, the FHIR
+    token nor the caller's JWT in its stdout or stderr (httpx logs every request's URL at
+    INFO, and the URL names the patient)."""
+    from careflow import read_patient
+    from careflow.fhir_in import to_bundle
+    from tests.unit.service_support import FhirServer, ec_key, serving, token
+    from tests.unit.test_export_samples import EXAMPLES
+
+    pid, fhir_token = "PID-7731", "fhir-token-s3cr3t"
+    jwt = token(ec_key(), "http://127.0.0.1/cds-services", "https://ehr.test")
+    found = [e["resource"] for e in to_bundle(read_patient(EXAMPLES[0]))["entry"]]
+    found = json.loads(json.dumps(found).replace(found[0]["id"], pid))
+    with serving(FhirServer(found, token=fhir_token)) as fhir:
+        cfg = tmp_path / "service.yaml"
+        cfg.write_text(json.dumps({"fhir_servers": [fhir.url], "workers": 1}))
+        proc, url = start(["--dev-no-auth", "--config", str(cfg)], tmp_path)
+        try:
+            r = httpx.post(f"{url}/careflow-patient-view?patient={pid}", timeout=120,
+                           headers={"Authorization": f"Bearer {jwt}"}, json={
+                               "hook": "patient-view", "hookInstance": "h-1",
+                               "context": {"patientId": pid, "userId": "Practitioner/1"},
+                               "fhirServer": fhir.url, "fhirAuthorization": {
+                                   "access_token": fhir_token, "token_type": "Bearer",
+                                   "scope": "user/*.read", "subject": "careflow"}})
+            assert r.status_code == 200, r.text
+            assert any(q.path == f"/Patient/{pid}" for q in fhir.requests)
+        finally:
+            out = stop(proc)
+    assert "careflow-patient-view" in out, "the access log was not written"
+    for secret in (pid, fhir_token, jwt, jwt.split(".")[1]):
+        assert secret not in out, f"{secret[:12]}... in the output:\n{out}"
