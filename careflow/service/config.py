@@ -139,7 +139,8 @@ class ServiceConfig(BaseModel):
 
     @property
     def public_url(self) -> str:
-        return self.base_url or f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return self.base_url or f"http://{host}:{self.port}"
 
     @field_validator("audit_db", mode="before")
     @classmethod

@@ -183,7 +183,7 @@ def host_of(url: str) -> str:
 
 def is_loopback(url: str) -> bool:
     got = url_parts(url)
-    return got is not None and got[1] in LOOPBACK
+    return got is not None and (got[1] in LOOPBACK or got[1].startswith("127."))
 
 
 class Refused(Exception):

@@ -63,6 +63,26 @@ def test_serve_without_a_trusted_issuer_refuses_to_start(tmp_path: Path) -> None
     assert "no issuers are trusted" in result.output and "--dev-no-auth" in result.output
 
 
+@pytest.mark.parametrize("settings, args", [
+    ({}, ["--host", "0.0.0.0"]),
+    ({"base_url": "https://cds.clinic.example"}, []),
+])
+def test_the_development_mode_reachable_from_elsewhere_needs_fhir_servers(
+        tmp_path: Path, settings: dict[str, str], args: list[str]) -> None:
+    cfg = tmp_path / "service.yaml"
+    cfg.write_text(json.dumps(settings))
+    result = CliRunner().invoke(app, ["serve", "--dev-no-auth", "--port", "0",
+                                      "--config", str(cfg), *args])
+    assert result.exit_code == 2, result.output
+    assert "is not loopback" in result.output and "fhir_servers:" in result.output
+
+
+def test_fhir_servers_must_be_http_base_urls(tmp_path: Path) -> None:
+    for wrong in ("fhir.example/r4", "https://user@fhir.example/r4", "https://f.example/a/../b"):
+        with pytest.raises(ConfigError, match=r"fhir_servers: .* is not an absolute http"):
+            load_config(None, fhir_servers=[wrong])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
