@@ -7,6 +7,7 @@
         jku: [https://ehr.clinic.example/.well-known/jwks.json]   # jku headers allowed
         jwks_url: https://ehr.clinic.example/.well-known/jwks.json  # when a token has no jku
     cors_origins: [https://sandbox.cds-hooks.org]
+    fhir_servers: [https://ehr.clinic.example/fhir/r4]   # the only ones read; none: no fetch
     workers: 2
     queue_limit: 16
     audit_db: /var/lib/careflow/audit.sqlite3

@@ -10,9 +10,13 @@ For each template key a request's `prefetch` may hold:
   as an empty searchset: no resource of that type, so a list such as the allergies stays
   "not asked" unless a resource says otherwise (docs/patient.md#asked);
 - an OperationOutcome (the client could not fetch it), or no key at all: fetched from
-  `fhirServer`, with `fhirAuthorization`'s bearer token if one is given (a short timeout,
-  searchset pages followed); when that is not possible or fails, the call is answered
-  412 with an OperationOutcome naming the keys.
+  `fhirServer`, with `fhirAuthorization`'s bearer token if one is given (every key at once,
+  under one deadline, searchset pages followed); when that is not possible or fails, the
+  call is answered 412 with an OperationOutcome naming the keys.
+
+Only a `fhirServer` under one of the configured `fhir_servers` is read, none when there are
+none; a `next` link only under that `fhirServer` (the token must go nowhere else), and a
+token never over plain http but to loopback (docs/service.md#fetching).
 
 A searchset with a `next` page is completed from the FHIR server too: a truncated list must
 never read as a complete one.

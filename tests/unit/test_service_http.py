@@ -4,7 +4,9 @@ feedback stored once, the audit trail append-only and free of patient identifier
 
 from __future__ import annotations
 
+import concurrent.futures
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,6 +205,39 @@ def test_a_slow_fhir_server_times_out_into_412(tmp_path: Path) -> None:
 
 
 PATIENT = {"resourceType": "Patient", "id": "pt-1"}
+
+
+def test_a_dripping_fhir_server_is_cut_off_at_the_deadline_as_412(tmp_path: Path) -> None:
+    """A server that sends a byte every second never trips a per-read timeout; the call's
+    deadline still ends it, every key having been asked at once."""
+    with serving(FhirServer(resources=[PATIENT], drip=1.0)) as fhir, \
+            service(tmp_path, dev_no_auth=True, fhir_servers=[fhir.url],
+                    prefetch_deadline_seconds=2) as s:
+        began = time.monotonic()
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+        took = time.monotonic() - began
+    assert r.status_code == 412, r.text
+    check_outcome(r.json())
+    assert "did not answer within 2 s" in r.json()["issue"][0]["diagnostics"]
+    assert took < 2 + 5, took
+    assert len(fhir.requests) == 1 + len(LISTS), "the keys were not fetched at once"
+
+
+def test_calls_over_the_fetching_limit_are_503_with_retry_after(tmp_path: Path) -> None:
+    with serving(FhirServer(resources=[PATIENT], drip=1.0)) as fhir, \
+            service(tmp_path, dev_no_auth=True, fhir_servers=[fhir.url],
+                    prefetch_deadline_seconds=4, fetch_calls_limit=1) as s, \
+            concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(post, s, PATIENT_VIEW, call(fhirServer=fhir.url))
+        deadline = time.monotonic() + 30
+        while not fhir.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+        assert first.result().status_code == 412
+    assert r.status_code == 503, r.text
+    check_outcome(r.json())
+    assert r.headers["Retry-After"] == "1"
+    assert len(fhir.requests) == 1 + len(LISTS), "the call refused fetched nonetheless"
 
 
 def test_a_next_link_to_another_server_is_not_followed_and_is_412_naming_its_host(
