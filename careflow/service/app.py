@@ -152,7 +152,10 @@ def check_request(data: Mapping[str, Any], hook: str) -> None:
         raise BadRequest("context.draftOrders: a Bundle is required for order-sign")
 
 
-def check_feedback(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def check_feedback(data: Mapping[str, Any],
+                   reasons: hooks.Reasons | None = None) -> list[dict[str, Any]]:
+    """The feedback items (BadRequest naming the first one wrong); with `reasons`, an
+    override reason must be one of the clinic's (its system and code)."""
     items = data.get("feedback")
     if not isinstance(items, list) or not items:
         raise BadRequest("feedback: a non-empty array is required")
@@ -184,6 +187,14 @@ def check_feedback(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                                             and isinstance(reason["reason"].get("code"),
                                                            str)))):
             raise BadRequest(f"{where}overrideReason: an object whose reason is a Coding")
+        coding = (reason or {}).get("reason")
+        if reasons is not None and isinstance(coding, dict) and (
+                coding.get("system") != reasons.system
+                or coding["code"] not in {code for code, _, _ in reasons.reasons}):
+            got = f"{str(coding.get('system', '(no system)'))[:80]}|{coding['code'][:40]}"
+            raise BadRequest(f"{where}overrideReason.reason: {got} is not one of this "
+                             f"service's override reasons (system {reasons.system}, codes "
+                             + ", ".join(code for code, _, _ in reasons.reasons) + ")")
     return items
 
 
@@ -201,6 +212,7 @@ class Service:
         self.book: Rulebook = (load_rulebook(config.rules, config.params)
                                if (config.rules or config.params) else default_rulebook())
         self.templates = prefetch.templates(self.book)
+        self.reasons = hooks.override_reasons(config.override_reasons)
         self.pool = Pool(config.workers, config.queue_limit, config.evaluation_timeout_seconds,
                          config.rules, config.params)
         self.audit = AuditLog(config.audit_db, config.salt_file)
@@ -297,7 +309,7 @@ class Service:
 
     async def feedback(self, sid: str, request: Request) -> None:
         data = await read_json(request, self.config.max_body_bytes)
-        items = check_feedback(data)
+        items = check_feedback(data, self.reasons)
         stored = await run_in_threadpool(self.audit.feedback, sid, items)
         if stored.unknown_cards:
             log.info("feedback for %d card(s) this service did not give",

@@ -307,6 +307,9 @@ def test_a_token_is_never_sent_over_plain_http_but_to_loopback(tmp_path: Path) -
     assert "fhirServer fhir.invalid is plain http" in text and "secret" not in text
 
 
+REASONS = "urn:careflow:codesystem:override-reason"
+
+
 def feedback_body(card: str, outcome: str = "overridden", **extra: Any) -> dict[str, Any]:
     item: dict[str, Any] = {"card": card, "outcome": outcome,
                             "outcomeTimestamp": "2026-12-01T10:05:31Z"}
@@ -344,6 +347,14 @@ def test_feedback_is_stored_once_however_often_it_is_sent(running: Running) -> N
     (feedback_body("c", outcomeTimestamp="2026-12-01T10:05:31"), "feedback[0].outcomeTime"),
     (feedback_body("c", "accepted"), "feedback[0].acceptedSuggestions"),
     (feedback_body("c", overrideReason={"reason": "no"}), "feedback[0].overrideReason"),
+    (feedback_body("c", overrideReason={"reason": {"system": REASONS, "code": "too_busy"}}),
+     f"feedback[0].overrideReason.reason: {REASONS}|too_busy is not one of this service's "
+     f"override reasons (system {REASONS}, codes clinical_judgement, patient_declined"),
+    (feedback_body("c", overrideReason={"reason": {"system": "urn:other",
+                                                   "code": "patient_declined"}}),
+     "feedback[0].overrideReason.reason: urn:other|patient_declined is not one"),
+    (feedback_body("c", overrideReason={"reason": {"code": "patient_declined"}}),
+     "feedback[0].overrideReason.reason: (no system)|patient_declined is not one"),
 ])
 def test_malformed_feedback_is_400(running: Running, body: dict[str, Any], says: str) -> None:
     r = post(running, f"{PATIENT_VIEW}/feedback", body)
@@ -454,3 +465,20 @@ def test_the_prefetch_templates_follow_the_facts_the_rules_read() -> None:
         "patient", "medicationRequests", "medicationStatements", "procedures"]
     shipped = prefetch.templates(default_rulebook())
     assert set(shipped) == {"patient", *LISTS}
+
+
+def test_feedback_reasons_are_checked_against_the_clinics_own_list(tmp_path: Path) -> None:
+    own = tmp_path / "reasons.yaml"
+    own.write_text("system: https://clinic.example/override\nreasons:\n"
+                   "  - {code: seen_today, en: Seen today, ja: 本日診察済み}\n")
+    ours = {"system": "https://clinic.example/override", "code": "seen_today"}
+    shipped = {"system": REASONS, "code": "patient_declined"}
+    with service(tmp_path, dev_no_auth=True, override_reasons=own) as s:
+        good = post(s, f"{PATIENT_VIEW}/feedback",
+                    feedback_body(str(uuid.uuid4()), overrideReason={"reason": ours}))
+        bad = post(s, f"{PATIENT_VIEW}/feedback",
+                   feedback_body(str(uuid.uuid4()), overrideReason={"reason": shipped}))
+    assert good.status_code == 200, good.text
+    assert bad.status_code == 400, bad.text
+    check_outcome(bad.json())
+    assert f"{REASONS}|patient_declined is not one" in bad.json()["issue"][0]["diagnostics"]
