@@ -338,6 +338,17 @@ def test_feedback_is_stored_once_however_often_it_is_sent(running: Running) -> N
     assert [r["outcome"] for r in rows] == ["overridden", "accepted"]
 
 
+def test_feedback_is_stored_once_whatever_the_spelling_of_its_time(running: Running) -> None:
+    card = str(uuid.uuid4())
+    for stamp in ("2026-12-01T10:05:31Z", "2026-12-01T10:05:31+00:00",
+                  "2026-12-01T19:05:31+09:00", "2026-12-01T10:05:31.000Z"):
+        r = post(running, f"{PATIENT_VIEW}/feedback",
+                 feedback_body(card, outcomeTimestamp=stamp))
+        assert r.status_code == 200, r.text
+    rows = [f for f in running.service.audit.rows("feedback") if f["card_uuid"] == card]
+    assert [r["outcome_timestamp"] for r in rows] == ["2026-12-01T10:05:31.000000Z"]
+
+
 @pytest.mark.parametrize("body, says", [
     ({"feedback": []}, "feedback"),
     ({"feedback": feedback_body("c")["feedback"] * 1001}, "feedback: more than 1000"),

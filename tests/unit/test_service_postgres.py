@@ -82,6 +82,12 @@ def test_the_audit_trail_in_postgresql_keeps_cards_feedback_once_and_refuses_cha
         first, again = log.feedback("careflow-patient-view", [item]), log.feedback(
             "careflow-patient-view", [item])
         assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
+        spelt = log.feedback("careflow-patient-view", [
+            dict(item, outcomeTimestamp=stamp)
+            for stamp in ("2026-12-01T10:00:00+00:00", "2026-12-01T19:00:00+09:00")])
+        assert (spelt.stored, spelt.duplicates) == (0, 2), "the same instant stored twice"
+        assert [f["outcome_timestamp"] for f in log.rows("feedback")
+                if f["card_uuid"] == card] == ["2026-12-01T10:00:00.000000Z"]
         (ev,) = [e for e in log.rows("evaluation") if e["id"] == row]
         assert ev["patient_hash"] == log.patient_hash("P-42") and "P-42" not in str(ev)
         with psycopg.connect(url, autocommit=True) as con:
