@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -89,6 +90,40 @@ def check_outcome(doc: Any) -> None:
     jsonschema.validate(doc, OUTCOME)
     OperationOutcome.model_validate(doc)  # a valid FHIR R4 OperationOutcome
     assert not empties(doc), empties(doc)
+
+
+def check_response(r: httpx.Response) -> httpx.Response:
+    """The service's answer held to its shape by status and route: a 4xx or 5xx an
+    OperationOutcome, discovery the discovery shape, a service call's 200 the CDS Hooks
+    response, feedback's 200 no body, the protocol book HTML. Every test's responses go
+    through here (`cds_get`, `cds_post`)."""
+    path = urllib.parse.urlsplit(str(r.request.url)).path
+    if r.status_code >= 400:
+        assert r.headers.get("content-type", "").startswith("application/json"), r.text
+        check_outcome(r.json())
+    elif r.status_code != 200:
+        raise AssertionError(f"{r.request.method} {path}: status {r.status_code}")
+    elif path == "/cds-services":
+        check_discovery(r.json())
+    elif path.startswith("/cds-services/") and path.endswith("/feedback"):
+        assert r.content == b"", r.text
+    elif path.startswith("/cds-services/"):
+        check_cards(r.json())
+    elif path.startswith("/protocol/"):
+        assert r.headers["content-type"].startswith("text/html")
+    else:
+        raise AssertionError(f"{r.request.method} {path}: 200 from no route of the service")
+    return r
+
+
+def cds_post(url: str, **kw: Any) -> httpx.Response:
+    """httpx.post to the service, its answer checked (check_response)."""
+    return check_response(httpx.post(url, **kw))
+
+
+def cds_get(url: str, **kw: Any) -> httpx.Response:
+    """httpx.get from the service, its answer checked (check_response)."""
+    return check_response(httpx.get(url, **kw))
 
 
 # --- keys and tokens ----------------------------------------------------------------------

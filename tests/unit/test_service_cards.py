@@ -29,6 +29,7 @@ from careflow.service.prefetch import KEYS
 from tests.unit.service_support import (
     FhirServer,
     Running,
+    cds_post,
     check_cards,
     check_outcome,
     service,
@@ -87,7 +88,7 @@ def request(patient: Patient, hook: str = "patient-view", **extra: Any) -> dict[
 
 
 def post(running: Running, sid: str, body: Any, lang: str = "en") -> httpx.Response:
-    return httpx.post(f"{running.url}/cds-services/{sid}", json=body, timeout=120,
+    return cds_post(f"{running.url}/cds-services/{sid}", json=body, timeout=120,
                       headers={"Accept-Language": lang})
 
 
@@ -133,7 +134,7 @@ def test_every_example_as_full_prefetch_gives_its_plan_as_cards(running: Running
 def test_japanese_cards_by_default(running: Running) -> None:
     patient = read_patient(EXAMPLES[0])
     body = request(patient, prefetch=prefetch_of(patient))
-    r = httpx.post(f"{running.url}/cds-services/{PATIENT_VIEW}", json=body, timeout=120)
+    r = cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", json=body, timeout=120)
     assert r.status_code == 200
     check_plan_cards(running, r.json(), patient, "ja")
 

@@ -22,6 +22,7 @@ pytest.importorskip("fastapi", reason="the service extra is not installed")
 from careflow.cli import app
 from careflow.service.config import load_config
 from careflow.service.errors import ConfigError
+from tests.unit.service_support import cds_get, cds_post
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,7 +100,7 @@ def start(args: list[str], tmp: Path) -> tuple[subprocess.Popen[str], str]:
     deadline = time.monotonic() + 180
     while True:
         try:
-            httpx.get(url, timeout=5)
+            cds_get(url, timeout=5)
             return proc, url
         except httpx.HTTPError:
             pass
@@ -124,7 +125,7 @@ def test_the_readme_command_serves_discovery_and_says_it_is_in_development_mode(
         tmp_path: Path) -> None:
     proc, url = start(["--dev-no-auth"], tmp_path)
     try:
-        r = httpx.get(url)
+        r = cds_get(url)
         assert r.status_code == 200
         assert {s["id"] for s in r.json()["services"]} == {"careflow-patient-view",
                                                            "careflow-order-sign"}
@@ -149,7 +150,7 @@ def test_with_an_issuer_every_call_needs_a_token(tmp_path: Path) -> None:
                                             "jwks": {"keys": [ec_key().jwk()]}}]}))
     proc, url = start(["--config", str(cfg)], tmp_path)
     try:
-        r = httpx.get(url)
+        r = cds_get(url)
         assert r.status_code == 401
         assert r.json()["resourceType"] == "OperationOutcome"
     finally:
@@ -176,7 +177,7 @@ def test_no_patient_id_and_no_token_reach_the_servers_output(tmp_path: Path) -> 
         cfg.write_text(json.dumps({"fhir_servers": [fhir.url], "workers": 1}))
         proc, url = start(["--dev-no-auth", "--config", str(cfg)], tmp_path)
         try:
-            r = httpx.post(f"{url}/careflow-patient-view?patient={pid}", timeout=120,
+            r = cds_post(f"{url}/careflow-patient-view?patient={pid}", timeout=120,
                            headers={"Authorization": f"Bearer {jwt}"}, json={
                                "hook": "patient-view", "hookInstance": "h-1",
                                "context": {"patientId": pid, "userId": "Practitioner/1"},

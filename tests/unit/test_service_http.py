@@ -24,6 +24,8 @@ from careflow.service.prefetch import host_of, within
 from tests.unit.service_support import (
     FhirServer,
     Running,
+    cds_get,
+    cds_post,
     check_discovery,
     check_outcome,
     service,
@@ -61,12 +63,12 @@ def call(hook: str = "patient-view", **extra: Any) -> dict[str, Any]:
 
 
 def post(running: Running, sid: str, body: Any, **kw: Any) -> httpx.Response:
-    return httpx.post(f"{running.url}/cds-services/{sid}", json=body, timeout=60, **kw)
+    return cds_post(f"{running.url}/cds-services/{sid}", json=body, timeout=60, **kw)
 
 
 def test_discovery_lists_both_services_with_the_rule_books_prefetch_and_digest(
         running: Running) -> None:
-    r = httpx.get(f"{running.url}/cds-services")
+    r = cds_get(f"{running.url}/cds-services")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/json")
     doc = r.json()
@@ -87,7 +89,7 @@ def test_discovery_lists_both_services_with_the_rule_books_prefetch_and_digest(
 def test_an_unknown_service_is_404_with_an_operation_outcome(running: Running) -> None:
     for r in (post(running, "no-such-service", call()),
               post(running, "no-such-service/feedback", {"feedback": []}),
-              httpx.get(f"{running.url}/somewhere-else")):
+              cds_get(f"{running.url}/somewhere-else")):
         assert r.status_code == 404, r.text
         check_outcome(r.json())
         assert r.json()["issue"][0]["code"] == "not-found"
@@ -101,7 +103,7 @@ def test_an_unknown_service_is_404_with_an_operation_outcome(running: Running) -
 ])
 def test_a_body_that_is_not_a_json_object_is_400(running: Running, body: bytes,
                                                  says: str) -> None:
-    r = httpx.post(f"{running.url}/cds-services/{PATIENT_VIEW}", content=body,
+    r = cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", content=body,
                    headers={"Content-Type": "application/json"})
     assert r.status_code == 400, r.text
     check_outcome(r.json())
@@ -430,7 +432,7 @@ def test_an_audit_database_careflow_cannot_use_is_refused_naming_why(tmp_path: P
 
 
 def test_the_protocol_book_is_served_with_an_anchor_per_rule(running: Running) -> None:
-    r = httpx.get(f"{running.url}/protocol/ja", timeout=120)
+    r = cds_get(f"{running.url}/protocol/ja", timeout=120)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert 'id="rule-VEIN_STOCKINGS_NOT_WITH_LOW_ABI"' in r.text
 
@@ -493,3 +495,25 @@ def test_feedback_reasons_are_checked_against_the_clinics_own_list(tmp_path: Pat
     assert bad.status_code == 400, bad.text
     check_outcome(bad.json())
     assert f"{REASONS}|patient_declined is not one" in bad.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize("status, path, body", [
+    (200, "/cds-services/careflow-patient-view", {"cards": [{"summary": "x", "detail": ""}]}),
+    (200, "/cds-services/careflow-patient-view", {"cards": [], "extra": 1}),
+    (200, "/cds-services", {"services": [{"hook": "patient-view"}]}),
+    (412, "/cds-services/careflow-patient-view", {"cards": []}),
+    (500, "/cds-services/careflow-patient-view", {"resourceType": "OperationOutcome",
+                                                  "issue": []}),
+    (200, "/cds-services/careflow-patient-view/feedback", {"stored": 1}),
+    (302, "/cds-services", {}),
+])
+def test_the_response_check_every_test_uses_can_fail(status: int, path: str,
+                                                      body: Any) -> None:
+    import jsonschema
+    import pydantic
+
+    from tests.unit.service_support import check_response
+
+    r = httpx.Response(status, json=body, request=httpx.Request("POST", f"http://x{path}"))
+    with pytest.raises((AssertionError, jsonschema.ValidationError, pydantic.ValidationError)):
+        check_response(r)

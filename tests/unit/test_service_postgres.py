@@ -113,9 +113,9 @@ def test_careflow_audit_reads_a_postgresql_url(url: str) -> None:
 
 
 def test_the_service_writes_its_audit_trail_to_postgresql(url: str, tmp_path: Path) -> None:
-    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("httpx")
     from careflow import read_patient
-    from tests.unit.service_support import service
+    from tests.unit.service_support import cds_post, service
     from tests.unit.test_export_samples import EXAMPLES
     from tests.unit.test_service_cards import prefetch_of, request
 
@@ -123,7 +123,7 @@ def test_the_service_writes_its_audit_trail_to_postgresql(url: str, tmp_path: Pa
     body = request(patient, prefetch=prefetch_of(patient))
     with service(tmp_path, dev_no_auth=True, audit_db=url,
                  audit_salt_file=tmp_path / "salt") as s:
-        r = httpx.post(f"{s.url}/cds-services/careflow-patient-view", json=body, timeout=60)
+        r = cds_post(f"{s.url}/cds-services/careflow-patient-view", json=body, timeout=60)
         assert r.status_code == 200, r.text
         cards = {c["uuid"] for c in r.json()["cards"]}
         stored = {c["card_uuid"] for c in s.service.audit.rows("card")}
