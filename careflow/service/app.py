@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..rulebook import Rulebook, default_rulebook, load_rulebook
 from . import hooks, prefetch
-from .audit import AuditLog, CardRow
+from .audit import AuditLog, CardRow, utc
 from .config import ServiceConfig
 from .errors import (
     BadRequest,
@@ -175,6 +175,11 @@ def check_feedback(data: Mapping[str, Any],
             raise BadRequest(f"{where}outcomeTimestamp: not an ISO 8601 date-time") from None
         if when.tzinfo is None:
             raise BadRequest(f"{where}outcomeTimestamp: must give the time zone (UTC, Z)")
+        try:
+            utc(stamp)  # as it is stored
+        except (ValueError, OverflowError):
+            raise BadRequest(f"{where}outcomeTimestamp: not a time careflow can keep in "
+                             "UTC") from None
         accepted = f.get("acceptedSuggestions")
         well_formed = isinstance(accepted, list) and bool(accepted) and all(
             isinstance(a, dict) and isinstance(a.get("id"), str) for a in accepted)

@@ -115,7 +115,7 @@ def utc(stamp: str) -> str:
     when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
     if when.tzinfo is None:
         raise ValueError(f"{stamp[:40]!r} has no time zone")
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _path(db: str | Path) -> Path:

@@ -358,6 +358,8 @@ def test_feedback_is_stored_once_whatever_the_spelling_of_its_time(running: Runn
     (feedback_body("c", "ignored"), "feedback[0].outcome"),
     (feedback_body("c", outcomeTimestamp="yesterday"), "feedback[0].outcomeTimestamp"),
     (feedback_body("c", outcomeTimestamp="2026-12-01T10:05:31"), "feedback[0].outcomeTime"),
+    (feedback_body("c", outcomeTimestamp="0001-01-01T00:00:00+09:00"),
+     "feedback[0].outcomeTimestamp: not a time careflow can keep"),
     (feedback_body("c", "accepted"), "feedback[0].acceptedSuggestions"),
     (feedback_body("c", overrideReason={"reason": "no"}), "feedback[0].overrideReason"),
     (feedback_body("c", overrideReason={"reason": {"system": REASONS, "code": "too_busy"}}),
