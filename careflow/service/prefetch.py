@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import urllib.parse
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,7 @@ KEYS = {
 }
 ORDER = tuple(KEYS)
 _ABSENT = object()
+Job = Callable[[], Coroutine[Any, Any, list[dict[str, Any]]]]
 
 
 def resources_read(book: Rulebook) -> tuple[str, ...]:
@@ -265,7 +267,7 @@ async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
     refusal = (_server_refusal(server, fetcher.servers, token)
                if isinstance(server, str) else None)
     given: dict[str, list[dict[str, Any]]] = {}
-    jobs: dict[str, Coroutine[Any, Any, list[dict[str, Any]]]] = {}
+    jobs: dict[str, Job] = {}  # made into coroutines only when they run
     missing: dict[str, str] = {}
     for key, template in wanted.items():
         resource_type = "Patient" if template.startswith("Patient/") else "Bundle"
@@ -291,8 +293,8 @@ async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
             elif refusal:
                 missing[key] = f"{key} (a next page, and {refusal})"
             else:
-                jobs[key] = _pages(key, _absolute(server, nxt), server, token, fetcher,
-                                   resources)
+                jobs[key] = functools.partial(_pages, key, _absolute(server, nxt), server,
+                                              token, fetcher, resources)
             continue
         if not isinstance(server, str):
             missing[key] = key
@@ -300,12 +302,11 @@ async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
             missing[key] = f"{key} ({refusal})"
         else:
             url = _absolute(server, render(template, context))
-            jobs[key] = (_patient(url, token, fetcher) if resource_type == "Patient"
-                         else _pages(key, url, server, token, fetcher))
+            jobs[key] = (functools.partial(_patient, url, token, fetcher)
+                         if resource_type == "Patient"
+                         else functools.partial(_pages, key, url, server, token, fetcher))
     fetched = await _run(jobs, missing, deadline, slots)
     if missing:
-        for job in jobs.values():
-            job.close()
         raise PrefetchMissing("the data needed cannot be had, from the prefetch or the FHIR "
                               "server: " + ", ".join(missing[k] for k in wanted
                                                      if k in missing))
@@ -317,7 +318,7 @@ async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
     return out
 
 
-async def _run(jobs: dict[str, Coroutine[Any, Any, list[dict[str, Any]]]],
+async def _run(jobs: dict[str, Job],
                missing: dict[str, str], deadline: float,
                slots: asyncio.Semaphore | None) -> dict[str, list[dict[str, Any]]]:
     """Each key's fetch, all at once under one deadline; a failed key goes into `missing`
@@ -325,12 +326,10 @@ async def _run(jobs: dict[str, Coroutine[Any, Any, list[dict[str, Any]]]],
     if not jobs or missing:
         return {}
     if slots is not None and slots.locked():
-        for job in jobs.values():
-            job.close()
         raise Busy("too many calls are fetching from FHIR servers: try again shortly")
     out: dict[str, list[dict[str, Any]]] = {}
     async with slots if slots is not None else contextlib.nullcontext():
-        tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+        tasks = {key: asyncio.ensure_future(job()) for key, job in jobs.items()}
         done, pending = await asyncio.wait(tasks.values(), timeout=deadline)
         for task in pending:
             task.cancel()

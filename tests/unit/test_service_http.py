@@ -519,3 +519,13 @@ def test_the_response_check_every_test_uses_can_fail(status: int, path: str,
     r = httpx.Response(status, json=body, request=httpx.Request("POST", f"http://x{path}"))
     with pytest.raises((AssertionError, jsonschema.ValidationError, pydantic.ValidationError)):
         check_response(r)
+
+
+def test_a_bad_prefetch_key_after_one_to_fetch_is_400_and_nothing_is_fetched(
+        running: Running, fhir: FhirServer) -> None:
+    fhir.reset([PATIENT])
+    r = cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", timeout=60, json=call(
+        fhirServer=fhir.url, prefetch={"conditions": {"resourceType": "Patient"}}))
+    assert r.status_code == 400, r.text
+    assert r.json()["issue"][0]["diagnostics"].startswith("prefetch.conditions: expected")
+    assert not fhir.requests
