@@ -330,10 +330,14 @@ async def _run(jobs: dict[str, Job],
     out: dict[str, list[dict[str, Any]]] = {}
     async with slots if slots is not None else contextlib.nullcontext():
         tasks = {key: asyncio.ensure_future(job()) for key, job in jobs.items()}
-        done, pending = await asyncio.wait(tasks.values(), timeout=deadline)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        done: set[asyncio.Future[list[dict[str, Any]]]] = set()
+        try:
+            done, _ = await asyncio.wait(tasks.values(), timeout=deadline)
+        finally:  # at the deadline, or when the call itself is cancelled
+            pending = [t for t in tasks.values() if t not in done]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
     for key, task in tasks.items():
         problem = task.exception() if task in done else None
         if task not in done:
