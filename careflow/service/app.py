@@ -13,6 +13,7 @@ null or empty member.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -32,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..rulebook import Rulebook, default_rulebook, load_rulebook
 from . import hooks, prefetch
-from .audit import AuditLog, CardRow
+from .audit import AuditLog, CardRow, utc
 from .config import ServiceConfig
 from .errors import (
     BadRequest,
@@ -151,7 +152,10 @@ def check_request(data: Mapping[str, Any], hook: str) -> None:
         raise BadRequest("context.draftOrders: a Bundle is required for order-sign")
 
 
-def check_feedback(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def check_feedback(data: Mapping[str, Any],
+                   reasons: hooks.Reasons | None = None) -> list[dict[str, Any]]:
+    """The feedback items (BadRequest naming the first one wrong); with `reasons`, an
+    override reason must be one of the clinic's (its system and code)."""
     items = data.get("feedback")
     if not isinstance(items, list) or not items:
         raise BadRequest("feedback: a non-empty array is required")
@@ -171,6 +175,11 @@ def check_feedback(data: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise BadRequest(f"{where}outcomeTimestamp: not an ISO 8601 date-time") from None
         if when.tzinfo is None:
             raise BadRequest(f"{where}outcomeTimestamp: must give the time zone (UTC, Z)")
+        try:
+            utc(stamp)  # as it is stored
+        except (ValueError, OverflowError):
+            raise BadRequest(f"{where}outcomeTimestamp: not a time careflow can keep in "
+                             "UTC") from None
         accepted = f.get("acceptedSuggestions")
         well_formed = isinstance(accepted, list) and bool(accepted) and all(
             isinstance(a, dict) and isinstance(a.get("id"), str) for a in accepted)
@@ -183,6 +192,14 @@ def check_feedback(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                                             and isinstance(reason["reason"].get("code"),
                                                            str)))):
             raise BadRequest(f"{where}overrideReason: an object whose reason is a Coding")
+        coding = (reason or {}).get("reason")
+        if reasons is not None and isinstance(coding, dict) and (
+                coding.get("system") != reasons.system
+                or coding["code"] not in {code for code, _, _ in reasons.reasons}):
+            got = f"{str(coding.get('system', '(no system)'))[:80]}|{coding['code'][:40]}"
+            raise BadRequest(f"{where}overrideReason.reason: {got} is not one of this "
+                             f"service's override reasons (system {reasons.system}, codes "
+                             + ", ".join(code for code, _, _ in reasons.reasons) + ")")
     return items
 
 
@@ -200,11 +217,14 @@ class Service:
         self.book: Rulebook = (load_rulebook(config.rules, config.params)
                                if (config.rules or config.params) else default_rulebook())
         self.templates = prefetch.templates(self.book)
+        self.reasons = hooks.override_reasons(config.override_reasons)
         self.pool = Pool(config.workers, config.queue_limit, config.evaluation_timeout_seconds,
                          config.rules, config.params)
         self.audit = AuditLog(config.audit_db, config.salt_file)
         self.verifier = Verifier(config)
         self.http: httpx.AsyncClient | None = None
+        # calls fetching from FHIR servers at once; one more is 503 (prefetch.gather)
+        self.fetching = asyncio.Semaphore(config.fetch_calls_limit)
         self.book_pages: dict[str, str] = {}
 
     @property
@@ -262,8 +282,9 @@ class Service:
     async def _evaluate(self, data: Mapping[str, Any], hook: str,
                         lang: str) -> tuple[dict[str, Any], list[CardRow], dict[str, Any]]:
         assert self.http is not None
-        gathered = await prefetch.gather(self.templates, data, prefetch.Fetcher(self.http),
-                                         self.config.fhir_servers)
+        gathered = await prefetch.gather(
+            self.templates, data, prefetch.Fetcher(self.http, self.config.fhir_servers),
+            self.config.prefetch_deadline_seconds, self.fetching)
         prefetch.patient_matches(gathered, data["context"])
         orders = []
         if hook == "order-sign":
@@ -294,7 +315,7 @@ class Service:
 
     async def feedback(self, sid: str, request: Request) -> None:
         data = await read_json(request, self.config.max_body_bytes)
-        items = check_feedback(data)
+        items = check_feedback(data, self.reasons)
         stored = await run_in_threadpool(self.audit.feedback, sid, items)
         if stored.unknown_cards:
             log.info("feedback for %d card(s) this service did not give",
@@ -331,6 +352,21 @@ async def _guarded(request: Request, run: Handler) -> Response:
                                     "plan was made"), status_code=500)
 
 
+class NoQuery(logging.Filter):
+    """uvicorn's access log without query strings: CDS Hooks URLs carry no patient data,
+    but a caller may put some in a query (`?patient=...`), and it would be logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) \
+                and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?...", *args[3:])
+        return True
+
+
+NO_QUERY = NoQuery()
+
+
 def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
     """The service; its workers start (and stop) with the application's lifespan."""
     service = Service(config, dev_no_auth)
@@ -340,6 +376,7 @@ def create_app(config: ServiceConfig, *, dev_no_auth: bool = False) -> FastAPI:
         if dev_no_auth:
             log.warning("DEVELOPMENT MODE: JWTs are NOT checked (--dev-no-auth); never use "
                         "this with patient data")
+        logging.getLogger("uvicorn.access").addFilter(NO_QUERY)
         await run_in_threadpool(service.pool.start)
         service.http = httpx.AsyncClient(timeout=config.fhir_timeout_seconds,
                                          follow_redirects=False)

@@ -11,7 +11,8 @@ feedback doctors send, in a database, append-only (docs/service.md#audit-trail).
 - `feedback`: one row per feedback (card uuid, outcome, outcome time, the override reason's
   system and code, the accepted suggestions' ids, whether the doctor wrote a comment; the
   comment itself is free text and is not kept), stored once: the same card, outcome and
-  outcome time sent again is a duplicate, not a second row.
+  outcome time sent again is a duplicate, not a second row (the time kept in UTC, one
+  spelling, so that `Z` and `+00:00` for the same instant are the same time).
 
 Triggers refuse UPDATE and DELETE on every table: rows are only ever added.
 `summary()` is `careflow audit DB`: per deciding rule, the cards shown, accepted and
@@ -105,6 +106,16 @@ def is_url(db: str | Path) -> bool:
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace(
         "+00:00", "Z")
+
+
+def utc(stamp: str) -> str:
+    """An ISO 8601 date-time with its zone as UTC, in one spelling (fixed width, so that
+    text order is time order): `...Z`, `...+00:00` and `...+09:00` for the same instant are
+    one value, and the same feedback sent in each is one row."""
+    when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00").replace("z", "+00:00"))
+    if when.tzinfo is None:
+        raise ValueError(f"{stamp[:40]!r} has no time zone")
+    return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _path(db: str | Path) -> Path:
@@ -252,7 +263,7 @@ class AuditLog:
                     "INSERT INTO feedback (service, card_uuid, outcome, outcome_timestamp, "
                     "reason_system, reason_code, accepted_suggestions, has_comment, "
                     "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"),
-                    (service, f["card"], f["outcome"], f["outcomeTimestamp"],
+                    (service, f["card"], f["outcome"], utc(f["outcomeTimestamp"]),
                      reason.get("system"), reason.get("code"),
                      json.dumps(accepted) if accepted else None,
                      int(bool((f.get("overrideReason") or {}).get("userComment"))),

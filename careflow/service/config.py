@@ -7,6 +7,7 @@
         jku: [https://ehr.clinic.example/.well-known/jwks.json]   # jku headers allowed
         jwks_url: https://ehr.clinic.example/.well-known/jwks.json  # when a token has no jku
     cors_origins: [https://sandbox.cds-hooks.org]
+    fhir_servers: [https://ehr.clinic.example/fhir/r4]   # the only ones read; none: no fetch
     workers: 2
     queue_limit: 16
     audit_db: /var/lib/careflow/audit.sqlite3
@@ -90,8 +91,12 @@ class ServiceConfig(BaseModel):
     queue_limit: int = Field(default=16, ge=0, le=10_000)
     evaluation_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     fhir_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    prefetch_deadline_seconds: float = Field(
+        default=2.5, gt=0, le=30, description="all a call's fetching from its FHIR server")
+    fetch_calls_limit: int = Field(default=8, ge=1, le=1000,
+                                   description="calls fetching at once; one more is 503")
     fhir_servers: tuple[str, ...] = Field(
-        default=(), description="if given, the only fhirServer URLs (prefixes) ever read")
+        default=(), description="the only FHIR server base URLs ever read; none: no fetch")
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
     audit_db: str = Field(default="careflow-audit.sqlite3",
                           description="a file, sqlite:///PATH or a postgresql:// URL")
@@ -131,6 +136,16 @@ class ServiceConfig(BaseModel):
                              f"{', '.join(wrong) or 'none'}")
         return value
 
+    @field_validator("fhir_servers")
+    @classmethod
+    def _servers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from .prefetch import url_parts
+
+        for url in value:
+            if url_parts(url) is None:
+                raise ValueError(f"{url[:60]!r} is not an absolute http(s) base URL")
+        return value
+
     @field_validator("base_url", "book_url")
     @classmethod
     def _absolute(cls, value: str | None) -> str | None:
@@ -140,7 +155,8 @@ class ServiceConfig(BaseModel):
 
     @property
     def public_url(self) -> str:
-        return self.base_url or f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return self.base_url or f"http://{host}:{self.port}"
 
     @field_validator("audit_db", mode="before")
     @classmethod

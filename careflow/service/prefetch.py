@@ -10,9 +10,13 @@ For each template key a request's `prefetch` may hold:
   as an empty searchset: no resource of that type, so a list such as the allergies stays
   "not asked" unless a resource says otherwise (docs/patient.md#asked);
 - an OperationOutcome (the client could not fetch it), or no key at all: fetched from
-  `fhirServer`, with `fhirAuthorization`'s bearer token if one is given (a short timeout,
-  searchset pages followed); when that is not possible or fails, the call is answered
-  412 with an OperationOutcome naming the keys.
+  `fhirServer`, with `fhirAuthorization`'s bearer token if one is given (every key at once,
+  under one deadline, searchset pages followed); when that is not possible or fails, the
+  call is answered 412 with an OperationOutcome naming the keys.
+
+Only a `fhirServer` under one of the configured `fhir_servers` is read, none when there are
+none; a `next` link only under that `fhirServer` (the token must go nowhere else), and a
+token never over plain http but to loopback (docs/service.md#fetching).
 
 A searchset with a `next` page is completed from the FHIR server too: a truncated list must
 never read as a complete one.
@@ -20,17 +24,20 @@ never read as a complete one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from ..rulebook import Rulebook
-from .errors import BadRequest, PrefetchMissing
+from .errors import BadRequest, Busy, PrefetchMissing
 
 PATIENT_TEMPLATE = "Patient/{{context.patientId}}"
 MAX_PAGES = 20
@@ -59,6 +66,7 @@ KEYS = {
 }
 ORDER = tuple(KEYS)
 _ABSENT = object()
+Job = Callable[[], Coroutine[Any, Any, list[dict[str, Any]]]]
 
 
 def resources_read(book: Rulebook) -> tuple[str, ...]:
@@ -141,16 +149,67 @@ def _searchset_resources(key: str, bundle: Mapping[str, Any]) -> list[dict[str, 
 
 
 MAX_FETCH_BYTES = 10_000_000
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def url_parts(url: str) -> tuple[str, str, int, str] | None:
+    """(scheme, host, port, path) of an absolute http(s) URL with no user part and no dot
+    segment (`..` could climb out of a base path once a server resolves it); None otherwise."""
+    try:
+        u = urllib.parse.urlsplit(url)
+        port = u.port
+    except ValueError:
+        return None
+    if u.scheme not in ("http", "https") or not u.hostname or u.username is not None \
+            or u.password is not None or "\\" in url:
+        return None
+    if any(seg in (".", "..") for seg in urllib.parse.unquote(u.path).split("/")):
+        return None
+    return (u.scheme, u.hostname.lower(), port or (443 if u.scheme == "https" else 80),
+            u.path)
+
+
+def within(url: str, base: str) -> bool:
+    """Whether `url` has the scheme, host and port of `base` and lies under its path."""
+    got, root = url_parts(url), url_parts(base)
+    if got is None or root is None or got[:3] != root[:3]:
+        return False
+    path = root[3].rstrip("/")
+    return got[3].rstrip("/") == path or got[3].startswith(path + "/")
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of a URL, for a message: never its path, query or user part."""
+    try:
+        u = urllib.parse.urlsplit(url)
+        return f"{u.hostname}:{u.port}" if u.port else str(u.hostname or "an unreadable URL")
+    except ValueError:
+        return "an unreadable URL"
+
+
+def is_loopback(url: str) -> bool:
+    got = url_parts(url)
+    return got is not None and (got[1] in LOOPBACK or got[1].startswith("127."))
+
+
+class Refused(Exception):
+    """A key careflow could not fetch, or would not (a URL outside the allowed FHIR
+    servers): the reason, which names a host at most, never a path or a token."""
 
 
 class Fetcher:
-    """GETs from a client's FHIR server with a short timeout; an answer that is not 200, not
-    a JSON object or larger than `MAX_FETCH_BYTES` is no answer."""
+    """GETs from a client's FHIR server with a short timeout, only under one of `servers`
+    (each URL checked, every page); an answer that is not 200, not a JSON object or larger
+    than `MAX_FETCH_BYTES` is no answer."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, servers: tuple[str, ...] = ()) -> None:
         self.client = client
+        self.servers = servers
 
     async def get(self, url: str, token: str | None) -> dict[str, Any] | None:
+        if not any(within(url, s) for s in self.servers):
+            raise Refused(f"{host_of(url)} is not one of the FHIR servers this service may "
+                          "read")
         headers = {"Accept": "application/fhir+json, application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -176,11 +235,28 @@ def _absolute(base: str, url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{base.rstrip('/')}/{url}"
 
 
+def _server_refusal(server: str, servers: tuple[str, ...], token: str | None) -> str | None:
+    """Why nothing may be fetched from `server`, or None. An unlisted server among listed
+    ones is a BadRequest (the client names a server this service was not set up for)."""
+    if not servers:
+        return ("no FHIR server is allowed: this service's fhir_servers lists none, so "
+                "nothing is fetched (docs/service.md#configuration)")
+    if not any(within(server, s) for s in servers):
+        raise BadRequest("fhirServer: not one of the FHIR servers this service may read")
+    if token and server.startswith("http://") and not is_loopback(server):
+        return (f"fhirServer {host_of(server)} is plain http: the access token is sent "
+                "only over https (or to loopback)")
+    return None
+
+
 async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
-                 fetcher: Fetcher, servers: tuple[str, ...] = ()) -> Gathered:
-    """Every template's data for a call: the prefetch, completed from the FHIR server;
-    PrefetchMissing (412) naming every key that cannot be had. With `servers`, only a
-    `fhirServer` that starts with one of them is ever read (BadRequest otherwise)."""
+                 fetcher: Fetcher, deadline: float = 3.0,
+                 slots: asyncio.Semaphore | None = None) -> Gathered:
+    """Every template's data for a call: the prefetch, completed from the FHIR server
+    (every key fetched at once, all within `deadline` seconds, and only while a slot is
+    free: Busy, 503, otherwise); PrefetchMissing (412) naming every key that cannot be had.
+    Only a `fhirServer` under one of the fetcher's servers is read (BadRequest otherwise),
+    and a `next` link only under that fhirServer (412 naming the link's host otherwise)."""
     prefetch = request.get("prefetch") or {}
     if not isinstance(prefetch, dict):
         raise BadRequest("prefetch: must be an object")
@@ -188,77 +264,120 @@ async def gather(wanted: Mapping[str, str], request: Mapping[str, Any],
     server = request.get("fhirServer")
     auth = request.get("fhirAuthorization") or {}
     token = auth.get("access_token") if isinstance(auth, dict) else None
-    if isinstance(server, str) and servers and not any(
-            server.rstrip("/") + "/" == s.rstrip("/") + "/" or server.startswith(
-                s.rstrip("/") + "/") for s in servers):
-        raise BadRequest("fhirServer: not one of the FHIR servers this service may read")
-    out = Gathered()
-    missing: list[str] = []
+    refusal = (_server_refusal(server, fetcher.servers, token)
+               if isinstance(server, str) else None)
+    given: dict[str, list[dict[str, Any]]] = {}
+    jobs: dict[str, Job] = {}  # made into coroutines only when they run
+    missing: dict[str, str] = {}
     for key, template in wanted.items():
         resource_type = "Patient" if template.startswith("Patient/") else "Bundle"
         value = prefetch.get(key, _ABSENT)
         if value is None and resource_type == "Patient":
             value = _ABSENT  # no Patient is no data to decide on: fetch it, or 412
         if value is None:
-            out.resources[key] = []
+            given[key] = []
             continue
         if value is not _ABSENT and not _outcome(value):
             if not isinstance(value, dict) or value.get("resourceType") != resource_type:
                 raise BadRequest(f"prefetch.{key}: expected a {resource_type}, got "
                                  f"{_what(value)}")
             if resource_type == "Patient":
-                out.resources[key] = [value]
+                given[key] = [value]
                 continue
             resources = _searchset_resources(key, value)
             nxt = _next_link(value)
             if nxt is None:
-                out.resources[key] = resources
-                continue
-            if not isinstance(server, str):
-                missing.append(f"{key} (a next page and no fhirServer)")
-                continue
-            more = await _pages(key, _absolute(server, nxt), token, fetcher)
-            if more is None:
-                missing.append(f"{key} (its next page could not be fetched)")
-                continue
-            out.resources[key] = resources + more
-            out.fetched.append(key)
+                given[key] = resources
+            elif not isinstance(server, str):
+                missing[key] = f"{key} (a next page and no fhirServer)"
+            elif refusal:
+                missing[key] = f"{key} (a next page, and {refusal})"
+            else:
+                jobs[key] = functools.partial(_pages, key, _absolute(server, nxt), server,
+                                              token, fetcher, resources)
             continue
-        if not isinstance(server, str) or not server.startswith(("http://", "https://")):
-            missing.append(key)
-            continue
-        url = _absolute(server, render(template, context))
-        if resource_type == "Patient":
-            got = await fetcher.get(url, token)
-            if got is None or got.get("resourceType") != "Patient":
-                missing.append(key)
-                continue
-            out.resources[key] = [got]
+        if not isinstance(server, str):
+            missing[key] = key
+        elif refusal:
+            missing[key] = f"{key} ({refusal})"
         else:
-            pages = await _pages(key, url, token, fetcher)
-            if pages is None:
-                missing.append(key)
-                continue
-            out.resources[key] = pages
-        out.fetched.append(key)
+            url = _absolute(server, render(template, context))
+            jobs[key] = (functools.partial(_patient, url, token, fetcher)
+                         if resource_type == "Patient"
+                         else functools.partial(_pages, key, url, server, token, fetcher))
+    fetched = await _run(jobs, missing, deadline, slots)
     if missing:
         raise PrefetchMissing("the data needed cannot be had, from the prefetch or the FHIR "
-                              "server: " + ", ".join(missing))
+                              "server: " + ", ".join(missing[k] for k in wanted
+                                                     if k in missing))
+    out = Gathered()
+    for key in wanted:
+        out.resources[key] = given[key] if key in given else fetched[key]
+        if key in fetched:
+            out.fetched.append(key)
     return out
 
 
-async def _pages(key: str, url: str | None, token: str | None,
-                 fetcher: Fetcher) -> list[dict[str, Any]] | None:
-    out: list[dict[str, Any]] = []
+async def _run(jobs: dict[str, Job],
+               missing: dict[str, str], deadline: float,
+               slots: asyncio.Semaphore | None) -> dict[str, list[dict[str, Any]]]:
+    """Each key's fetch, all at once under one deadline; a failed key goes into `missing`
+    with why. Nothing is fetched when a key is missing anyway (the call is a 412 then)."""
+    if not jobs or missing:
+        return {}
+    if slots is not None and slots.locked():
+        raise Busy("too many calls are fetching from FHIR servers: try again shortly")
+    out: dict[str, list[dict[str, Any]]] = {}
+    async with slots if slots is not None else contextlib.nullcontext():
+        tasks = {key: asyncio.ensure_future(job()) for key, job in jobs.items()}
+        done: set[asyncio.Future[list[dict[str, Any]]]] = set()
+        try:
+            done, _ = await asyncio.wait(tasks.values(), timeout=deadline)
+        finally:  # at the deadline, or when the call itself is cancelled
+            pending = [t for t in tasks.values() if t not in done]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+    for key, task in tasks.items():
+        problem = task.exception() if task in done else None
+        if task not in done:
+            missing[key] = f"{key} (the FHIR server did not answer within {deadline:g} s)"
+        elif isinstance(problem, Refused):
+            missing[key] = f"{key} ({problem})"
+        elif problem is not None:
+            raise problem
+        else:
+            out[key] = task.result()
+    return out
+
+
+async def _patient(url: str, token: str | None, fetcher: Fetcher) -> list[dict[str, Any]]:
+    got = await fetcher.get(url, token)
+    if got is None or got.get("resourceType") != "Patient":
+        raise Refused("the FHIR server gave no Patient")
+    return [got]
+
+
+async def _pages(key: str, url: str, server: str, token: str | None, fetcher: Fetcher,
+                 first: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """A searchset from `url` on, page by page (at most MAX_PAGES); a `next` link that is
+    not under `server` is never followed (it would carry the token elsewhere)."""
+    out = list(first or ())
+    at: str | None = url
     for _ in range(MAX_PAGES):
-        if url is None:
+        if at is None:
             return out
-        page = await fetcher.get(url, token)
+        if not within(at, server):
+            raise Refused(f"its next page is on {host_of(at)}, outside fhirServer: not "
+                          "followed")
+        page = await fetcher.get(at, token)
         if page is None or page.get("resourceType") != "Bundle":
-            return None
+            raise Refused("the FHIR server gave no searchset" if first is None and at == url
+                          else "a page could not be fetched")
         out += _searchset_resources(key, page)
-        url = _next_link(page)
-    return None
+        nxt = _next_link(page)
+        at = _absolute(server, nxt) if nxt is not None else None
+    raise Refused(f"more than {MAX_PAGES} pages")
 
 
 def _what(value: Any) -> str:

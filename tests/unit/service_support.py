@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -91,6 +92,40 @@ def check_outcome(doc: Any) -> None:
     assert not empties(doc), empties(doc)
 
 
+def check_response(r: httpx.Response) -> httpx.Response:
+    """The service's answer held to its shape by status and route: a 4xx or 5xx an
+    OperationOutcome, discovery the discovery shape, a service call's 200 the CDS Hooks
+    response, feedback's 200 no body, the protocol book HTML. Every test's responses go
+    through here (`cds_get`, `cds_post`)."""
+    path = urllib.parse.urlsplit(str(r.request.url)).path
+    if r.status_code >= 400:
+        assert r.headers.get("content-type", "").startswith("application/json"), r.text
+        check_outcome(r.json())
+    elif r.status_code != 200:
+        raise AssertionError(f"{r.request.method} {path}: status {r.status_code}")
+    elif path == "/cds-services":
+        check_discovery(r.json())
+    elif path.startswith("/cds-services/") and path.endswith("/feedback"):
+        assert r.content == b"", r.text
+    elif path.startswith("/cds-services/"):
+        check_cards(r.json())
+    elif path.startswith("/protocol/"):
+        assert r.headers["content-type"].startswith("text/html")
+    else:
+        raise AssertionError(f"{r.request.method} {path}: 200 from no route of the service")
+    return r
+
+
+def cds_post(url: str, **kw: Any) -> httpx.Response:
+    """httpx.post to the service, its answer checked (check_response)."""
+    return check_response(httpx.post(url, **kw))
+
+
+def cds_get(url: str, **kw: Any) -> httpx.Response:
+    """httpx.get from the service, its answer checked (check_response)."""
+    return check_response(httpx.get(url, **kw))
+
+
 # --- keys and tokens ----------------------------------------------------------------------
 @dataclass
 class Key:
@@ -155,6 +190,16 @@ class FhirServer:
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
     delay: float = 0.0
+    next_url: str | None = None  # a `next` link on every searchset's first page
+    drip: float = 0.0  # seconds between the bytes of each answer
+
+    def reset(self, resources: list[dict[str, Any]] | None = None, **fields: Any) -> FhirServer:
+        """The server as new (for a test sharing a module's server), with `fields` set."""
+        self.resources, self.requests = list(resources or ()), []
+        self.token, self.page_size, self.next_url, self.delay, self.drip = None, 100, None, 0, 0
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return self
 
     def answer(self, path: str, auth: str | None) -> tuple[int, Any]:
         self.requests.append(Recorded(path, auth))
@@ -188,6 +233,8 @@ class FhirServer:
                 nxt = dict(query, _offset=str(offset + self.page_size))
                 bundle["link"] = [{"relation": "next", "url": f"{self.url}/{segs[0]}?"
                                    + urllib.parse.urlencode(nxt)}]
+            if self.next_url and offset == 0:
+                bundle["link"] = [{"relation": "next", "url": self.next_url}]
             return 200, bundle
         return 404, {"resourceType": "OperationOutcome",
                      "issue": [{"severity": "error", "code": "not-found"}]}
@@ -212,7 +259,16 @@ def serving(fhir: FhirServer) -> Iterator[FhirServer]:
             self.send_header("Content-Type", "application/fhir+json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if not fhir.drip:
+                self.wfile.write(data)
+                return
+            try:
+                for n in range(len(data)):  # a server that never quite stops answering
+                    self.wfile.write(data[n:n + 1])
+                    self.wfile.flush()
+                    time.sleep(fhir.drip)
+            except OSError:
+                pass  # the service hung up
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

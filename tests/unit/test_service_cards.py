@@ -29,6 +29,7 @@ from careflow.service.prefetch import KEYS
 from tests.unit.service_support import (
     FhirServer,
     Running,
+    cds_post,
     check_cards,
     check_outcome,
     service,
@@ -40,8 +41,21 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with service(tmp_path_factory.mktemp("cards"), dev_no_auth=True, workers=2) as s:
+def served() -> Iterator[FhirServer]:
+    with serving(FhirServer()) as fhir:
+        yield fhir
+
+
+@pytest.fixture
+def fhir(served: FhirServer) -> FhirServer:
+    """The FHIR server the module's service may read, as new for each test."""
+    return served.reset()
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory, served: FhirServer) -> Iterator[Running]:
+    with service(tmp_path_factory.mktemp("cards"), dev_no_auth=True, workers=2,
+                 fhir_servers=[served.url]) as s:
         yield s
 
 
@@ -74,7 +88,7 @@ def request(patient: Patient, hook: str = "patient-view", **extra: Any) -> dict[
 
 
 def post(running: Running, sid: str, body: Any, lang: str = "en") -> httpx.Response:
-    return httpx.post(f"{running.url}/cds-services/{sid}", json=body, timeout=120,
+    return cds_post(f"{running.url}/cds-services/{sid}", json=body, timeout=120,
                       headers={"Accept-Language": lang})
 
 
@@ -120,7 +134,7 @@ def test_every_example_as_full_prefetch_gives_its_plan_as_cards(running: Running
 def test_japanese_cards_by_default(running: Running) -> None:
     patient = read_patient(EXAMPLES[0])
     body = request(patient, prefetch=prefetch_of(patient))
-    r = httpx.post(f"{running.url}/cds-services/{PATIENT_VIEW}", json=body, timeout=120)
+    r = cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", json=body, timeout=120)
     assert r.status_code == 200
     check_plan_cards(running, r.json(), patient, "ja")
 
@@ -152,20 +166,18 @@ def test_null_lists_are_not_asked_and_say_so(running: Running) -> None:
 
 
 def test_partial_prefetch_is_completed_from_an_authorised_fhir_server(
-        running: Running) -> None:
+        running: Running, fhir: FhirServer) -> None:
     patient = read_patient(EXAMPLES[-1])
     prefetch = prefetch_of(patient)
     del prefetch["observations"]
     prefetch["procedures"] = {"resourceType": "OperationOutcome", "issue": [
         {"severity": "error", "code": "timeout", "diagnostics": "the EHR gave up"}]}
-    with serving(FhirServer(resources=resources(patient), token="fhir-token-1")) as fhir:
-        r = post(running, PATIENT_VIEW, request(patient, prefetch=prefetch,
-                                                fhirServer=fhir.url, fhirAuthorization={
-                                                    "access_token": "fhir-token-1",
-                                                    "token_type": "Bearer",
-                                                    "expires_in": 300,
-                                                    "scope": "user/*.read",
-                                                    "subject": "careflow"}))
+    fhir.reset(resources(patient), token="fhir-token-1")
+    r = post(running, PATIENT_VIEW, request(patient, prefetch=prefetch, fhirServer=fhir.url,
+                                            fhirAuthorization={
+                                                "access_token": "fhir-token-1",
+                                                "token_type": "Bearer", "expires_in": 300,
+                                                "scope": "user/*.read", "subject": "careflow"}))
     assert r.status_code == 200, r.text
     check_plan_cards(running, r.json(), patient)
     asked = sorted(q.path.split("?")[0] for q in fhir.requests)
@@ -174,11 +186,11 @@ def test_partial_prefetch_is_completed_from_an_authorised_fhir_server(
 
 
 def test_no_prefetch_at_all_is_fetched_from_an_open_fhir_server_page_by_page(
-        running: Running) -> None:
+        running: Running, fhir: FhirServer) -> None:
     patient = read_patient(EXAMPLES[-1])
-    with serving(FhirServer(resources=resources(patient), page_size=2)) as fhir:
-        body = request(patient, fhirServer=fhir.url)
-        r = post(running, PATIENT_VIEW, body)
+    fhir.reset(resources(patient), page_size=2)
+    body = request(patient, fhirServer=fhir.url)
+    r = post(running, PATIENT_VIEW, body)
     assert r.status_code == 200, r.text
     check_plan_cards(running, r.json(), patient)
     assert any("_offset=" in q.path for q in fhir.requests), "no second page was asked for"

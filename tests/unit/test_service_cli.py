@@ -22,6 +22,7 @@ pytest.importorskip("fastapi", reason="the service extra is not installed")
 from careflow.cli import app
 from careflow.service.config import load_config
 from careflow.service.errors import ConfigError
+from tests.unit.service_support import cds_get, cds_post
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,6 +64,26 @@ def test_serve_without_a_trusted_issuer_refuses_to_start(tmp_path: Path) -> None
     assert "no issuers are trusted" in result.output and "--dev-no-auth" in result.output
 
 
+@pytest.mark.parametrize("settings, args", [
+    ({}, ["--host", "0.0.0.0"]),
+    ({"base_url": "https://cds.clinic.example"}, []),
+])
+def test_the_development_mode_reachable_from_elsewhere_needs_fhir_servers(
+        tmp_path: Path, settings: dict[str, str], args: list[str]) -> None:
+    cfg = tmp_path / "service.yaml"
+    cfg.write_text(json.dumps(settings))
+    result = CliRunner().invoke(app, ["serve", "--dev-no-auth", "--port", "0",
+                                      "--config", str(cfg), *args])
+    assert result.exit_code == 2, result.output
+    assert "is not loopback" in result.output and "fhir_servers:" in result.output
+
+
+def test_fhir_servers_must_be_http_base_urls(tmp_path: Path) -> None:
+    for wrong in ("fhir.example/r4", "https://user@fhir.example/r4", "https://f.example/a/../b"):
+        with pytest.raises(ConfigError, match=r"fhir_servers: .* is not an absolute http"):
+            load_config(None, fhir_servers=[wrong])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -79,7 +100,7 @@ def start(args: list[str], tmp: Path) -> tuple[subprocess.Popen[str], str]:
     deadline = time.monotonic() + 180
     while True:
         try:
-            httpx.get(url, timeout=5)
+            cds_get(url, timeout=5)
             return proc, url
         except httpx.HTTPError:
             pass
@@ -104,7 +125,7 @@ def test_the_readme_command_serves_discovery_and_says_it_is_in_development_mode(
         tmp_path: Path) -> None:
     proc, url = start(["--dev-no-auth"], tmp_path)
     try:
-        r = httpx.get(url)
+        r = cds_get(url)
         assert r.status_code == 200
         assert {s["id"] for s in r.json()["services"]} == {"careflow-patient-view",
                                                            "careflow-order-sign"}
@@ -129,9 +150,44 @@ def test_with_an_issuer_every_call_needs_a_token(tmp_path: Path) -> None:
                                             "jwks": {"keys": [ec_key().jwk()]}}]}))
     proc, url = start(["--config", str(cfg)], tmp_path)
     try:
-        r = httpx.get(url)
+        r = cds_get(url)
         assert r.status_code == 401
         assert r.json()["resourceType"] == "OperationOutcome"
     finally:
         out = stop(proc)
     assert "DEVELOPMENT MODE" not in out
+
+
+def test_no_patient_id_and_no_token_reach_the_servers_output(tmp_path: Path) -> None:
+    """The real `careflow serve`, its log as it would be kept: a patient-view call whose
+    data is fetched from a FHIR server (no prefetch) leaves neither the patient id, the FHIR
+    token nor the caller's JWT in its stdout or stderr (httpx logs every request's URL at
+    INFO, and the URL names the patient)."""
+    from careflow import read_patient
+    from careflow.fhir_in import to_bundle
+    from tests.unit.service_support import FhirServer, ec_key, serving, token
+    from tests.unit.test_export_samples import EXAMPLES
+
+    pid, fhir_token = "PID-7731", "fhir-token-s3cr3t"
+    jwt = token(ec_key(), "http://127.0.0.1/cds-services", "https://ehr.test")
+    found = [e["resource"] for e in to_bundle(read_patient(EXAMPLES[0]))["entry"]]
+    found = json.loads(json.dumps(found).replace(found[0]["id"], pid))
+    with serving(FhirServer(found, token=fhir_token)) as fhir:
+        cfg = tmp_path / "service.yaml"
+        cfg.write_text(json.dumps({"fhir_servers": [fhir.url], "workers": 1}))
+        proc, url = start(["--dev-no-auth", "--config", str(cfg)], tmp_path)
+        try:
+            r = cds_post(f"{url}/careflow-patient-view?patient={pid}", timeout=120,
+                           headers={"Authorization": f"Bearer {jwt}"}, json={
+                               "hook": "patient-view", "hookInstance": "h-1",
+                               "context": {"patientId": pid, "userId": "Practitioner/1"},
+                               "fhirServer": fhir.url, "fhirAuthorization": {
+                                   "access_token": fhir_token, "token_type": "Bearer",
+                                   "scope": "user/*.read", "subject": "careflow"}})
+            assert r.status_code == 200, r.text
+            assert any(q.path == f"/Patient/{pid}" for q in fhir.requests)
+        finally:
+            out = stop(proc)
+    assert "careflow-patient-view" in out, "the access log was not written"
+    for secret in (pid, fhir_token, jwt, jwt.split(".")[1]):
+        assert secret not in out, f"{secret[:12]}... in the output:\n{out}"

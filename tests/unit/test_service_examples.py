@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from careflow import read_patient
@@ -67,12 +66,12 @@ def test_the_example_requests_are_current() -> None:
 
 def test_the_example_requests_are_answered_as_the_readme_says(tmp_path: Path) -> None:
     pytest.importorskip("fastapi", reason="the service extra is not installed")
-    from tests.unit.service_support import check_cards, service
+    from tests.unit.service_support import cds_post, check_cards, service
 
     with service(tmp_path, dev_no_auth=True) as s:
-        view = httpx.post(f"{s.url}/cds-services/careflow-patient-view", timeout=60,
+        view = cds_post(f"{s.url}/cds-services/careflow-patient-view", timeout=60,
                           content=(FOLDER / "patient-view.json").read_bytes())
-        sign = httpx.post(f"{s.url}/cds-services/careflow-order-sign", timeout=60,
+        sign = cds_post(f"{s.url}/cds-services/careflow-order-sign", timeout=60,
                           content=(FOLDER / "order-sign.json").read_bytes())
     assert view.status_code == 200 and sign.status_code == 200, (view.text, sign.text)
     check_cards(view.json())

@@ -4,7 +4,9 @@ feedback stored once, the audit trail append-only and free of patient identifier
 
 from __future__ import annotations
 
+import concurrent.futures
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +20,12 @@ pytest.importorskip("fastapi", reason="the service extra is not installed")
 from careflow.rulebook import default_rulebook
 from careflow.service import audit as audit_mod
 from careflow.service.app import ORDER_SIGN, PATIENT_VIEW
+from careflow.service.prefetch import host_of, within
 from tests.unit.service_support import (
     FhirServer,
     Running,
+    cds_get,
+    cds_post,
     check_discovery,
     check_outcome,
     service,
@@ -32,9 +37,21 @@ LISTS = ("conditions", "observations", "allergies", "medicationRequests",
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def served() -> Iterator[FhirServer]:
+    with serving(FhirServer()) as fhir:
+        yield fhir
+
+
+@pytest.fixture
+def fhir(served: FhirServer) -> FhirServer:
+    """The FHIR server the module's service may read, as new for each test."""
+    return served.reset()
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory, served: FhirServer) -> Iterator[Running]:
     with service(tmp_path_factory.mktemp("service"), dev_no_auth=True,
-                 max_body_bytes=200_000) as s:
+                 max_body_bytes=200_000, fhir_servers=[served.url]) as s:
         yield s
 
 
@@ -46,12 +63,12 @@ def call(hook: str = "patient-view", **extra: Any) -> dict[str, Any]:
 
 
 def post(running: Running, sid: str, body: Any, **kw: Any) -> httpx.Response:
-    return httpx.post(f"{running.url}/cds-services/{sid}", json=body, timeout=60, **kw)
+    return cds_post(f"{running.url}/cds-services/{sid}", json=body, timeout=60, **kw)
 
 
 def test_discovery_lists_both_services_with_the_rule_books_prefetch_and_digest(
         running: Running) -> None:
-    r = httpx.get(f"{running.url}/cds-services")
+    r = cds_get(f"{running.url}/cds-services")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/json")
     doc = r.json()
@@ -72,7 +89,7 @@ def test_discovery_lists_both_services_with_the_rule_books_prefetch_and_digest(
 def test_an_unknown_service_is_404_with_an_operation_outcome(running: Running) -> None:
     for r in (post(running, "no-such-service", call()),
               post(running, "no-such-service/feedback", {"feedback": []}),
-              httpx.get(f"{running.url}/somewhere-else")):
+              cds_get(f"{running.url}/somewhere-else")):
         assert r.status_code == 404, r.text
         check_outcome(r.json())
         assert r.json()["issue"][0]["code"] == "not-found"
@@ -86,7 +103,7 @@ def test_an_unknown_service_is_404_with_an_operation_outcome(running: Running) -
 ])
 def test_a_body_that_is_not_a_json_object_is_400(running: Running, body: bytes,
                                                  says: str) -> None:
-    r = httpx.post(f"{running.url}/cds-services/{PATIENT_VIEW}", content=body,
+    r = cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", content=body,
                    headers={"Content-Type": "application/json"})
     assert r.status_code == 400, r.text
     check_outcome(r.json())
@@ -161,30 +178,138 @@ def test_a_prefetch_of_the_wrong_type_is_400(running: Running) -> None:
     assert r.json()["issue"][0]["diagnostics"].startswith("prefetch.patient")
 
 
-def test_a_fhir_server_without_the_data_is_412(running: Running) -> None:
-    with serving(FhirServer(resources=[])) as fhir:
-        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+def test_a_fhir_server_without_the_data_is_412(running: Running, fhir: FhirServer) -> None:
+    r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
     assert fhir.requests, "the service did not ask the FHIR server"
 
 
+def auth(token: str) -> dict[str, Any]:
+    return {"access_token": token, "token_type": "Bearer", "expires_in": 300,
+            "scope": "user/*.read", "subject": "careflow"}
+
+
 def test_a_fhir_server_refusing_the_token_is_412_and_the_token_was_sent(
-        running: Running) -> None:
-    with serving(FhirServer(resources=[{"resourceType": "Patient", "id": "pt-1"}],
-                            token="right-token")) as fhir:
-        r = post(running, PATIENT_VIEW, call(
-            fhirServer=fhir.url, fhirAuthorization={
-                "access_token": "wrong-token", "token_type": "Bearer", "expires_in": 300,
-                "scope": "user/*.read", "subject": "careflow"}))
+        running: Running, fhir: FhirServer) -> None:
+    fhir.reset([{"resourceType": "Patient", "id": "pt-1"}], token="right-token")
+    r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url,
+                                         fhirAuthorization=auth("wrong-token")))
     assert r.status_code == 412
     assert {q.authorization for q in fhir.requests} == {"Bearer wrong-token"}
 
 
 def test_a_slow_fhir_server_times_out_into_412(tmp_path: Path) -> None:
-    with service(tmp_path, dev_no_auth=True, fhir_timeout_seconds=0.2) as s, \
-            serving(FhirServer(resources=[], delay=1.0)) as fhir:
+    with serving(FhirServer(resources=[], delay=1.0)) as fhir, \
+            service(tmp_path, dev_no_auth=True, fhir_timeout_seconds=0.2,
+                    fhir_servers=[fhir.url]) as s:
         r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
+
+
+PATIENT = {"resourceType": "Patient", "id": "pt-1"}
+
+
+def test_a_dripping_fhir_server_is_cut_off_at_the_deadline_as_412(tmp_path: Path) -> None:
+    """A server that sends a byte every second never trips a per-read timeout; the call's
+    deadline still ends it, every key having been asked at once."""
+    with serving(FhirServer(resources=[PATIENT], drip=1.0)) as fhir, \
+            service(tmp_path, dev_no_auth=True, fhir_servers=[fhir.url],
+                    prefetch_deadline_seconds=2) as s:
+        began = time.monotonic()
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+        took = time.monotonic() - began
+    assert r.status_code == 412, r.text
+    check_outcome(r.json())
+    assert "did not answer within 2 s" in r.json()["issue"][0]["diagnostics"]
+    assert took < 2 + 5, took
+    assert len(fhir.requests) == 1 + len(LISTS), "the keys were not fetched at once"
+
+
+def test_calls_over_the_fetching_limit_are_503_with_retry_after(tmp_path: Path) -> None:
+    with serving(FhirServer(resources=[PATIENT], drip=1.0)) as fhir, \
+            service(tmp_path, dev_no_auth=True, fhir_servers=[fhir.url],
+                    prefetch_deadline_seconds=4, fetch_calls_limit=1) as s, \
+            concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(post, s, PATIENT_VIEW, call(fhirServer=fhir.url))
+        deadline = time.monotonic() + 30
+        while not fhir.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+        assert first.result().status_code == 412
+    assert r.status_code == 503, r.text
+    check_outcome(r.json())
+    assert r.headers["Retry-After"] == "1"
+    assert len(fhir.requests) == 1 + len(LISTS), "the call refused fetched nonetheless"
+
+
+def test_a_next_link_to_another_server_is_not_followed_and_is_412_naming_its_host(
+        running: Running, fhir: FhirServer) -> None:
+    """The bearer token goes to fhirServer only: a searchset whose `next` link names another
+    host or port (here another loopback port) is never followed, fetched or prefetched."""
+    with serving(FhirServer()) as foreign:
+        elsewhere = f"{foreign.url}/Observation?patient=pt-1&page=2"
+        fhir.reset([PATIENT], token="secret-fhir-token", next_url=elsewhere)
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url,
+                                             fhirAuthorization=auth("secret-fhir-token")))
+        assert r.status_code == 412, r.text
+        check_outcome(r.json())
+        text = r.json()["issue"][0]["diagnostics"]
+        assert f"on 127.0.0.1:{foreign.url.rsplit(':', 1)[1]}, outside fhirServer" in text
+        assert "secret-fhir-token" not in r.text and "page=2" not in text
+        prefetch: dict[str, Any] = dict.fromkeys(LISTS)
+        prefetch["patient"] = PATIENT
+        prefetch["conditions"] = {"resourceType": "Bundle", "type": "searchset",
+                                  "link": [{"relation": "next", "url": elsewhere}]}
+        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url, prefetch=prefetch,
+                                             fhirAuthorization=auth("secret-fhir-token")))
+        assert r.status_code == 412, r.text
+        assert r.json()["issue"][0]["diagnostics"].endswith(
+            f"conditions (its next page is on {host_of(foreign.url)}, outside fhirServer: "
+            "not followed)")
+    assert not foreign.requests, "the foreign server was asked"
+    assert fhir.requests
+
+
+@pytest.mark.parametrize("url, base, inside", [
+    ("https://f.example/fhir/Patient/1", "https://f.example/fhir", True),
+    ("https://f.example:443/fhir/Patient/1", "https://f.example/fhir/", True),
+    ("https://F.EXAMPLE/fhir", "https://f.example/fhir", True),
+    ("http://f.example/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example:8443/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://g.example/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example/fhirx/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example/fhir/../admin", "https://f.example/fhir", False),
+    ("https://f.example/fhir/%2e%2e/admin", "https://f.example/fhir", False),
+    ("https://user@f.example/fhir/Patient/1", "https://f.example/fhir", False),
+    ("https://f.example.evil.test/fhir", "https://f.example/fhir", False),
+    ("https://f.example:99999/fhir", "https://f.example/fhir", False),
+    ("ftp://f.example/fhir", "ftp://f.example/fhir", False),
+])
+def test_a_url_is_within_a_base_by_scheme_host_port_and_path(url: str, base: str,
+                                                             inside: bool) -> None:
+    assert within(url, base) is inside
+
+
+def test_with_no_fhir_servers_listed_nothing_is_fetched(tmp_path: Path) -> None:
+    with serving(FhirServer(resources=[PATIENT])) as fhir, \
+            service(tmp_path, dev_no_auth=True) as s:
+        r = post(s, PATIENT_VIEW, call(fhirServer=fhir.url))
+    assert r.status_code == 412, r.text
+    check_outcome(r.json())
+    assert "no FHIR server is allowed" in r.json()["issue"][0]["diagnostics"]
+    assert not fhir.requests
+
+
+def test_a_token_is_never_sent_over_plain_http_but_to_loopback(tmp_path: Path) -> None:
+    with service(tmp_path, dev_no_auth=True, fhir_servers=["http://fhir.invalid/r4"]) as s:
+        r = post(s, PATIENT_VIEW, call(fhirServer="http://fhir.invalid/r4",
+                                       fhirAuthorization=auth("secret-fhir-token")))
+    assert r.status_code == 412, r.text
+    text = r.json()["issue"][0]["diagnostics"]
+    assert "fhirServer fhir.invalid is plain http" in text and "secret" not in text
+
+
+REASONS = "urn:careflow:codesystem:override-reason"
 
 
 def feedback_body(card: str, outcome: str = "overridden", **extra: Any) -> dict[str, Any]:
@@ -215,6 +340,17 @@ def test_feedback_is_stored_once_however_often_it_is_sent(running: Running) -> N
     assert [r["outcome"] for r in rows] == ["overridden", "accepted"]
 
 
+def test_feedback_is_stored_once_whatever_the_spelling_of_its_time(running: Running) -> None:
+    card = str(uuid.uuid4())
+    for stamp in ("2026-12-01T10:05:31Z", "2026-12-01T10:05:31+00:00",
+                  "2026-12-01T19:05:31+09:00", "2026-12-01T10:05:31.000Z"):
+        r = post(running, f"{PATIENT_VIEW}/feedback",
+                 feedback_body(card, outcomeTimestamp=stamp))
+        assert r.status_code == 200, r.text
+    rows = [f for f in running.service.audit.rows("feedback") if f["card_uuid"] == card]
+    assert [r["outcome_timestamp"] for r in rows] == ["2026-12-01T10:05:31.000000Z"]
+
+
 @pytest.mark.parametrize("body, says", [
     ({"feedback": []}, "feedback"),
     ({"feedback": feedback_body("c")["feedback"] * 1001}, "feedback: more than 1000"),
@@ -222,8 +358,18 @@ def test_feedback_is_stored_once_however_often_it_is_sent(running: Running) -> N
     (feedback_body("c", "ignored"), "feedback[0].outcome"),
     (feedback_body("c", outcomeTimestamp="yesterday"), "feedback[0].outcomeTimestamp"),
     (feedback_body("c", outcomeTimestamp="2026-12-01T10:05:31"), "feedback[0].outcomeTime"),
+    (feedback_body("c", outcomeTimestamp="0001-01-01T00:00:00+09:00"),
+     "feedback[0].outcomeTimestamp: not a time careflow can keep"),
     (feedback_body("c", "accepted"), "feedback[0].acceptedSuggestions"),
     (feedback_body("c", overrideReason={"reason": "no"}), "feedback[0].overrideReason"),
+    (feedback_body("c", overrideReason={"reason": {"system": REASONS, "code": "too_busy"}}),
+     f"feedback[0].overrideReason.reason: {REASONS}|too_busy is not one of this service's "
+     f"override reasons (system {REASONS}, codes clinical_judgement, patient_declined"),
+    (feedback_body("c", overrideReason={"reason": {"system": "urn:other",
+                                                   "code": "patient_declined"}}),
+     "feedback[0].overrideReason.reason: urn:other|patient_declined is not one"),
+    (feedback_body("c", overrideReason={"reason": {"code": "patient_declined"}}),
+     "feedback[0].overrideReason.reason: (no system)|patient_declined is not one"),
 ])
 def test_malformed_feedback_is_400(running: Running, body: dict[str, Any], says: str) -> None:
     r = post(running, f"{PATIENT_VIEW}/feedback", body)
@@ -288,7 +434,7 @@ def test_an_audit_database_careflow_cannot_use_is_refused_naming_why(tmp_path: P
 
 
 def test_the_protocol_book_is_served_with_an_anchor_per_rule(running: Running) -> None:
-    r = httpx.get(f"{running.url}/protocol/ja", timeout=120)
+    r = cds_get(f"{running.url}/protocol/ja", timeout=120)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert 'id="rule-VEIN_STOCKINGS_NOT_WITH_LOW_ABI"' in r.text
 
@@ -307,14 +453,14 @@ def test_only_listed_fhir_servers_are_read(tmp_path: Path) -> None:
 
 
 def test_a_fhir_answer_over_the_size_limit_is_no_answer(
-        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+        running: Running, fhir: FhirServer, monkeypatch: pytest.MonkeyPatch) -> None:
     from careflow.service import prefetch
 
     monkeypatch.setattr(prefetch, "MAX_FETCH_BYTES", 50_000)
     big = {"resourceType": "Patient", "id": "pt-1",
            "name": [{"text": "x" * 80_000}]}
-    with serving(FhirServer(resources=[big])) as fhir:
-        r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
+    fhir.reset([big])
+    r = post(running, PATIENT_VIEW, call(fhirServer=fhir.url))
     assert r.status_code == 412
     assert "patient" in r.json()["issue"][0]["diagnostics"]
 
@@ -334,3 +480,52 @@ def test_the_prefetch_templates_follow_the_facts_the_rules_read() -> None:
         "patient", "medicationRequests", "medicationStatements", "procedures"]
     shipped = prefetch.templates(default_rulebook())
     assert set(shipped) == {"patient", *LISTS}
+
+
+def test_feedback_reasons_are_checked_against_the_clinics_own_list(tmp_path: Path) -> None:
+    own = tmp_path / "reasons.yaml"
+    own.write_text("system: https://clinic.example/override\nreasons:\n"
+                   "  - {code: seen_today, en: Seen today, ja: 本日診察済み}\n")
+    ours = {"system": "https://clinic.example/override", "code": "seen_today"}
+    shipped = {"system": REASONS, "code": "patient_declined"}
+    with service(tmp_path, dev_no_auth=True, override_reasons=own) as s:
+        good = post(s, f"{PATIENT_VIEW}/feedback",
+                    feedback_body(str(uuid.uuid4()), overrideReason={"reason": ours}))
+        bad = post(s, f"{PATIENT_VIEW}/feedback",
+                   feedback_body(str(uuid.uuid4()), overrideReason={"reason": shipped}))
+    assert good.status_code == 200, good.text
+    assert bad.status_code == 400, bad.text
+    check_outcome(bad.json())
+    assert f"{REASONS}|patient_declined is not one" in bad.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize("status, path, body", [
+    (200, "/cds-services/careflow-patient-view", {"cards": [{"summary": "x", "detail": ""}]}),
+    (200, "/cds-services/careflow-patient-view", {"cards": [], "extra": 1}),
+    (200, "/cds-services", {"services": [{"hook": "patient-view"}]}),
+    (412, "/cds-services/careflow-patient-view", {"cards": []}),
+    (500, "/cds-services/careflow-patient-view", {"resourceType": "OperationOutcome",
+                                                  "issue": []}),
+    (200, "/cds-services/careflow-patient-view/feedback", {"stored": 1}),
+    (302, "/cds-services", {}),
+])
+def test_the_response_check_every_test_uses_can_fail(status: int, path: str,
+                                                      body: Any) -> None:
+    import jsonschema
+    import pydantic
+
+    from tests.unit.service_support import check_response
+
+    r = httpx.Response(status, json=body, request=httpx.Request("POST", f"http://x{path}"))
+    with pytest.raises((AssertionError, jsonschema.ValidationError, pydantic.ValidationError)):
+        check_response(r)
+
+
+def test_a_bad_prefetch_key_after_one_to_fetch_is_400_and_nothing_is_fetched(
+        running: Running, fhir: FhirServer) -> None:
+    fhir.reset([PATIENT])
+    r = cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", timeout=60, json=call(
+        fhirServer=fhir.url, prefetch={"conditions": {"resourceType": "Patient"}}))
+    assert r.status_code == 400, r.text
+    assert r.json()["issue"][0]["diagnostics"].startswith("prefetch.conditions: expected")
+    assert not fhir.requests

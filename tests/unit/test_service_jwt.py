@@ -25,6 +25,8 @@ from tests.unit.service_support import (
     FhirServer,
     Key,
     Running,
+    cds_get,
+    cds_post,
     check_discovery,
     check_outcome,
     ec_key,
@@ -68,7 +70,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
 def get(s: Setup, auth: str | None, **headers: str) -> httpx.Response:
     if auth is not None:
         headers["Authorization"] = f"Bearer {auth}"
-    return httpx.get(s.url(), headers=headers, timeout=30)
+    return cds_get(s.url(), headers=headers, timeout=30)
 
 
 def good(s: Setup, aud: str | None = None, **kw: Any) -> str:
@@ -103,7 +105,7 @@ def test_aud_may_be_a_list_holding_the_url_called(setup: Setup) -> None:
 
 def test_no_token_is_401(setup: Setup) -> None:
     refused(get(setup, None), "no Authorization header")
-    refused(httpx.get(setup.url(), headers={"Authorization": "Basic dXNlcjpwdw=="}),
+    refused(cds_get(setup.url(), headers={"Authorization": "Basic dXNlcjpwdw=="}),
             "not a Bearer token")
     refused(get(setup, "not-a-jwt"), "not a JWT")
 
@@ -113,7 +115,7 @@ def test_a_token_for_another_url_is_refused(setup: Setup) -> None:
             "aud is not")
     refused(get(setup, good(setup, aud="https://cds.elsewhere.test/cds-services")), "aud")
     # and the other way round: a discovery token does not open a service
-    r = httpx.post(setup.url(f"/cds-services/{PATIENT_VIEW}"), json={},
+    r = cds_post(setup.url(f"/cds-services/{PATIENT_VIEW}"), json={},
                    headers={"Authorization": f"Bearer {good(setup)}"})
     refused(r, "aud is not")
 
@@ -188,7 +190,7 @@ def test_claims_the_specification_requires_are_required(setup: Setup) -> None:
 def test_feedback_and_services_need_a_token_too(setup: Setup) -> None:
     for path in (f"/cds-services/{PATIENT_VIEW}", f"/cds-services/{PATIENT_VIEW}/feedback",
                  "/cds-services/unknown"):
-        refused(httpx.post(setup.url(path), json={}), "no Authorization header")
+        refused(cds_post(setup.url(path), json={}), "no Authorization header")
 
 
 def test_cors_answers_only_the_listed_origin(setup: Setup) -> None:

@@ -21,7 +21,13 @@ pytest.importorskip("fastapi", reason="the service extra is not installed")
 
 from careflow import read_patient
 from careflow.service.app import PATIENT_VIEW
-from tests.unit.service_support import Running, check_cards, check_outcome, service
+from tests.unit.service_support import (
+    Running,
+    cds_post,
+    check_cards,
+    check_outcome,
+    service,
+)
 from tests.unit.test_export_samples import EXAMPLES
 from tests.unit.test_service_cards import prefetch_of, request
 
@@ -40,7 +46,7 @@ def body() -> dict[str, Any]:
 
 
 def post(running: Running, payload: dict[str, Any]) -> httpx.Response:
-    return httpx.post(f"{running.url}/cds-services/{PATIENT_VIEW}", json=payload, timeout=120,
+    return cds_post(f"{running.url}/cds-services/{PATIENT_VIEW}", json=payload, timeout=120,
                       headers={"Accept-Language": "en"})
 
 

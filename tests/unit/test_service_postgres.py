@@ -82,6 +82,12 @@ def test_the_audit_trail_in_postgresql_keeps_cards_feedback_once_and_refuses_cha
         first, again = log.feedback("careflow-patient-view", [item]), log.feedback(
             "careflow-patient-view", [item])
         assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
+        spelt = log.feedback("careflow-patient-view", [
+            dict(item, outcomeTimestamp=stamp)
+            for stamp in ("2026-12-01T10:00:00+00:00", "2026-12-01T19:00:00+09:00")])
+        assert (spelt.stored, spelt.duplicates) == (0, 2), "the same instant stored twice"
+        assert [f["outcome_timestamp"] for f in log.rows("feedback")
+                if f["card_uuid"] == card] == ["2026-12-01T10:00:00.000000Z"]
         (ev,) = [e for e in log.rows("evaluation") if e["id"] == row]
         assert ev["patient_hash"] == log.patient_hash("P-42") and "P-42" not in str(ev)
         with psycopg.connect(url, autocommit=True) as con:
@@ -107,9 +113,9 @@ def test_careflow_audit_reads_a_postgresql_url(url: str) -> None:
 
 
 def test_the_service_writes_its_audit_trail_to_postgresql(url: str, tmp_path: Path) -> None:
-    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("httpx")
     from careflow import read_patient
-    from tests.unit.service_support import service
+    from tests.unit.service_support import cds_post, service
     from tests.unit.test_export_samples import EXAMPLES
     from tests.unit.test_service_cards import prefetch_of, request
 
@@ -117,7 +123,7 @@ def test_the_service_writes_its_audit_trail_to_postgresql(url: str, tmp_path: Pa
     body = request(patient, prefetch=prefetch_of(patient))
     with service(tmp_path, dev_no_auth=True, audit_db=url,
                  audit_salt_file=tmp_path / "salt") as s:
-        r = httpx.post(f"{s.url}/cds-services/careflow-patient-view", json=body, timeout=60)
+        r = cds_post(f"{s.url}/cds-services/careflow-patient-view", json=body, timeout=60)
         assert r.status_code == 200, r.text
         cards = {c["uuid"] for c in r.json()["cards"]}
         stored = {c["card_uuid"] for c in s.service.audit.rows("card")}
