@@ -384,7 +384,7 @@ def test_cli_plan_from_fhir_names_the_resource_behind_each_reason() -> None:
     done = CliRunner().invoke(app, ["plan", str(FIXTURES / "jp-core-vascular-knee.json"),
                                     "--from", "fhir"])
     assert done.exit_code == 0, done.output
-    assert "left leg: ankle-brachial index = 0.55 [from Observation/abi-left]" in done.output
+    assert "left leg: ankle-brachial index 0.55 [from Observation/abi-left]" in done.output
     assert "== FHIR input ==" in done.output and "Condition/dx-hf-suspected" in done.output
 
 
