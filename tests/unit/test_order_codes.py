@@ -15,13 +15,12 @@ import pytest
 pytest.importorskip("fastapi", reason="the service extra is not installed")
 
 from careflow import parse_patient
-from careflow.fhir_in import to_bundle
 from careflow.service.config import load_config
 from careflow.service.errors import ConfigError
 from careflow.service.hooks import order_codes, read_orders
-from careflow.service.prefetch import KEYS
 from tests.unit.service_support import check_cards, service
 from tests.unit.test_export_samples import EXTRA
+from tests.unit.test_service_cards import prefetch_of
 
 CLINIC = "https://clinic.example/fhir/CodeSystem/orders"
 TABLE = f"""\
@@ -134,15 +133,9 @@ def test_order_sign_over_a_socket_reads_the_clinics_codes(tmp_path: Path) -> Non
     path = tmp_path / "orders.yaml"
     path.write_text(TABLE, encoding="utf-8")
     patient = parse_patient(EXTRA["stockings-contraindicated"])
-    found = [e["resource"] for e in to_bundle(patient)["entry"]]
-    prefetch: dict[str, Any] = {}
-    for rtype, key in KEYS.items():
-        matches = [r for r in found if r["resourceType"] == rtype]
-        prefetch[key] = matches[0] if rtype == "Patient" else (
-            {"resourceType": "Bundle", "type": "searchset",
-             "entry": [{"resource": r} for r in matches]} if matches else None)
+    prefetch = prefetch_of(patient)
     body = {"hook": "order-sign", "hookInstance": str(uuid.uuid4()),
-            "context": {"userId": "Practitioner/dr-1", "patientId": found[0]["id"],
+            "context": {"userId": "Practitioner/dr-1", "patientId": prefetch["patient"]["id"],
                         "draftOrders": _draft(_order("ServiceRequest", CLINIC, "STK-30"))},
             "prefetch": prefetch}
     with service(tmp_path, dev_no_auth=True, order_codes=path) as running:
