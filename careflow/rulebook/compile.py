@@ -69,6 +69,18 @@ class CompiledRule:
     def id(self) -> str:
         return self.rule.id
 
+    @cached_property
+    def can_fire(self) -> bool:
+        """Can the rule fire for some patient? Not when a switch turns it off (`parameter:`
+        with another value than the parameter's, resolved to false when the rules load): such
+        a rule is no part of this protocol, so it is neither `checked` nor `unchecked` on any
+        item. A condition too complex to normalise is taken as able to fire (CF205 reports
+        it). Computed once per rule (the exclusions and the builder both ask)."""
+        try:
+            return bool(logic.positive(self.when))
+        except logic.TooComplex:
+            return True
+
 
 @dataclass
 class Rulebook:
@@ -96,17 +108,6 @@ class Rulebook:
             o.effect == "claim" and o.status in ("recommended", "option") and o.action
             and v.ACTIONS[o.action].kind == "treatment" for o in cr.rule.outputs)),
             key=self.order.__getitem__))
-
-
-def can_fire(cr: CompiledRule) -> bool:
-    """Can the rule fire for some patient? Not when a switch turns it off (`parameter:` with
-    another value than the parameter's, resolved to false when the rules load): such a rule is
-    no part of this protocol, so it is neither `checked` nor `unchecked` on any item. A
-    condition too complex to normalise is taken as able to fire (CF205 reports it)."""
-    try:
-        return bool(logic.positive(cr.when))
-    except logic.TooComplex:
-        return True
 
 
 def _table(value: Any) -> Any:
@@ -418,7 +419,7 @@ def compile_ruleset(rs: RuleSet, overrides: dict[str, Any], problems: list[Diagn
                 key = (made[0], made[1], output_level(rules[rid].rule, o))
                 if rid not in makers.setdefault(key, []):
                     makers[key].append(rid)
-            if excludes(o) and can_fire(rules[rid]):
+            if excludes(o) and rules[rid].can_fire:
                 blockers.setdefault(o.action or "", []).append((rid, o))
     program = _Builder(rules, order, scopes, makers, comp).build("careflow_" + hexdigest[:16])
     if not problems:
@@ -628,7 +629,7 @@ class _Builder:
         offered (the item's `checked`). None: everywhere (a rule with more than one such
         item); False: nowhere. (The plan's `considered` needs no refutations: it is read
         off the fire branches and the facts, careflow.evaluate._WhyNot.)"""
-        outs = [o for o in cr.rule.outputs if excludes(o)] if can_fire(cr) else []
+        outs = [o for o in cr.rule.outputs if excludes(o)] if cr.can_fire else []
         if outs:
             if len({o.action for o in outs}) > 1:
                 return None
