@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from careflow import RulebookError, evaluate, load_rulebook, parse_patient
@@ -190,6 +190,9 @@ def _agree(tmp_path: Path, rules: list[dict[str, Any]], docs: list[dict[str, Any
     try:
         book = load_rulebook(folder)
     except RulebookError as exc:  # only "too complex" or "the engine cannot run it" may refuse
+        # two drawn rules with identical conditions that claim and contraindicate one action
+        # are a contradictory rule set (CF203), outside the valid rulebooks this test draws
+        assume(not any(d.code == "CF203" for d in exc.diagnostics))
         assert all(d.code in ("CF205", "CF207") for d in exc.diagnostics), exc  # noqa: PT017
         return
     for doc in docs:
