@@ -201,6 +201,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> ServiceConf
         return ServiceConfig.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: "
+            f"{str(e['msg']).removeprefix('Value error, ')}"
             for e in exc.errors())
         raise ConfigError(f"{where}: {problems}") from None

@@ -116,8 +116,9 @@ laterality:
 
 
 def test_a_missing_or_shapeless_table_stops_the_service(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"order_codes: .*cannot read"):
+    with pytest.raises(ConfigError, match=r"order_codes: .*cannot read") as caught:
         load_config(None, order_codes=tmp_path / "none.yaml")
+    assert "Value error" not in str(caught.value)  # the reason, not pydantic's wrapper
     path = tmp_path / "list.yaml"
     path.write_text("- K617-4\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="must be a mapping with `codes` and `laterality`"):
